@@ -1,0 +1,1 @@
+LIB_SRCS += libshiftaccel/src/error.c

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libshiftaccel: run DeepShift (multiplication-free) networks stored as .dsm
+ * models on a ShiftAccel card or, bit-exactly, on the CPU.
+ *
+ * Conventions: every function that can fail returns an sa_status; on failure
+ * sa_last_error() gives a message for the calling thread that names what was
+ * wrong (file, section, tensor, node, value).  The library never prints and
+ * never exits.  Output pointers are written only on success.
+ */
+#ifndef SHIFTACCEL_H
+#define SHIFTACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../uapi/shiftaccel_numerics.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SA_LIB_VERSION_MAJOR 0
+#define SA_LIB_VERSION_MINOR 1
+#define SA_LIB_VERSION_PATCH 0
+
+typedef enum sa_status {
+	SA_OK = 0,
+	SA_ERR_INVALID_ARGUMENT = -1, /* a caller's argument is out of range */
+	SA_ERR_NO_MEMORY = -2,
+	SA_ERR_IO = -3, /* a file is missing, unreadable or unwritable */
+	SA_ERR_BAD_MODEL = -4, /* a .dsm file or graph is malformed */
+	SA_ERR_VERSION = -5, /* a .dsm major version this library cannot read */
+	SA_ERR_CHECKSUM = -6, /* a .dsm checksum mismatch */
+	SA_ERR_BAD_IMAGE = -7, /* an image is not a readable PNG */
+	SA_ERR_SHAPE = -8, /* an input does not fit the model (e.g. channel count) */
+	SA_ERR_NO_DEVICE = -9, /* no usable ShiftAccel card */
+	SA_ERR_DEVICE = -10, /* the card reported a fault or was reset */
+	SA_ERR_UNSUPPORTED = -11, /* valid, but not supported by this backend */
+	SA_ERR_BAD_DATA = -12, /* a data set file is malformed */
+} sa_status;
+
+/* Short constant name of a status ("SA_ERR_BAD_MODEL"). */
+const char *sa_status_name(sa_status status);
+/* Message of the last failing call on this thread ("" if none). */
+const char *sa_last_error(void);
+
+/* ------------------------------------------------------------------ models */
+
+typedef struct sa_model sa_model;
+
+/* Maps and validates a .dsm file.  Every offset and length is checked. */
+sa_status sa_model_open(const char *path, sa_model **out);
+/* Same, from memory; the bytes are copied.  `name` is used in messages. */
+sa_status sa_model_open_memory(const void *data, size_t size, const char *name, sa_model **out);
+void sa_model_close(sa_model *model);
+
+#define SA_MAX_INPUT_CHANNELS 4
+
+struct sa_model_info {
+	uint16_t format_major, format_minor;
+	uint32_t input_c, input_h, input_w;
+	uint8_t input_dtype, output_dtype;
+	int8_t input_exp, output_exp;
+	uint32_t num_outputs; /* elements of the output tensor (classes) */
+	uint32_t num_labels; /* 0, or num_outputs */
+	uint32_t num_nodes, num_tensors;
+	float mean[SA_MAX_INPUT_CHANNELS], std[SA_MAX_INPUT_CHANNELS];
+};
+
+sa_status sa_model_get_info(const sa_model *model, struct sa_model_info *info);
+/* Class label i, or NULL when the model has no labels or i is out of range. */
+const char *sa_model_label(const sa_model *model, uint32_t i);
+/* Free-form metadata value for key, or NULL. */
+const char *sa_model_meta(const sa_model *model, const char *key);
+/* i-th metadata pair; SA_ERR_INVALID_ARGUMENT past the end. */
+sa_status sa_model_meta_at(const sa_model *model, uint32_t i, const char **key, const char **value);
+
+/* ---------------------------------------------------------------- sessions */
+
+typedef enum sa_device_kind {
+	SA_DEVICE_AUTO = 0, /* the card if one is usable, else the CPU */
+	SA_DEVICE_CPU = 1, /* bit-exact integer kernels on the CPU */
+	SA_DEVICE_ACCEL = 2, /* a ShiftAccel card; SA_ERR_NO_DEVICE if none */
+	SA_DEVICE_CPU_FLOAT = 3, /* float simulation of the same graph, for comparison */
+} sa_device_kind;
+
+typedef struct sa_session sa_session;
+
+sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_session **out);
+void sa_session_destroy(sa_session *session);
+/* The device the session actually runs on (never SA_DEVICE_AUTO). */
+sa_device_kind sa_session_device(const sa_session *session);
+/* Why SA_DEVICE_AUTO fell back to the CPU ("" if it did not). */
+const char *sa_session_fallback_reason(const sa_session *session);
+
+/*
+ * Run one inference.  `input` is the normalised float tensor [C][H][W]
+ * (sa_preprocess); it is quantised with the model's input exponent.
+ * `outputs` receives num_outputs dequantised values (logits).
+ */
+sa_status sa_session_run(sa_session *session, const float *input, float *outputs);
+/*
+ * Run on already quantised data: `input` is the input tensor in the model's
+ * input dtype, `output` receives the raw output tensor in its dtype.  This is
+ * the bit-exactness interface between backends.
+ */
+sa_status sa_session_run_quantized(sa_session *session, const void *input, void *output);
+
+/* Host-side helpers shared by every backend. */
+void sa_quantize_input(const float *x, size_t n, uint8_t dtype, int exp, void *q);
+void sa_dequantize(const void *q, size_t n, uint8_t dtype, int exp, float *x);
+void sa_softmax(const float *logits, size_t n, float *probs);
+/* Indices of the k largest values, largest first (ties: lower index first). */
+void sa_topk(const float *values, size_t n, size_t k, uint32_t *indices);
+
+/* ------------------------------------------------------------------ images */
+
+/* An 8-bit-per-sample image, channels interleaved (HWC), 1 (gray) or 3 (RGB). */
+typedef struct sa_image {
+	uint32_t width, height, channels;
+	uint8_t *pixels;
+} sa_image;
+
+/*
+ * Decodes any PNG (gray, gray+alpha, RGB, RGBA, palette, 1-16 bit).  Alpha is
+ * dropped, 16-bit samples are reduced to 8 bits, palettes expanded.
+ */
+sa_status sa_image_load_png(const char *path, sa_image *out);
+sa_status sa_image_write_png(const char *path, const sa_image *image);
+void sa_image_free(sa_image *image);
+
+/*
+ * Resizes `image` to the model's input (bilinear, half-pixel centres) and
+ * normalises (p / 255 - mean[c]) / std[c] into `input` ([C][H][W] floats).
+ * The image's channel count must equal the model's unless convert_channels
+ * is set (RGB -> gray by ITU-R BT.601 luma, gray -> RGB by replication);
+ * otherwise SA_ERR_SHAPE.
+ */
+sa_status sa_preprocess(const sa_model *model, const sa_image *image, int convert_channels,
+			float *input);
+
+/* ----------------------------------------------------------------- builder */
+
+/*
+ * Writes .dsm models (used by the trainer and by tests).  Weights are given
+ * as "signed k" values (see uapi/shiftaccel_numerics.h), biases as int32 at
+ * the accumulator scale 2^(input exp + weight_base).  Every add_* call
+ * validates its op with the same checks the reader applies.
+ */
+typedef struct sa_builder sa_builder;
+
+sa_status sa_builder_create(sa_builder **out);
+void sa_builder_destroy(sa_builder *b);
+
+sa_status sa_builder_set_meta(sa_builder *b, const char *key, const char *value);
+sa_status sa_builder_add_label(sa_builder *b, const char *label);
+
+/* Declares the graph input; `mean`/`std` have `c` entries. Returns its tensor id. */
+sa_status sa_builder_input(sa_builder *b, uint32_t c, uint32_t h, uint32_t w, uint8_t dtype,
+			   int8_t exp, const float *mean, const float *std, uint32_t *tensor);
+
+/* Each op: output dtype/exp chosen by the caller, output tensor id returned. */
+sa_status sa_builder_conv(sa_builder *b, uint32_t in, const struct sa_conv_params *p,
+			  const int8_t *weights, const int32_t *bias, uint8_t out_dtype,
+			  int8_t out_exp, uint32_t *out);
+sa_status sa_builder_fc(sa_builder *b, uint32_t in, const struct sa_fc_params *p,
+			const int8_t *weights, const int32_t *bias, uint8_t out_dtype,
+			int8_t out_exp, uint32_t *out);
+sa_status sa_builder_maxpool(sa_builder *b, uint32_t in, const struct sa_pool_params *p,
+			     uint32_t *out);
+sa_status sa_builder_avgpool(sa_builder *b, uint32_t in, const struct sa_pool_params *p,
+			     uint32_t *out);
+sa_status sa_builder_global_avgpool(sa_builder *b, uint32_t in, uint32_t *out);
+sa_status sa_builder_add(sa_builder *b, uint32_t in_a, uint32_t in_b,
+			 const struct sa_add_params *p, uint8_t out_dtype, int8_t out_exp,
+			 uint32_t *out);
+sa_status sa_builder_flatten(sa_builder *b, uint32_t in, uint32_t *out);
+/* Optional: a tensor name for messages and tools. */
+sa_status sa_builder_name_tensor(sa_builder *b, uint32_t tensor, const char *name);
+
+sa_status sa_builder_set_output(sa_builder *b, uint32_t tensor);
+sa_status sa_builder_write_file(sa_builder *b, const char *path);
+/* *data is malloc()ed; the caller frees it. */
+sa_status sa_builder_write_memory(sa_builder *b, void **data, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHIFTACCEL_H */
