@@ -38,7 +38,7 @@ BENCH_SCRIPTS :=
 TEST_TIERS :=
 DEPS_PACKAGES := build-essential clang libclang-rt-14-dev pkg-config libpng-dev
 
-.PHONY: all check test bench deps clean
+.PHONY: all check test bench deps ensure-deps clean
 all:
 
 include $(sort $(wildcard libshiftaccel/*.mk tools/*.mk tests/*.mk tests/*/*.mk \
@@ -68,7 +68,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call program,$(t),$(BUILD)/tests)))
 all: $(LIB) $(addprefix $(BUILD)/bin/,$(TOOLS))
 
 # The fast tier always runs sanitized, in its own build directory.
-check:
+check: ensure-deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 check-run
 
 .PHONY: check-run check-build
@@ -85,6 +85,10 @@ bench: all
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(sort $(DEPS_PACKAGES))
+
+# Installs only what is missing; the README's commands depend on it.
+ensure-deps:
+	@tools/ensure-deps.sh $(sort $(DEPS_PACKAGES))
 
 clean:
 	rm -rf build

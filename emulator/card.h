@@ -59,5 +59,11 @@ void sa_card_mmio_write(struct sa_card *card, unsigned int bar, uint64_t offset,
 bool sa_card_run(struct sa_card *card, uint64_t max_instructions);
 /* Advance the card's clocks (watchdog, heartbeat timers) to `now_ns`. */
 void sa_card_set_time(struct sa_card *card, uint64_t now_ns);
+/*
+ * Card time (ns) at which sa_card_set_time() next has something to do (the
+ * CP timer's mtimecmp or the watchdog's expiry), or UINT64_MAX if nothing is
+ * armed: a host can sleep until then instead of ticking.
+ */
+uint64_t sa_card_next_deadline_ns(const struct sa_card *card);
 
 #endif /* SA_CARD_H */

@@ -51,9 +51,12 @@ struct rv32_cpu {
 	const uint8_t *code; /* code RAM, fetched directly */
 	uint32_t code_base, code_size;
 	struct rv32_decoded *decoded; /* one entry per 32-bit word of code RAM */
+
+	/* Stopped in wfi: rv32_run returns RV32_STOP_WFI until mip & mie != 0. */
+	bool wfi_waiting;
 };
 
-/* Returns 0, or -1 if the decode cache cannot be allocated. */
+/* Returns 0, or -1 if code_base is not 4-byte aligned or the decode cache cannot be allocated. */
 int rv32_init(struct rv32_cpu *cpu, const struct rv32_bus *bus, const uint8_t *code,
 	      uint32_t code_base, uint32_t code_size);
 void rv32_destroy(struct rv32_cpu *cpu);

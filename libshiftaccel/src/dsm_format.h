@@ -72,9 +72,9 @@ struct dsm_tensor {
 	uint8_t kind; /* enum dsm_tensor_kind */
 	uint32_t rank; /* 1..4 */
 	uint32_t dims[4]; /* unused dims are 0 */
+	uint32_t reserved; /* here, not last: keeps data_offset 8-aligned without padding */
 	uint64_t data_offset; /* constants: offset inside DATA, aligned */
 	uint64_t data_size; /* constants: exact size of the data */
-	uint32_t reserved;
 }; /* 48 bytes */
 
 enum dsm_op {

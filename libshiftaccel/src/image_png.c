@@ -23,7 +23,7 @@
 #define SA_IMAGE_MAX_DIM 16384u
 
 struct png_io_ctx {
-	const char *path;
+	FILE *file;
 	char message[200]; /* libpng's last error message */
 };
 
@@ -33,6 +33,18 @@ static void png_error_cb(png_structp png, png_const_charp msg)
 
 	snprintf(ctx->message, sizeof(ctx->message), "%s", msg ? msg : "unknown libpng error");
 	png_longjmp(png, 1);
+}
+
+/* Replaces libpng's reader so a short file is reported as truncated, not as "Read Error". */
+static void png_read_cb(png_structp png, png_bytep data, size_t length)
+{
+	struct png_io_ctx *ctx = png_get_io_ptr(png);
+
+	if (fread(data, 1, length, ctx->file) == length)
+		return;
+	if (ferror(ctx->file))
+		png_error(png, "read error");
+	png_error(png, "unexpected end of file (the file is truncated)");
 }
 
 /* Warnings (e.g. a bad CRC in an ancillary chunk, which libpng skips) do not stop decoding. */
@@ -66,20 +78,20 @@ static void request_8bit_gray_or_rgb(png_structp png, png_infop info)
 		png_set_expand_gray_1_2_4_to_8(png);
 	if (bit_depth == 16)
 		png_set_scale_16(png);
-	if (color_type & PNG_COLOR_MASK_ALPHA)
+	/* Palette expansion turns tRNS into alpha; both kinds of transparency are dropped. */
+	if ((color_type & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS))
 		png_set_strip_alpha(png);
-	/* tRNS is not expanded into an alpha channel, so it is dropped like alpha. */
 	png_set_interlace_handling(png);
 	png_read_update_info(png, info);
 }
 
 /*
- * The part of loading that runs under libpng's error handling.  Everything
- * it allocates is handed back through `pixels` / `rows` (volatile in the
- * caller) so the caller can free it after a longjmp.
+ * The part of loading that runs under libpng's error handling.  Its
+ * allocations are stored straight into the caller's volatile pointers, so the
+ * caller can free them after a longjmp out of libpng.
  */
 static sa_status decode(png_structp png, png_infop info, const char *path, sa_image *img,
-			uint8_t **pixels, png_bytep **rows)
+			uint8_t *volatile *pixels, png_bytep *volatile *rows)
 {
 	uint32_t width, height, channels, y;
 	size_t row_bytes;
@@ -94,10 +106,11 @@ static sa_status decode(png_structp png, png_infop info, const char *path, sa_im
 	request_8bit_gray_or_rgb(png, info);
 	channels = png_get_channels(png, info);
 	if ((channels != 1 && channels != 3) || png_get_bit_depth(png, info) != 8)
-		return sa_fail(SA_ERR_BAD_IMAGE,
-			       "%s: cannot decode %s PNG to 8-bit gray or RGB (%u channels, %d bits)",
-			       path, color_type_name(png_get_color_type(png, info)), channels,
-			       png_get_bit_depth(png, info));
+		return sa_fail(
+			SA_ERR_BAD_IMAGE,
+			"%s: cannot decode %s PNG to 8-bit gray or RGB (%u channels, %d bits)",
+			path, color_type_name(png_get_color_type(png, info)), channels,
+			png_get_bit_depth(png, info));
 	row_bytes = (size_t)width * channels;
 	if (png_get_rowbytes(png, info) != row_bytes)
 		return sa_fail(SA_ERR_BAD_IMAGE, "%s: unexpected PNG row size %zu (expected %zu)",
@@ -106,8 +119,8 @@ static sa_status decode(png_structp png, png_infop info, const char *path, sa_im
 	*pixels = malloc(row_bytes * height);
 	*rows = malloc(sizeof(**rows) * height);
 	if (!*pixels || !*rows)
-		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a %ux%u image", path,
-			       width, height);
+		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a %ux%u image", path, width,
+			       height);
 	for (y = 0; y < height; y++)
 		(*rows)[y] = *pixels + row_bytes * y;
 	png_read_image(png, *rows);
@@ -123,7 +136,7 @@ static sa_status decode(png_structp png, png_infop info, const char *path, sa_im
 
 sa_status sa_image_load_png(const char *path, sa_image *out)
 {
-	struct png_io_ctx ctx = {.path = path};
+	struct png_io_ctx ctx = {0};
 	unsigned char sig[8];
 	png_structp png;
 	png_infop info = NULL;
@@ -141,10 +154,11 @@ sa_status sa_image_load_png(const char *path, sa_image *out)
 		return sa_fail(SA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	got = fread(sig, 1, sizeof(sig), f);
 	if (got != sizeof(sig) || png_sig_cmp(sig, 0, sizeof(sig)) != 0) {
-		st = ferror(f) ? sa_fail(SA_ERR_IO, "%s: cannot read: %s", path, strerror(errno))
-			       : sa_fail(SA_ERR_BAD_IMAGE,
-					 "%s: not a PNG file (no PNG signature in the first 8 bytes)",
-					 path);
+		st = ferror(f)
+			     ? sa_fail(SA_ERR_IO, "%s: cannot read: %s", path, strerror(errno))
+			     : sa_fail(SA_ERR_BAD_IMAGE,
+				       "%s: not a PNG file (no PNG signature in the first 8 bytes)",
+				       path);
 		fclose(f);
 		return st;
 	}
@@ -155,20 +169,16 @@ sa_status sa_image_load_png(const char *path, sa_image *out)
 	if (!png || !info) {
 		png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
 		fclose(f);
-		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory creating the PNG decoder", path);
+		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory creating the PNG decoder",
+			       path);
 	}
+	ctx.file = f;
 	if (setjmp(png_jmpbuf(png))) {
 		st = sa_fail(SA_ERR_BAD_IMAGE, "%s: corrupt PNG: %s", path, ctx.message);
 	} else {
-		uint8_t *p = NULL;
-		png_bytep *r = NULL;
-
-		png_init_io(png, f);
+		png_set_read_fn(png, &ctx, png_read_cb);
 		png_set_sig_bytes(png, sizeof(sig));
-		/* decode() stores its allocations before any call that can longjmp. */
-		st = decode(png, info, path, &img, &p, &r);
-		pixels = p;
-		rows = r;
+		st = decode(png, info, path, &img, &pixels, &rows);
 	}
 	png_destroy_read_struct(&png, &info, NULL);
 	fclose(f);
@@ -180,4 +190,80 @@ sa_status sa_image_load_png(const char *path, sa_image *out)
 	*out = img;
 	sa_clear_error();
 	return SA_OK;
+}
+
+/* The part of writing that runs under libpng's error handling. */
+static sa_status encode(png_structp png, png_infop info, FILE *f, const sa_image *image,
+			png_bytep *rows)
+{
+	size_t row_bytes = (size_t)image->width * image->channels;
+	uint32_t y;
+
+	png_set_IHDR(png, info, image->width, image->height, 8,
+		     image->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
+		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	for (y = 0; y < image->height; y++)
+		rows[y] = image->pixels + row_bytes * y;
+	png_init_io(png, f);
+	png_write_info(png, info);
+	png_write_image(png, rows);
+	png_write_end(png, NULL);
+	return SA_OK;
+}
+
+sa_status sa_image_write_png(const char *path, const sa_image *image)
+{
+	struct png_io_ctx ctx = {0};
+	png_structp png;
+	png_infop info = NULL;
+	png_bytep *rows;
+	sa_status st;
+	FILE *f;
+
+	if (!path || !image || !image->pixels)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_image_write_png: NULL argument");
+	if (image->channels != 1 && image->channels != 3)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "%s: cannot write an image with %u channels (only 1 or 3)", path,
+			       image->channels);
+	if (image->width == 0 || image->height == 0 || image->width > SA_IMAGE_MAX_DIM ||
+	    image->height > SA_IMAGE_MAX_DIM)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "%s: cannot write a %ux%u image (1 to %u pixels per side)", path,
+			       image->width, image->height, SA_IMAGE_MAX_DIM);
+	rows = malloc(sizeof(*rows) * image->height);
+	if (!rows)
+		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory", path);
+	f = fopen(path, "wb");
+	if (!f) {
+		free(rows);
+		return sa_fail(SA_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+	}
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, png_error_cb, png_warning_cb);
+	if (png)
+		info = png_create_info_struct(png);
+	if (!png || !info)
+		st = sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory creating the PNG encoder", path);
+	else if (setjmp(png_jmpbuf(png)))
+		st = sa_fail(SA_ERR_IO, "%s: cannot write PNG: %s", path, ctx.message);
+	else
+		st = encode(png, info, f, image, rows);
+	png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+	free(rows);
+	if (fclose(f) != 0 && st == SA_OK)
+		st = sa_fail(SA_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+	if (st != SA_OK) {
+		unlink(path); /* no half-written file is left behind */
+		return st;
+	}
+	sa_clear_error();
+	return SA_OK;
+}
+
+void sa_image_free(sa_image *image)
+{
+	if (!image)
+		return;
+	free(image->pixels);
+	memset(image, 0, sizeof(*image));
 }

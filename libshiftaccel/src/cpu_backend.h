@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CPU backend: runs a validated model (model.h) node by node, either
+ * with the reference integer kernels (bit-exact, the oracle for every other
+ * backend) or on the float path (SA_DEVICE_CPU_FLOAT).
+ *
+ * Creation unpacks every weight tensor once and allocates one buffer per
+ * activation tensor, so a run allocates nothing.  A backend instance is not
+ * thread-safe (it owns the activation buffers); the model may be shared by
+ * any number of instances.
+ */
+#ifndef SA_CPU_BACKEND_H
+#define SA_CPU_BACKEND_H
+
+#include "model.h"
+
+struct sa_cpu;
+
+/* float_path: 0 = integer kernels, 1 = double-precision float path. */
+sa_status sa_cpu_create(const struct sa_model *model, int float_path, struct sa_cpu **out);
+void sa_cpu_destroy(struct sa_cpu *cpu);
+
+/*
+ * Integer path: `input` is the input tensor in the model's input dtype,
+ * `output` receives the output tensor in its dtype.
+ */
+sa_status sa_cpu_run_quantized(struct sa_cpu *cpu, const void *input, void *output);
+
+/*
+ * Float path: `input` is the unquantised input [C][H][W]; `output` receives
+ * the output tensor's real values.
+ */
+sa_status sa_cpu_run_float(struct sa_cpu *cpu, const float *input, float *output);
+
+#endif /* SA_CPU_BACKEND_H */

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sessions: device selection, running a model, and the host-side helpers
+ * every backend shares (input quantisation, output dequantisation, softmax,
+ * top-k; docs/numerics.md, "Host side").
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel_probe.h"
+#include "cpu_backend.h"
+#include "error.h"
+#include "model.h"
+
+struct sa_session {
+	const struct sa_model *model;
+	sa_device_kind device; /* what it runs on: CPU or CPU_FLOAT */
+	char fallback_reason[512];
+	struct sa_cpu *cpu;
+	void *q_input, *q_output; /* quantised tensors for sa_session_run */
+	size_t n_input, n_output;
+};
+
+/*
+ * Looks for a usable card.  The accel backend arrives with a later issue,
+ * so a card that is present is reported as unsupported by this build.
+ */
+static sa_status open_accel(void)
+{
+	char addr[64];
+	sa_status st = sa_accel_probe("", addr, sizeof(addr));
+
+	if (st != SA_OK)
+		return st;
+	return sa_fail(SA_ERR_UNSUPPORTED, "card found at %s but this build has no accel backend",
+		       addr);
+}
+
+sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_session **out)
+{
+	struct sa_session *s;
+	sa_status st;
+
+	if (!model || !out)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "sa_session_create: model and out must not be NULL");
+	if (device != SA_DEVICE_AUTO && device != SA_DEVICE_CPU && device != SA_DEVICE_ACCEL &&
+	    device != SA_DEVICE_CPU_FLOAT)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_session_create: unknown device kind %d",
+			       (int)device);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a session", model->name);
+	s->model = model;
+	s->device = device == SA_DEVICE_CPU_FLOAT ? SA_DEVICE_CPU_FLOAT : SA_DEVICE_CPU;
+
+	if (device == SA_DEVICE_ACCEL || device == SA_DEVICE_AUTO) {
+		st = open_accel();
+		if (device == SA_DEVICE_ACCEL || st == SA_OK) {
+			free(s);
+			return st;
+		}
+		snprintf(s->fallback_reason, sizeof(s->fallback_reason), "%s", sa_last_error());
+	}
+
+	s->n_input = sa_shape_elems(&model->tensors[model->input].shape);
+	s->n_output = sa_shape_elems(&model->tensors[model->output].shape);
+	s->q_input = malloc(s->n_input * sizeof(int16_t));
+	s->q_output = malloc(s->n_output * sizeof(int16_t));
+	if (!s->q_input || !s->q_output) {
+		sa_session_destroy(s);
+		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a session", model->name);
+	}
+	st = sa_cpu_create(model, s->device == SA_DEVICE_CPU_FLOAT, &s->cpu);
+	if (st != SA_OK) {
+		sa_session_destroy(s);
+		return st;
+	}
+	sa_clear_error();
+	*out = s;
+	return SA_OK;
+}
+
+void sa_session_destroy(sa_session *s)
+{
+	if (!s)
+		return;
+	sa_cpu_destroy(s->cpu);
+	free(s->q_input);
+	free(s->q_output);
+	free(s);
+}
+
+sa_device_kind sa_session_device(const sa_session *s)
+{
+	return s->device;
+}
+
+const char *sa_session_fallback_reason(const sa_session *s)
+{
+	return s->fallback_reason;
+}
+
+sa_status sa_session_run(sa_session *s, const float *input, float *outputs)
+{
+	const struct sa_model *m;
+	sa_status st;
+
+	if (!s || !input || !outputs)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "sa_session_run: session, input and outputs must not be NULL");
+	m = s->model;
+	/* A NaN has no quantised value; it means the caller's preprocessing went wrong. */
+	for (size_t i = 0; i < s->n_input; i++) {
+		if (isnan(input[i]))
+			return sa_fail(SA_ERR_INVALID_ARGUMENT,
+				       "%s: input element %zu of %zu is NaN", m->name, i,
+				       s->n_input);
+	}
+	if (s->device == SA_DEVICE_CPU_FLOAT) {
+		st = sa_cpu_run_float(s->cpu, input, outputs);
+	} else {
+		const struct sa_shape *is = &m->tensors[m->input].shape;
+		const struct sa_shape *os = &m->tensors[m->output].shape;
+
+		sa_quantize_input(input, s->n_input, is->dtype, is->exp, s->q_input);
+		st = sa_cpu_run_quantized(s->cpu, s->q_input, s->q_output);
+		if (st == SA_OK)
+			sa_dequantize(s->q_output, s->n_output, os->dtype, os->exp, outputs);
+	}
+	if (st == SA_OK)
+		sa_clear_error();
+	return st;
+}
+
+sa_status sa_session_run_quantized(sa_session *s, const void *input, void *output)
+{
+	sa_status st;
+
+	if (!s || !input || !output)
+		return sa_fail(
+			SA_ERR_INVALID_ARGUMENT,
+			"sa_session_run_quantized: session, input and output must not be NULL");
+	st = sa_cpu_run_quantized(s->cpu, input, output);
+	if (st == SA_OK)
+		sa_clear_error();
+	return st;
+}
+
+void sa_quantize_input(const float *x, size_t n, uint8_t dtype, int exp, void *q)
+{
+	double lo = dtype == SA_DTYPE_I8 ? INT8_MIN : INT16_MIN;
+	double hi = dtype == SA_DTYPE_I8 ? INT8_MAX : INT16_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		/* floor(x * 2^-exp + 0.5): the same rounding as every right shift. */
+		double v = floor(ldexp((double)x[i], -exp) + 0.5);
+
+		if (isnan(v))
+			v = 0.0;
+		v = v < lo ? lo : v > hi ? hi : v;
+		if (dtype == SA_DTYPE_I8)
+			((int8_t *)q)[i] = (int8_t)v;
+		else
+			((int16_t *)q)[i] = (int16_t)v;
+	}
+}
+
+void sa_dequantize(const void *q, size_t n, uint8_t dtype, int exp, float *x)
+{
+	for (size_t i = 0; i < n; i++) {
+		int v = dtype == SA_DTYPE_I8 ? ((const int8_t *)q)[i] : ((const int16_t *)q)[i];
+
+		x[i] = (float)ldexp((double)v, exp);
+	}
+}
+
+void sa_softmax(const float *logits, size_t n, float *probs)
+{
+	double max = -INFINITY, sum = 0.0;
+
+	if (n == 0)
+		return;
+	/* Subtracting the maximum keeps every exp() in (0, 1]: no overflow. */
+	for (size_t i = 0; i < n; i++)
+		max = logits[i] > max ? logits[i] : max;
+	for (size_t i = 0; i < n; i++)
+		sum += exp((double)logits[i] - max);
+	for (size_t i = 0; i < n; i++)
+		probs[i] = (float)(exp((double)logits[i] - max) / sum);
+}
+
+/* a ranks before b: larger, or equal with a lower index (NaN ranks last). */
+static int ranks_before(const float *v, uint32_t a, uint32_t b)
+{
+	float va = v[a], vb = v[b];
+
+	if (isnan(vb))
+		return !isnan(va) || a < b;
+	if (isnan(va))
+		return 0;
+	return va > vb || (va == vb && a < b);
+}
+
+void sa_topk(const float *values, size_t n, size_t k, uint32_t *indices)
+{
+	size_t filled = 0;
+
+	if (k > n)
+		k = n;
+	/* Insertion into a sorted list of the best k so far: O(n * k), k is small. */
+	for (size_t i = 0; i < n && k > 0; i++) {
+		size_t pos = filled < k ? filled : k;
+
+		while (pos > 0 && ranks_before(values, (uint32_t)i, indices[pos - 1]))
+			pos--;
+		if (pos >= k)
+			continue;
+		if (filled < k)
+			filled++;
+		memmove(indices + pos + 1, indices + pos, (filled - 1 - pos) * sizeof(*indices));
+		indices[pos] = (uint32_t)i;
+	}
+}

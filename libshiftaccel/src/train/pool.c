@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/* Max and average pooling, one image at a time, with the integer kernels' window rules. */
+#include <string.h>
+
+#include "layers.h"
+
+void tr_maxpool_forward_image(const struct tr_pool_geom *g, const float *x, float *y,
+			      int32_t *argmax)
+{
+	for (int c = 0; c < g->c; c++) {
+		int base = c * g->ih * g->iw;
+
+		for (int oy = 0; oy < g->oh; oy++) {
+			int y0 = oy * g->sh - g->pt;
+			int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > g->ih ? g->ih : y0 + g->kh;
+
+			for (int ox = 0; ox < g->ow; ox++) {
+				int x0 = ox * g->sw - g->pl;
+				int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				int best = base + ya * g->iw + xa;
+
+				for (int iy = ya; iy < yb; iy++)
+					for (int ix = xa; ix < xb; ix++) {
+						int i = base + iy * g->iw + ix;
+
+						if (x[i] > x[best])
+							best = i;
+					}
+				int o = (c * g->oh + oy) * g->ow + ox;
+
+				y[o] = x[best];
+				argmax[o] = best;
+			}
+		}
+	}
+}
+
+void tr_maxpool_backward_image(const struct tr_pool_geom *g, const float *dy,
+			       const int32_t *argmax, float *dx)
+{
+	int n = g->c * g->oh * g->ow;
+
+	memset(dx, 0, sizeof(float) * (size_t)g->c * g->ih * g->iw);
+	for (int o = 0; o < n; o++)
+		dx[argmax[o]] += dy[o];
+}
+
+void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, float *y)
+{
+	float inv_area = 1.0f / (float)(g->kh * g->kw);
+
+	for (int c = 0; c < g->c; c++) {
+		const float *xc = x + (size_t)c * g->ih * g->iw;
+
+		for (int oy = 0; oy < g->oh; oy++) {
+			int y0 = oy * g->sh - g->pt;
+			int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > g->ih ? g->ih : y0 + g->kh;
+
+			for (int ox = 0; ox < g->ow; ox++) {
+				int x0 = ox * g->sw - g->pl;
+				int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				float s = 0.0f;
+
+				for (int iy = ya; iy < yb; iy++)
+					for (int ix = xa; ix < xb; ix++)
+						s += xc[iy * g->iw + ix];
+				y[(c * g->oh + oy) * g->ow + ox] = s * inv_area;
+			}
+		}
+	}
+}
+
+void tr_avgpool_backward_image(const struct tr_pool_geom *g, const float *dy, float *dx)
+{
+	float inv_area = 1.0f / (float)(g->kh * g->kw);
+
+	memset(dx, 0, sizeof(float) * (size_t)g->c * g->ih * g->iw);
+	for (int c = 0; c < g->c; c++) {
+		float *dc = dx + (size_t)c * g->ih * g->iw;
+
+		for (int oy = 0; oy < g->oh; oy++) {
+			int y0 = oy * g->sh - g->pt;
+			int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > g->ih ? g->ih : y0 + g->kh;
+
+			for (int ox = 0; ox < g->ow; ox++) {
+				int x0 = ox * g->sw - g->pl;
+				int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				float d = dy[(c * g->oh + oy) * g->ow + ox] * inv_area;
+
+				for (int iy = ya; iy < yb; iy++)
+					for (int ix = xa; ix < xb; ix++)
+						dc[iy * g->iw + ix] += d;
+			}
+		}
+	}
+}

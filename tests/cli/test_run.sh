@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# End-to-end tests of shiftaccel-run: results, --json, --topk, and the exit
+# code and one-line message of every kind of bad input.  `make check` runs
+# it on the ASan/UBSan build, so every run here is also a no-crash check.
+#
+# Uses $SA_BUILD/bin/shiftaccel-run and $SA_BUILD/tests/make_fixture (which
+# writes the models and images; see tests/cli/make_fixture.c for why each
+# image has the top-1 class it has).
+set -u
+
+: "${SA_BUILD:?set SA_BUILD to the build directory (e.g. build/san)}"
+RUN="$SA_BUILD/bin/shiftaccel-run"
+FIXTURE="$SA_BUILD/tests/make_fixture"
+pass=0
+fail=0
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/test_run.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok - $1"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	shift
+	for line in "$@"; do
+		echo "  $line"
+	done
+}
+
+# run ARGS...: runs the tool, leaving stdout in $out, stderr in $err, exit code in $rc.
+run() {
+	"$RUN" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+}
+
+# expect_fail NAME CODE PATTERN ARGS...: the run must exit with CODE, print nothing on
+# stdout, and print exactly one stderr line starting "shiftaccel-run: " matching PATTERN.
+expect_fail() {
+	local name=$1 code=$2 pattern=$3
+	shift 3
+	run "$@"
+	local lines
+	lines=$(wc -l <"$T/err")
+	if [[ $rc -eq $code && -z "$out" && $lines -eq 1 && "$err" == "shiftaccel-run: "* ]] &&
+		grep -qE -- "$pattern" <<<"$err"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc (want $code), $lines stderr line(s), want /$pattern/" \
+			"stderr: $err" "stdout: $out"
+	fi
+}
+
+# top1_is NAME LABEL ARGS...: a successful run whose first ranked class is LABEL.
+top1_is() {
+	local name=$1 label=$2
+	shift 2
+	run "$@"
+	if [[ $rc -eq 0 ]] && grep -qE "^ 1\. $label +[0-9.]+%$" <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc, want top-1 '$label'" "stdout: $out" "stderr: $err"
+	fi
+}
+
+for f in "$RUN" "$FIXTURE"; do
+	if [[ ! -x "$f" ]]; then
+		not_ok "binaries exist" "$f is missing (build with: make BUILD=$SA_BUILD check-build)"
+		echo "$pass passed, $fail failed"
+		exit 1
+	fi
+done
+if ! "$FIXTURE" "$T"; then
+	not_ok "make_fixture writes the fixtures"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- results
+top1_is "bright top is cat" cat "$T/gray.dsm" "$T/top.png" --device cpu
+top1_is "bright bottom is dog" dog "$T/gray.dsm" "$T/bottom.png" --device cpu
+top1_is "dark is bird" bird "$T/gray.dsm" "$T/dark.png" --device cpu
+top1_is "larger image is resized" dog "$T/gray.dsm" "$T/bottom-large.png" --device cpu
+top1_is "RGB model" cat "$T/rgb.dsm" "$T/top-rgb.png" --device cpu
+top1_is "smaller RGB image is resized" dog "$T/rgb.dsm" "$T/bottom-rgb-small.png"
+top1_is "--convert RGB image for gray model" cat "$T/gray.dsm" "$T/top-rgb.png" --convert
+top1_is "--convert gray image for RGB model" dog "$T/rgb.dsm" "$T/bottom.png" --convert
+top1_is "no labels: class index" 1 "$T/nolabels.dsm" "$T/bottom.png"
+top1_is "float simulation" cat "$T/gray.dsm" "$T/top.png" --device cpu-float
+
+run "$T/gray.dsm" "$T/top.png" --device cpu --repeat 3
+if [[ $rc -eq 0 && -z "$err" ]] &&
+	grep -qx 'model:   fixture-cnn (shapes)' <<<"$out" &&
+	grep -qx 'device:  cpu' <<<"$out" &&
+	[[ $(grep -cE '^ [1-3]\. ' <<<"$out") -eq 3 ]] &&
+	grep -qE '^latency: [0-9.]+ ms median over 3 runs \(preprocess [0-9.]+ ms\)$' <<<"$out"; then
+	ok "text output: model, device, 3 classes, latency; nothing on stderr"
+else
+	not_ok "text output" "exit $rc" "stdout: $out" "stderr: $err"
+fi
+
+# Probabilities are percentages that add up to 100 (all 3 classes shown).
+total=$(sed -nE 's/^ [0-9]+\. +[a-z]+ +([0-9.]+)%$/\1/p' <<<"$out" | awk '{s += $1} END {print s}')
+if awk -v s="$total" 'BEGIN {exit !(s > 99.9 && s < 100.1)}'; then
+	ok "probabilities add up to 100%"
+else
+	not_ok "probabilities add up to 100%" "sum $total" "$out"
+fi
+
+run "$T/gray.dsm" "$T/top.png" --topk 2
+if [[ $rc -eq 0 && $(grep -cE '^ [0-9]+\. ' <<<"$out") -eq 2 ]]; then
+	ok "--topk 2 prints 2 classes"
+else
+	not_ok "--topk 2" "exit $rc" "$out"
+fi
+run "$T/gray.dsm" "$T/top.png" --topk 50
+if [[ $rc -eq 0 && $(grep -cE '^ [0-9]+\. ' <<<"$out") -eq 3 ]]; then
+	ok "--topk larger than the class count is capped"
+else
+	not_ok "--topk 50" "exit $rc" "$out"
+fi
+
+# --device auto without a card: runs on the CPU and says so in one stderr line.
+if [[ ! -d /sys/class/accel ]] || [[ -z "$(ls -A /sys/class/accel 2>/dev/null)" ]]; then
+	run "$T/gray.dsm" "$T/top.png" --device auto
+	if [[ $rc -eq 0 && $(wc -l <"$T/err") -eq 1 && "$err" == "shiftaccel-run: "*"running on the CPU" ]] &&
+		grep -qx 'device:  cpu' <<<"$out"; then
+		ok "--device auto without a card falls back to the CPU with a notice"
+	else
+		not_ok "--device auto fallback" "exit $rc" "stdout: $out" "stderr: $err"
+	fi
+	expect_fail "--device accel without a card" 3 "card" "$T/gray.dsm" "$T/top.png" --device accel
+else
+	# A card is present (VM tier): the fallback paths cannot be exercised here.
+	run "$T/gray.dsm" "$T/top.png" --device accel
+	if [[ $rc -eq 0 ]] && grep -qx 'device:  accel' <<<"$out"; then
+		ok "--device accel with a card"
+	else
+		not_ok "--device accel with a card" "exit $rc" "stdout: $out" "stderr: $err"
+	fi
+fi
+
+# ---------------------------------------------------------------- JSON
+run "$T/gray.dsm" "$T/bottom.png" --json --topk 2 --repeat 4 --device cpu
+if [[ $rc -eq 0 ]] && python3 -m json.tool "$T/out" >/dev/null 2>&1; then
+	ok "--json prints valid JSON"
+else
+	not_ok "--json prints valid JSON" "exit $rc" "stdout: $out" "stderr: $err"
+fi
+if python3 - "$T/out" <<'EOF'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["model"] == "fixture-cnn", d
+assert d["dataset"] == "shapes", d
+assert d["device"] == "cpu", d
+assert d["repeat"] == 4, d
+top = d["topk"]
+assert len(top) == 2, top
+assert top[0]["index"] == 1 and top[0]["label"] == "dog", top
+assert 0.5 < top[0]["probability"] <= 1, top
+assert top[0]["probability"] >= top[1]["probability"] >= 0, top
+lat = d["latency_ms"]
+assert 0 <= lat["min"] <= lat["median"] <= lat["max"], lat
+assert d["preprocess_ms"] >= 0, d
+EOF
+	ok "--json fields: model, dataset, device, repeat, topk, latency"
+else
+	not_ok "--json fields" "$out"
+fi
+if [[ $(wc -l <"$T/out") -eq 1 ]]; then
+	ok "--json is one line"
+else
+	not_ok "--json is one line" "$out"
+fi
+run "$T/nolabels.dsm" "$T/dark.png" --json --topk 1
+if [[ $rc -eq 0 ]] && python3 - "$T/out" <<'EOF'; then
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["model"] == 'no "labels" \\ \t caf\u00e9', repr(d["model"])
+assert d["dataset"] == "shapes", d
+assert d["topk"] == [{"index": 2, "label": "2", "probability": d["topk"][0]["probability"]}], d
+EOF
+	ok "--json escapes the model name; class index as label without labels"
+else
+	not_ok "--json escaping" "exit $rc" "stdout: $out" "stderr: $err"
+fi
+
+# ---------------------------------------------------------------- usage
+run --help
+if [[ $rc -eq 0 ]] && grep -q -- "--topk" <<<"$out" && grep -q "Exit status" <<<"$out"; then
+	ok "--help documents options and exit codes"
+else
+	not_ok "--help" "exit $rc" "$out"
+fi
+run --version
+if [[ $rc -eq 0 ]] && grep -qE '^shiftaccel-run .*[0-9]+\.[0-9]+\.[0-9]+$' <<<"$out"; then
+	ok "--version"
+else
+	not_ok "--version" "exit $rc" "$out"
+fi
+expect_fail "unknown option" 1 "unknown option '--frobnicate'" "$T/gray.dsm" "$T/top.png" --frobnicate
+expect_fail "--topk 0" 1 "--topk: '0'" "$T/gray.dsm" "$T/top.png" --topk 0
+expect_fail "--repeat abc" 1 "--repeat: 'abc'" "$T/gray.dsm" "$T/top.png" --repeat abc
+expect_fail "--topk without a value" 1 "--topk needs an argument" "$T/gray.dsm" "$T/top.png" --topk
+expect_fail "unknown device" 1 "unknown device 'gpu'" "$T/gray.dsm" "$T/top.png" --device gpu
+expect_fail "missing image argument" 1 "expected MODEL.dsm and IMAGE.png" "$T/gray.dsm"
+
+# ---------------------------------------------------------------- bad files
+expect_fail "missing model" 2 "$T/nope.dsm: .*No such file" "$T/nope.dsm" "$T/top.png"
+expect_fail "missing image" 2 "$T/nope.png: .*No such file" "$T/gray.dsm" "$T/nope.png"
+echo "this is not an image" >"$T/text.png"
+expect_fail "text file named .png" 2 "$T/text.png: not a PNG" "$T/gray.dsm" "$T/text.png"
+head -c 60 "$T/top.png" >"$T/truncated.png"
+expect_fail "truncated PNG" 2 "$T/truncated.png: corrupt PNG" "$T/gray.dsm" "$T/truncated.png"
+expect_fail "RGB image into gray model" 2 \
+	"$T/top-rgb.png: image has 3 channels \(RGB\), model expects 1 \(grayscale\); use --convert" \
+	"$T/gray.dsm" "$T/top-rgb.png"
+expect_fail "gray image into RGB model" 2 "$T/top.png: image has 1 channel .*use --convert" \
+	"$T/rgb.dsm" "$T/top.png"
+
+# A flipped byte in the middle of the model: the checksum catches it.
+size=$(stat -c %s "$T/gray.dsm")
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0x10
+open(sys.argv[2], "wb").write(b)' "$T/gray.dsm" "$T/flipped.dsm"
+expect_fail "model with a flipped byte" 2 "$T/flipped.dsm: .*checksum" "$T/flipped.dsm" "$T/top.png"
+head -c $((size - 7)) "$T/gray.dsm" >"$T/short.dsm"
+expect_fail "truncated model" 2 "$T/short.dsm: .*(truncated|size|short)" "$T/short.dsm" "$T/top.png"
+expect_fail "PNG given as the model" 2 "$T/top.png: " "$T/top.png" "$T/top.png"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

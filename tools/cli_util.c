@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+#include "cli_util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *program_name = "shiftaccel";
+
+void cli_set_program(const char *name)
+{
+	program_name = name;
+}
+
+const char *cli_program(void)
+{
+	return program_name;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* One write, so messages from parallel runs do not interleave mid-line. */
+	fprintf(stderr, "%s: %s\n", program_name, msg);
+}
+
+int cli_exit_code(sa_status status)
+{
+	switch (status) {
+	case SA_OK: return CLI_EXIT_OK;
+	case SA_ERR_IO:
+	case SA_ERR_BAD_MODEL:
+	case SA_ERR_VERSION:
+	case SA_ERR_CHECKSUM:
+	case SA_ERR_BAD_IMAGE:
+	case SA_ERR_SHAPE:
+	case SA_ERR_BAD_DATA: return CLI_EXIT_INPUT;
+	case SA_ERR_NO_DEVICE:
+	case SA_ERR_DEVICE:
+	case SA_ERR_UNSUPPORTED: return CLI_EXIT_DEVICE;
+	case SA_ERR_INVALID_ARGUMENT:
+	case SA_ERR_NO_MEMORY: return CLI_EXIT_INTERNAL;
+	}
+	return CLI_EXIT_INTERNAL;
+}
+
+int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!s || !*s)
+		return -1;
+	for (p = s; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	/* strtod also takes hex, "inf", "nan" and leading spaces; a CLI number should not. */
+	if (!s || !*s || strpbrk(s, "xXnN \t\n") || strchr("+-.0123456789", *s) == NULL)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	sa_device_kind kind;
+} devices[] = {
+	{"auto", SA_DEVICE_AUTO},
+	{"cpu", SA_DEVICE_CPU},
+	{"accel", SA_DEVICE_ACCEL},
+	{"cpu-float", SA_DEVICE_CPU_FLOAT},
+};
+
+int cli_parse_device(const char *s, sa_device_kind *out)
+{
+	size_t i;
+
+	for (i = 0; s && i < sizeof(devices) / sizeof(devices[0]); i++) {
+		if (strcmp(s, devices[i].name) == 0) {
+			*out = devices[i].kind;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *cli_device_name(sa_device_kind device)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		if (devices[i].kind == device)
+			return devices[i].name;
+	}
+	return "unknown";
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4), or 0 if it is not one. */
+static size_t utf8_sequence_length(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid. */
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++) {
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	}
+	return n;
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	fputc('"', f);
+	while (*p) {
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
+			fputc('\\', f);
+			fputc(*p++, f);
+		} else if (*p == '\n') {
+			fputs("\\n", f);
+			p++;
+		} else if (*p == '\t') {
+			fputs("\\t", f);
+			p++;
+		} else if (*p == '\r') {
+			fputs("\\r", f);
+			p++;
+		} else if (*p < 0x20) {
+			fprintf(f, "\\u%04x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, f);
+		} else if ((n = utf8_sequence_length(p)) != 0) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			fputs("\\ufffd", f);
+			p++;
+		}
+	}
+	fputc('"', f);
+}
+
+double cli_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double cli_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), compare_doubles);
+	if (n % 2)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shiftaccel-run: classify one PNG image with a .dsm model, on the card or
+ * the CPU, and print the top-k classes and the latency.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "shiftaccel.h"
+
+#define MAX_REPEAT 1000000u
+#define MAX_TOPK 1000000u
+
+struct options {
+	const char *model_path, *image_path;
+	uint64_t topk, repeat;
+	sa_device_kind device;
+	int json, convert;
+};
+
+struct result {
+	const char *model_name, *dataset;
+	sa_device_kind device;
+	size_t k;
+	uint32_t *top;
+	float *probs;
+	double median_ms, min_ms, max_ms, preprocess_ms;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: shiftaccel-run MODEL.dsm IMAGE.png [options]\n"
+		"\n"
+		"Classifies IMAGE with MODEL: decodes the PNG, resizes it to the model's input\n"
+		"(bilinear), normalises it with the model's mean/std, runs the network and prints\n"
+		"the top-k classes with their probabilities and the median latency.\n"
+		"\n"
+		"Options:\n"
+		"  --topk N        print the N most likely classes (default 5, at most the\n"
+		"                  number of classes)\n"
+		"  --device DEV    auto (default: the card if present, else the CPU), cpu,\n"
+		"                  accel (the card; an error if there is none), cpu-float\n"
+		"                  (float simulation, for comparison)\n"
+		"  --repeat N      run N times and report the median latency (default 1)\n"
+		"  --json          print the result as one JSON object on stdout\n"
+		"  --convert       convert RGB images for gray models (BT.601 luma) and gray\n"
+		"                  images for RGB models, instead of refusing them\n"
+		"  --help          print this help\n"
+		"  --version       print the version\n"
+		"\n"
+		"Exit status:\n"
+		"  0  success\n"
+		"  1  usage error (unknown option, missing or bad argument)\n"
+		"  2  bad input file: model or image missing, unreadable, corrupt, not a PNG,\n"
+		"     or not matching the model (e.g. wrong channel count)\n"
+		"  3  device error: no ShiftAccel card for --device accel, or the card failed\n"
+		"  4  internal error (e.g. out of memory)\n");
+}
+
+/* Parses argv into *o; returns -1 with the message printed, 1 when the program should exit 0. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_TOPK = 256, OPT_DEVICE, OPT_REPEAT, OPT_JSON, OPT_CONVERT, OPT_VERSION };
+	static const struct option longopts[] = {
+		{"topk", required_argument, NULL, OPT_TOPK},
+		{"device", required_argument, NULL, OPT_DEVICE},
+		{"repeat", required_argument, NULL, OPT_REPEAT},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"convert", no_argument, NULL, OPT_CONVERT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*o = (struct options){.topk = 5, .repeat = 1, .device = SA_DEVICE_AUTO};
+	opterr = 0; /* getopt's own messages would carry argv[0]'s path as the prefix */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_TOPK:
+			if (cli_parse_uint(optarg, 1, MAX_TOPK, &o->topk) != 0) {
+				cli_error("--topk: '%s' is not a whole number from 1 to %u", optarg,
+					  MAX_TOPK);
+				return -1;
+			}
+			break;
+		case OPT_REPEAT:
+			if (cli_parse_uint(optarg, 1, MAX_REPEAT, &o->repeat) != 0) {
+				cli_error("--repeat: '%s' is not a whole number from 1 to %u",
+					  optarg, MAX_REPEAT);
+				return -1;
+			}
+			break;
+		case OPT_DEVICE:
+			if (cli_parse_device(optarg, &o->device) != 0) {
+				cli_error("--device: unknown device '%s' (use one of: %s)", optarg,
+					  CLI_DEVICE_NAMES);
+				return -1;
+			}
+			break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_CONVERT: o->convert = 1; break;
+		case 'h': usage(stdout); return 1;
+		case OPT_VERSION:
+			printf("shiftaccel-run (libshiftaccel) %d.%d.%d\n", SA_LIB_VERSION_MAJOR,
+			       SA_LIB_VERSION_MINOR, SA_LIB_VERSION_PATCH);
+			return 1;
+		case ':':
+			cli_error("%s needs an argument (see --help)", argv[optind - 1]);
+			return -1;
+		default:
+			/* optopt names an unknown short option; a long one is the previous word. */
+			if (optopt)
+				cli_error("unknown option '-%c' (see --help)", optopt);
+			else
+				cli_error("unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (argc - optind != 2) {
+		cli_error("expected MODEL.dsm and IMAGE.png, got %d argument%s (see --help)",
+			  argc - optind, argc - optind == 1 ? "" : "s");
+		return -1;
+	}
+	o->model_path = argv[optind];
+	o->image_path = argv[optind + 1];
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Label of class i: the model's, or the index when the model has none. */
+static const char *class_label(const sa_model *model, uint32_t i, char *buf, size_t size)
+{
+	const char *label = sa_model_label(model, i);
+
+	if (label)
+		return label;
+	snprintf(buf, size, "%u", i);
+	return buf;
+}
+
+static void print_text(const struct options *o, const sa_model *model, const struct result *r)
+{
+	char buf[16];
+	size_t i, width = 1;
+
+	for (i = 0; i < r->k; i++) {
+		size_t len = strlen(class_label(model, r->top[i], buf, sizeof(buf)));
+
+		width = len > width ? len : width;
+	}
+	if (width > 40)
+		width = 40;
+	printf("model:   %s", r->model_name);
+	if (r->dataset)
+		printf(" (%s)", r->dataset);
+	printf("\ndevice:  %s\n", cli_device_name(r->device));
+	for (i = 0; i < r->k; i++)
+		printf("%2zu. %-*s  %7.2f%%\n", i + 1, (int)width,
+		       class_label(model, r->top[i], buf, sizeof(buf)),
+		       100.0 * r->probs[r->top[i]]);
+	printf("latency: %.3f ms median over %llu run%s (preprocess %.3f ms)\n", r->median_ms,
+	       (unsigned long long)o->repeat, o->repeat == 1 ? "" : "s", r->preprocess_ms);
+}
+
+static void print_json_number(double v)
+{
+	if (isfinite(v))
+		printf("%.9g", v);
+	else
+		printf("null");
+}
+
+static void print_json(const struct options *o, const sa_model *model, const struct result *r)
+{
+	char buf[16];
+	size_t i;
+
+	printf("{\"model\": ");
+	cli_json_string(stdout, r->model_name);
+	printf(", \"dataset\": ");
+	if (r->dataset)
+		cli_json_string(stdout, r->dataset);
+	else
+		printf("null");
+	printf(", \"model_file\": ");
+	cli_json_string(stdout, o->model_path);
+	printf(", \"image_file\": ");
+	cli_json_string(stdout, o->image_path);
+	printf(", \"device\": ");
+	cli_json_string(stdout, cli_device_name(r->device));
+	printf(", \"topk\": [");
+	for (i = 0; i < r->k; i++) {
+		printf("%s{\"index\": %u, \"label\": ", i ? ", " : "", r->top[i]);
+		cli_json_string(stdout, class_label(model, r->top[i], buf, sizeof(buf)));
+		printf(", \"probability\": ");
+		print_json_number(r->probs[r->top[i]]);
+		printf("}");
+	}
+	printf("], \"latency_ms\": {\"median\": ");
+	print_json_number(r->median_ms);
+	printf(", \"min\": ");
+	print_json_number(r->min_ms);
+	printf(", \"max\": ");
+	print_json_number(r->max_ms);
+	printf("}, \"preprocess_ms\": ");
+	print_json_number(r->preprocess_ms);
+	printf(", \"repeat\": %llu}\n", (unsigned long long)o->repeat);
+}
+
+/* Runs the session o->repeat times; fills the latencies of *r. */
+static sa_status run_timed(sa_session *session, const struct options *o, const float *input,
+			   float *logits, struct result *r)
+{
+	double *ms = malloc(sizeof(*ms) * o->repeat);
+	uint64_t i;
+	sa_status st = SA_OK;
+
+	if (!ms) {
+		cli_error("out of memory for %llu latencies", (unsigned long long)o->repeat);
+		return SA_ERR_NO_MEMORY;
+	}
+	for (i = 0; i < o->repeat && st == SA_OK; i++) {
+		double t0 = cli_now_ms();
+
+		st = sa_session_run(session, input, logits);
+		ms[i] = cli_now_ms() - t0;
+	}
+	if (st == SA_OK) {
+		r->median_ms = cli_median(ms, o->repeat);
+		r->min_ms = ms[0]; /* sorted by cli_median */
+		r->max_ms = ms[o->repeat - 1];
+	} else {
+		cli_error("%s: inference failed: %s", o->model_path, sa_last_error());
+	}
+	free(ms);
+	return st;
+}
+
+/* Everything after argument parsing; returns the exit code. */
+static int classify(const struct options *o)
+{
+	struct sa_model_info info;
+	struct result r = {0};
+	sa_model *model = NULL;
+	sa_session *session = NULL;
+	sa_image image = {0};
+	float *input = NULL, *logits = NULL;
+	sa_status st;
+	double t0;
+
+	st = sa_model_open(o->model_path, &model);
+	if (st == SA_OK)
+		st = sa_model_get_info(model, &info);
+	if (st == SA_OK)
+		st = sa_image_load_png(o->image_path, &image);
+	if (st != SA_OK) {
+		cli_error("%s", sa_last_error());
+		goto out;
+	}
+	input = malloc(sizeof(*input) * info.input_c * info.input_h * info.input_w);
+	logits = malloc(sizeof(*logits) * info.num_outputs);
+	r.probs = malloc(sizeof(*r.probs) * info.num_outputs);
+	r.top = malloc(sizeof(*r.top) * info.num_outputs);
+	if (!input || !logits || !r.probs || !r.top) {
+		st = SA_ERR_NO_MEMORY;
+		cli_error("out of memory");
+		goto out;
+	}
+	t0 = cli_now_ms();
+	st = sa_preprocess(model, &image, o->convert, input);
+	r.preprocess_ms = cli_now_ms() - t0;
+	if (st != SA_OK) {
+		cli_error("%s: %s", o->image_path, sa_last_error());
+		goto out;
+	}
+
+	st = sa_session_create(model, o->device, &session);
+	if (st != SA_OK) {
+		cli_error("%s", sa_last_error());
+		goto out;
+	}
+	r.device = sa_session_device(session);
+	if (o->device == SA_DEVICE_AUTO && sa_session_fallback_reason(session)[0])
+		cli_error("%s; running on the CPU", sa_session_fallback_reason(session));
+
+	st = run_timed(session, o, input, logits, &r);
+	if (st != SA_OK)
+		goto out;
+	sa_softmax(logits, info.num_outputs, r.probs);
+	r.k = o->topk < info.num_outputs ? (size_t)o->topk : info.num_outputs;
+	sa_topk(r.probs, info.num_outputs, r.k, r.top);
+	r.model_name = sa_model_meta(model, "name");
+	if (!r.model_name)
+		r.model_name = base_name(o->model_path);
+	r.dataset = sa_model_meta(model, "dataset");
+	if (o->json)
+		print_json(o, model, &r);
+	else
+		print_text(o, model, &r);
+	if (fflush(stdout) != 0) {
+		cli_error("cannot write the result to stdout");
+		st = SA_ERR_IO;
+	}
+out:
+	sa_session_destroy(session);
+	sa_image_free(&image);
+	sa_model_close(model);
+	free(input);
+	free(logits);
+	free(r.probs);
+	free(r.top);
+	return cli_exit_code(st);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int r;
+
+	cli_set_program("shiftaccel-run");
+	r = parse_args(argc, argv, &o);
+	if (r != 0)
+		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	return classify(&o);
+}
