@@ -2,5 +2,5 @@
 # float paths), card discovery and sessions.
 LIB_SRCS += libshiftaccel/kernels/requant.c libshiftaccel/kernels/conv.c \
 	libshiftaccel/kernels/pool.c libshiftaccel/kernels/add.c \
-	libshiftaccel/src/cpu_backend.c libshiftaccel/src/cpu_float.c \
+	libshiftaccel/src/cpu_backend.c libshiftaccel/src/cpu_float.c libshiftaccel/src/buffer_plan.c \
 	libshiftaccel/src/accel_probe.c libshiftaccel/src/session.c

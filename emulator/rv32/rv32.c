@@ -199,7 +199,7 @@ enum rv32_stop rv32_run(struct rv32_cpu *cpu, uint64_t max_instructions, uint64_
 	struct rv32_decoded *const cache = cpu->decoded;
 	const struct rv32_bus *const bus = cpu->bus;
 	const uint32_t base = cpu->code_base, nwords = code_words(cpu);
-	struct run_counts c = { 0 };
+	struct run_counts c = {0};
 	enum rv32_stop stop = RV32_STOP_BUDGET;
 	uint32_t pc = cpu->pc;
 
@@ -298,7 +298,9 @@ enum rv32_stop rv32_run(struct rv32_cpu *cpu, uint64_t max_instructions, uint64_
 		case RV32_OP_LHU:
 		case RV32_OP_LW: {
 			enum rv32_op op = (enum rv32_op)d->op;
-			unsigned int size = op == RV32_OP_LW ? 4 : (op == RV32_OP_LB || op == RV32_OP_LBU) ? 1 : 2;
+			unsigned int size = op == RV32_OP_LW			      ? 4
+					    : (op == RV32_OP_LB || op == RV32_OP_LBU) ? 1
+										      : 2;
 			unsigned int rd = d->rd;
 
 			addr = x[d->rs1] + d->imm;
@@ -367,9 +369,7 @@ enum rv32_stop rv32_run(struct rv32_cpu *cpu, uint64_t max_instructions, uint64_
 		case RV32_OP_MULHSU: x[d->rd] = mulhsu(x[d->rs1], x[d->rs2]); break;
 		case RV32_OP_MULHU: x[d->rd] = mulhu(x[d->rs1], x[d->rs2]); break;
 		case RV32_OP_DIV: x[d->rd] = div_signed(x[d->rs1], x[d->rs2]); break;
-		case RV32_OP_DIVU:
-			x[d->rd] = x[d->rs2] ? x[d->rs1] / x[d->rs2] : UINT32_MAX;
-			break;
+		case RV32_OP_DIVU: x[d->rd] = x[d->rs2] ? x[d->rs1] / x[d->rs2] : UINT32_MAX; break;
 		case RV32_OP_REM: x[d->rd] = rem_signed(x[d->rs1], x[d->rs2]); break;
 		case RV32_OP_REMU: x[d->rd] = x[d->rs2] ? x[d->rs1] % x[d->rs2] : x[d->rs1]; break;
 

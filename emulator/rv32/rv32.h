@@ -18,6 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Every load and store of the core, code RAM included: size is 1, 2 or 4
+ * and addr is aligned to it (misaligned accesses trap before reaching the
+ * bus); a store's val is zero-extended from size, a load's *val may be too.
+ * A store into code RAM must call rv32_invalidate for it.  The callbacks
+ * may also call rv32_set_irq and set cpu->halted (rv32_run returns
+ * RV32_STOP_HALTED after that instruction), but not rv32_reset.
+ */
 struct rv32_bus {
 	void *opaque;
 	/* Return 0, or -1 for an access fault (the core raises the trap). */
@@ -29,7 +37,7 @@ enum rv32_stop {
 	RV32_STOP_BUDGET = 0, /* ran max_instructions */
 	RV32_STOP_WFI = 1, /* waiting for an interrupt that is not yet pending */
 	RV32_STOP_EBREAK = 2, /* ebreak with halt_on_ebreak set (tests, debug) */
-	RV32_STOP_HALTED = 3, /* held in reset / halted by rv32_halt */
+	RV32_STOP_HALTED = 3, /* held in reset / halted: the owner set cpu->halted */
 };
 
 /* Interrupt lines (bit numbers in mip/mie). */
@@ -60,13 +68,19 @@ struct rv32_cpu {
 int rv32_init(struct rv32_cpu *cpu, const struct rv32_bus *bus, const uint8_t *code,
 	      uint32_t code_base, uint32_t code_size);
 void rv32_destroy(struct rv32_cpu *cpu);
-/* Architectural reset: registers zero, pc = reset_pc, CSRs to reset values. */
+/*
+ * Architectural reset: registers zero, pc = reset_pc, CSRs to reset values,
+ * decode cache emptied.  Keeps halted, halt_on_ebreak and mip (the lines' levels).
+ */
 void rv32_reset(struct rv32_cpu *cpu, uint32_t reset_pc);
 /* The code RAM changed in [addr, addr + len). */
 void rv32_invalidate(struct rv32_cpu *cpu, uint32_t addr, uint32_t len);
 /* Drive an interrupt line level (RV32_IRQ_*). */
 void rv32_set_irq(struct rv32_cpu *cpu, unsigned int irq, bool level);
-/* Run up to max_instructions; *executed receives how many retired. */
+/*
+ * Run up to max_instructions steps (an instruction that retires or traps);
+ * *executed (if not NULL) receives how many retired.
+ */
 enum rv32_stop rv32_run(struct rv32_cpu *cpu, uint64_t max_instructions, uint64_t *executed);
 
 #endif /* RV32_H */

@@ -179,9 +179,7 @@ void rv32_decode(struct rv32_decoded *d, uint32_t insn, uint32_t pc)
 		op = decode_op_imm(funct3, funct7);
 		d->imm = (funct3 == 1 || funct3 == 5) ? d->rs2 : imm_i(insn);
 		break;
-	case 0x33:
-		op = decode_op(funct3, funct7);
-		break;
+	case 0x33: op = decode_op(funct3, funct7); break;
 	case 0x0f:
 		/*
 		 * fence (funct3 0) and fence.i (funct3 1).  Their unused fields
@@ -193,9 +191,7 @@ void rv32_decode(struct rv32_decoded *d, uint32_t insn, uint32_t pc)
 		op = decode_system(insn, funct3);
 		d->imm = insn >> 20; /* CSR number */
 		break;
-	default:
-		op = RV32_OP_ILLEGAL;
-		break;
+	default: op = RV32_OP_ILLEGAL; break;
 	}
 	if (op == RV32_OP_ILLEGAL)
 		d->imm = insn;

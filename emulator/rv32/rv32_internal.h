@@ -19,8 +19,8 @@
 enum rv32_op {
 	RV32_OP_UNDECODED = 0,
 	RV32_OP_ILLEGAL, /* imm = the instruction bits, for mtval */
-	RV32_OP_LUI, /* also auipc: imm = the final value (pc is known at decode) */
-	RV32_OP_JAL, /* imm = absolute target */
+	RV32_OP_LUI,	 /* also auipc: imm = the final value (pc is known at decode) */
+	RV32_OP_JAL,	 /* imm = absolute target */
 	RV32_OP_JALR,
 	RV32_OP_BEQ, /* branches: imm = absolute target */
 	RV32_OP_BNE,

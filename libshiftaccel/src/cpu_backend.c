@@ -2,7 +2,7 @@
 /*
  * The CPU backend (cpu_backend.h): walks the model's nodes in their stored
  * topological order and calls the reference kernels (kernels/) or the
- * float path ops (cpu_float.c) on per-tensor buffers.
+ * float path ops (cpu_float.c) on the activation buffers of buffer_plan.h.
  */
 #include "cpu_backend.h"
 
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer_plan.h"
 #include "cpu_float.h"
 #include "error.h"
 
@@ -25,8 +26,9 @@ struct sa_cpu {
 	const struct sa_model *model;
 	int float_path;
 	struct cpu_node *nodes; /* one per model node */
-	void **act;		/* per tensor: its buffer, NULL for constants */
-	uint8_t *owned;		/* per tensor: 1 if act[] was allocated here, 0 if it aliases */
+	void **act;		/* per tensor: its buffer (a slot), NULL for constants */
+	void **slots;		/* the activation buffers (buffer_plan.h) */
+	uint32_t num_slots;
 };
 
 static size_t elem_size(const struct sa_cpu *cpu, uint8_t dtype)
@@ -97,38 +99,31 @@ static sa_status prepare_weights(struct sa_cpu *cpu, uint32_t i, uint8_t bits, i
 	return SA_OK;
 }
 
-/*
- * One buffer per activation tensor.  A flatten output is the same bytes as
- * its input, so it aliases the input's buffer instead of copying it.
- */
+/* Activation buffers: one per slot of the lifetime plan, shared by tensors. */
 static sa_status allocate_activations(struct sa_cpu *cpu)
 {
 	const struct sa_model *m = cpu->model;
+	struct sa_buffer_plan plan = {0};
+	sa_status st = sa_buffer_plan_build(m, cpu->float_path ? sizeof(double) : 0, &plan);
 
-	for (uint32_t t = 0; t < m->num_tensors; t++) {
-		const struct sa_model_tensor *mt = &m->tensors[t];
-		int is_flatten_output = 0;
-
-		if (mt->kind != DSM_TENSOR_ACTIVATION)
-			continue;
-		for (uint32_t i = 0; i < m->num_nodes; i++)
-			is_flatten_output |=
-				m->nodes[i].output == t && m->nodes[i].op == DSM_OP_FLATTEN;
-		if (is_flatten_output)
-			continue;
-		cpu->act[t] = calloc(sa_shape_elems(&mt->shape), elem_size(cpu, mt->shape.dtype));
-		if (!cpu->act[t])
-			return sa_fail(SA_ERR_NO_MEMORY,
-				       "%s: out of memory for activation tensor %u (%s)", m->name,
-				       t, mt->name);
-		cpu->owned[t] = 1;
+	if (st != SA_OK)
+		return st;
+	cpu->slots = calloc(plan.num_slots, sizeof(*cpu->slots));
+	if (!cpu->slots)
+		st = sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for activation buffers", m->name);
+	for (uint32_t s = 0; st == SA_OK && s < plan.num_slots; s++) {
+		cpu->slots[cpu->num_slots] = calloc(1, plan.slot_bytes[s]);
+		if (!cpu->slots[cpu->num_slots++])
+			st = sa_fail(SA_ERR_NO_MEMORY,
+				     "%s: out of memory for a %zu-byte activation buffer", m->name,
+				     plan.slot_bytes[s]);
 	}
-	/* Nodes are in topological order, so a flatten's input buffer is already known. */
-	for (uint32_t i = 0; i < m->num_nodes; i++) {
-		if (m->nodes[i].op == DSM_OP_FLATTEN)
-			cpu->act[m->nodes[i].output] = cpu->act[m->nodes[i].inputs[0]];
+	for (uint32_t t = 0; st == SA_OK && t < m->num_tensors; t++) {
+		if (m->tensors[t].kind == DSM_TENSOR_ACTIVATION)
+			cpu->act[t] = cpu->slots[plan.slot_of[t]];
 	}
-	return SA_OK;
+	sa_buffer_plan_free(&plan);
+	return st;
 }
 
 sa_status sa_cpu_create(const struct sa_model *model, int float_path, struct sa_cpu **out)
@@ -143,8 +138,7 @@ sa_status sa_cpu_create(const struct sa_model *model, int float_path, struct sa_
 	cpu->float_path = float_path;
 	cpu->nodes = calloc(model->num_nodes, sizeof(*cpu->nodes));
 	cpu->act = calloc(model->num_tensors, sizeof(*cpu->act));
-	cpu->owned = calloc(model->num_tensors, sizeof(*cpu->owned));
-	if (!cpu->nodes || !cpu->act || !cpu->owned)
+	if (!cpu->nodes || !cpu->act)
 		st = sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a CPU session", model->name);
 	for (uint32_t i = 0; i < model->num_nodes && st == SA_OK; i++) {
 		const struct sa_model_node *n = &model->nodes[i];
@@ -176,13 +170,11 @@ void sa_cpu_destroy(struct sa_cpu *cpu)
 		free(cpu->nodes[i].real_weights);
 		free(cpu->nodes[i].real_bias);
 	}
-	for (uint32_t t = 0; cpu->act && cpu->owned && t < cpu->model->num_tensors; t++) {
-		if (cpu->owned[t])
-			free(cpu->act[t]);
-	}
+	for (uint32_t s = 0; s < cpu->num_slots; s++)
+		free(cpu->slots[s]);
+	free(cpu->slots);
 	free(cpu->nodes);
 	free(cpu->act);
-	free(cpu->owned);
 	free(cpu);
 }
 

@@ -4,8 +4,9 @@
  * with the reference integer kernels (bit-exact, the oracle for every other
  * backend) or on the float path (SA_DEVICE_CPU_FLOAT).
  *
- * Creation unpacks every weight tensor once and allocates one buffer per
- * activation tensor, so a run allocates nothing.  A backend instance is not
+ * Creation unpacks every weight tensor once and allocates the activation
+ * buffers (shared by tensors whose lifetimes do not overlap, buffer_plan.h),
+ * so a run allocates nothing.  A backend instance is not
  * thread-safe (it owns the activation buffers); the model may be shared by
  * any number of instances.
  */

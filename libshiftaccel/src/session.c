@@ -25,7 +25,8 @@ struct sa_session {
 
 /*
  * Looks for a usable card.  The accel backend arrives with a later issue,
- * so a card that is present is reported as unsupported by this build.
+ * so this always fails: with the reason there is no usable card, or with
+ * SA_ERR_UNSUPPORTED when there is one.
  */
 static sa_status open_accel(void)
 {
@@ -34,8 +35,8 @@ static sa_status open_accel(void)
 
 	if (st != SA_OK)
 		return st;
-	return sa_fail(SA_ERR_UNSUPPORTED, "card found at %s but this build has no accel backend",
-		       addr);
+	return sa_fail(SA_ERR_UNSUPPORTED,
+		       "ShiftAccel card found at %s but this build has no accel backend", addr);
 }
 
 sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_session **out)
@@ -56,12 +57,12 @@ sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_ses
 	s->model = model;
 	s->device = device == SA_DEVICE_CPU_FLOAT ? SA_DEVICE_CPU_FLOAT : SA_DEVICE_CPU;
 
-	if (device == SA_DEVICE_ACCEL || device == SA_DEVICE_AUTO) {
-		st = open_accel();
-		if (device == SA_DEVICE_ACCEL || st == SA_OK) {
-			free(s);
-			return st;
-		}
+	if (device == SA_DEVICE_ACCEL) {
+		free(s);
+		return open_accel();
+	}
+	if (device == SA_DEVICE_AUTO) {
+		(void)open_accel(); /* fails; its message is the reason */
 		snprintf(s->fallback_reason, sizeof(s->fallback_reason), "%s", sa_last_error());
 	}
 
@@ -95,12 +96,12 @@ void sa_session_destroy(sa_session *s)
 
 sa_device_kind sa_session_device(const sa_session *s)
 {
-	return s->device;
+	return s ? s->device : SA_DEVICE_CPU;
 }
 
 const char *sa_session_fallback_reason(const sa_session *s)
 {
-	return s->fallback_reason;
+	return s ? s->fallback_reason : "";
 }
 
 sa_status sa_session_run(sa_session *s, const float *input, float *outputs)

@@ -29,6 +29,7 @@ struct harness {
 	unsigned int msi_log[H_MAX_MSI]; /* their vectors, in order */
 	unsigned int kicks;
 	unsigned int dma_rejected; /* accesses outside the fake memory */
+	uint64_t dma_reads; /* read requests the card made */
 	uint64_t dma_write_bytes; /* every byte the card wrote to host memory */
 	uint64_t now_ns;
 };

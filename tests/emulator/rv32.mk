@@ -5,7 +5,7 @@
 DEPS_PACKAGES += gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
 
 UNIT_TESTS += test_rv32
-test_rv32_SRCS := tests/emulator/test_rv32.c $(RV32_SRCS)
+test_rv32_SRCS := tests/emulator/test_rv32.c tests/emulator/rv32_machine.c $(RV32_SRCS)
 
 RV32_CROSS := riscv64-unknown-elf-
 # binutils >= 2.38 needs Zicsr and Zifencei named for the CSR and fence.i instructions.

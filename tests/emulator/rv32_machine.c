@@ -10,23 +10,24 @@
 
 #include "rv32_machine.h"
 
-static const uint32_t irq_lines[] = { RV32_IRQ_MSI, RV32_IRQ_MTI, RV32_IRQ_MEI };
+static const uint32_t irq_lines[] = {RV32_IRQ_MSI, RV32_IRQ_MTI, RV32_IRQ_MEI};
+
+static bool is_code(uint32_t addr)
+{
+	return addr - MACHINE_CODE_BASE < MACHINE_CODE_SIZE;
+}
 
 /* The memory (code or data RAM) holding [addr, addr + size), or NULL. */
 static uint8_t *ram_at(struct machine *m, uint32_t addr, unsigned int size)
 {
 	uint64_t end = (uint64_t)addr + size;
 
-	if (addr >= MACHINE_CODE_BASE && end <= (uint64_t)MACHINE_CODE_BASE + MACHINE_CODE_SIZE)
+	if (is_code(addr) && end <= (uint64_t)MACHINE_CODE_BASE + MACHINE_CODE_SIZE)
 		return m->code + (addr - MACHINE_CODE_BASE);
-	if (addr >= MACHINE_DATA_BASE && end <= (uint64_t)MACHINE_DATA_BASE + MACHINE_DATA_SIZE)
+	if (addr - MACHINE_DATA_BASE < MACHINE_DATA_SIZE &&
+	    end <= (uint64_t)MACHINE_DATA_BASE + MACHINE_DATA_SIZE)
 		return m->data + (addr - MACHINE_DATA_BASE);
 	return NULL;
-}
-
-static bool is_code(uint32_t addr)
-{
-	return addr - MACHINE_CODE_BASE < MACHINE_CODE_SIZE;
 }
 
 void machine_set_irq_levels(struct machine *m, uint32_t levels)
@@ -83,6 +84,7 @@ static int bus_store(void *opaque, uint32_t addr, unsigned int size, uint32_t va
 	uint8_t *p = ram_at(m, addr, size);
 
 	if (p) {
+		m->last_store_val = val;
 		for (unsigned int i = 0; i < size; i++)
 			p[i] = (uint8_t)(val >> (8 * i));
 		if (is_code(addr)) {
@@ -149,7 +151,11 @@ int machine_run(struct machine *m, uint64_t max_steps, char *err, size_t errlen)
 
 	/* Counted here, not with mcycle, which the programs may rewrite. */
 	while (spent < max_steps) {
-		switch (rv32_run(&m->cpu, slice, NULL)) {
+		uint64_t n = 0;
+		enum rv32_stop stop = rv32_run(&m->cpu, slice, &n);
+
+		m->retired += n;
+		switch (stop) {
 		case RV32_STOP_HALTED:
 			if (m->tohost_written)
 				return 0;
@@ -157,7 +163,8 @@ int machine_run(struct machine *m, uint64_t max_steps, char *err, size_t errlen)
 			return -1;
 		case RV32_STOP_WFI:
 			if (!m->wake || m->wake_count >= 1000) {
-				snprintf(err, errlen, "waits in wfi for an interrupt nobody raises (pc %#x)",
+				snprintf(err, errlen,
+					 "waits in wfi for an interrupt nobody raises (pc %#x)",
 					 m->cpu.pc);
 				return -1;
 			}

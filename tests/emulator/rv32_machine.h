@@ -21,11 +21,11 @@
 #define MACHINE_DEV_BASE 0x10000000u
 
 /* Test device registers (offsets from MACHINE_DEV_BASE), 32-bit accesses only. */
-#define DEV_TOHOST 0x0 /* 1 = pass, (n << 1) | 1 = check n failed; halts the core */
-#define DEV_IRQ 0x4 /* interrupt line levels as mip bits */
-#define DEV_WAKE 0x8 /* lines to raise when the core next stops in wfi */
+#define DEV_TOHOST 0x0	   /* 1 = pass, (n << 1) | 1 = check n failed; halts the core */
+#define DEV_IRQ 0x4	   /* interrupt line levels as mip bits */
+#define DEV_WAKE 0x8	   /* lines to raise when the core next stops in wfi */
 #define DEV_WAKE_COUNT 0xc /* times the host has woken the core from wfi */
-#define DEV_CHECKS 0x10 /* last check number, written before passing */
+#define DEV_CHECKS 0x10	   /* last check number, written before passing */
 
 struct machine {
 	struct rv32_cpu cpu;
@@ -35,7 +35,9 @@ struct machine {
 	bool tohost_written;
 	uint32_t tohost, checks;
 	uint32_t irq_levels, wake, wake_count;
-	uint64_t code_stores; /* stores that landed in code RAM */
+	uint64_t code_stores;	 /* stores that landed in code RAM */
+	uint32_t last_store_val; /* value the core passed with the last RAM store */
+	uint64_t retired;	 /* instructions machine_run saw retire */
 };
 
 /* A machine with zeroed memories and the core reset to MACHINE_CODE_BASE; NULL if out of memory. */

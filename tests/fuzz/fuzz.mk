@@ -18,11 +18,17 @@ FUZZ_SEEDS := $(BUILD)/fuzz/make_seeds
 DEPS_PACKAGES += clang libclang-rt-14-dev
 CHECK_SCRIPTS += tests/fuzz/replay.sh
 
-$(FUZZ_DSM): $(FUZZ_DSM_SRCS)
+FUZZ_DSM_OBJS = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_DSM_SRCS))
+
+$(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d -o $@ $(FUZZ_DSM_SRCS)
--include $(FUZZ_DSM).d
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_DSM): $(FUZZ_DSM_OBJS)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+-include $(shell find $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
 
 $(FUZZ_SEEDS): $(BUILD)/obj/tests/fuzz/make_seeds.o $(BUILD)/obj/tests/unit/dsm_fixture.o $(LIB)
 	@mkdir -p $(@D)

@@ -253,8 +253,12 @@ static uint32_t window_len(uint32_t in, uint32_t k, uint32_t stride, uint32_t p0
 
 /* ------------------------------------------------------- random op cases */
 
-/* One random convolution (dense, grouped or depthwise); returns 1 if exact. */
-static int conv_case(unsigned n, uint64_t seed)
+/*
+ * One random convolution (dense, grouped or depthwise); returns 1 if exact.
+ * `wide` makes rows longer than the kernels' output tile (several hundred
+ * outputs) so runs that cross a tile boundary are checked too.
+ */
+static int conv_case(unsigned n, uint64_t seed, int wide)
 {
 	struct sa_conv_params p = {0};
 	struct sa_shape in = {0}, out = {0}, want = {0}, provisional;
@@ -287,8 +291,8 @@ static int conv_case(unsigned n, uint64_t seed)
 		p.pad_bottom = (uint16_t)rng_range(0, 3);
 		p.pad_left = (uint16_t)rng_range(0, 3);
 		p.pad_right = (uint16_t)rng_range(0, 3);
-		in.h = (uint32_t)rng_range(1, 11);
-		in.w = (uint32_t)rng_range(1, 11);
+		in.h = (uint32_t)rng_range(1, wide ? 3 : 11);
+		in.w = (uint32_t)rng_range(wide ? 250 : 1, wide ? 800 : 11);
 		want.h = window_len(in.h, p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom,
 				    p.dilation_h);
 		want.w = window_len(in.w, p.kernel_w, p.stride_w, p.pad_left, p.pad_right,
@@ -586,22 +590,23 @@ static int add_case(unsigned n, uint64_t seed)
 }
 
 /* Runs RANDOM_CASES cases of one op, each from its own seed. */
-#define RANDOM_OP_TEST(name, op_id, call)                                                          \
+#define RANDOM_OP_TEST(name, op_id, cases, call)                                                   \
 	TEST(name)                                                                                 \
 	{                                                                                          \
-		for (unsigned n = 0; n < RANDOM_CASES; n++) {                                      \
+		for (unsigned n = 0; n < (cases); n++) {                                           \
 			uint64_t seed = 0x5a11ull << 32 | (uint64_t)(op_id) << 16 | n;             \
 			rng_seed(seed);                                                            \
 			CHECK(call);                                                               \
 		}                                                                                  \
 	}
 
-RANDOM_OP_TEST(conv_random_exact, 1, conv_case(n, seed))
-RANDOM_OP_TEST(fc_random_exact, 2, fc_case(n, seed))
-RANDOM_OP_TEST(maxpool_random_exact, 3, pool_case(n, seed, 0))
-RANDOM_OP_TEST(avgpool_random_exact, 4, pool_case(n, seed, 1))
-RANDOM_OP_TEST(global_avgpool_random_exact, 5, global_avgpool_case(n, seed))
-RANDOM_OP_TEST(add_random_exact, 6, add_case(n, seed))
+RANDOM_OP_TEST(conv_random_exact, 1, RANDOM_CASES, conv_case(n, seed, 0))
+RANDOM_OP_TEST(conv_wide_rows_exact, 7, 60, conv_case(n, seed, 1))
+RANDOM_OP_TEST(fc_random_exact, 2, RANDOM_CASES, fc_case(n, seed))
+RANDOM_OP_TEST(maxpool_random_exact, 3, RANDOM_CASES, pool_case(n, seed, 0))
+RANDOM_OP_TEST(avgpool_random_exact, 4, RANDOM_CASES, pool_case(n, seed, 1))
+RANDOM_OP_TEST(global_avgpool_random_exact, 5, RANDOM_CASES, global_avgpool_case(n, seed))
+RANDOM_OP_TEST(add_random_exact, 6, RANDOM_CASES, add_case(n, seed))
 
 /* The random cases must have reached the cases that matter, or they prove little. */
 TEST(random_cases_cover_ties_and_saturation)
@@ -946,6 +951,7 @@ int main(int argc, char **argv)
 	RUN(add_different_exponents);
 	RUN(add_widest_exponent_gap);
 	RUN(conv_random_exact);
+	RUN(conv_wide_rows_exact);
 	RUN(fc_random_exact);
 	RUN(maxpool_random_exact);
 	RUN(avgpool_random_exact);

@@ -766,7 +766,6 @@ TEST(auto_falls_back_to_cpu_with_reason)
 {
 	struct net n;
 	sa_session *s = NULL;
-	float x[MAX_ELEMS], y[MAX_ELEMS];
 	char reason[512] = "";
 	sa_status st, run = SA_ERR_DEVICE;
 
@@ -774,6 +773,8 @@ TEST(auto_falls_back_to_cpu_with_reason)
 	int built = build_net(&n);
 	st = built ? sa_session_create(n.model, SA_DEVICE_AUTO, &s) : SA_ERR_BAD_MODEL;
 	if (st == SA_OK) {
+		float x[MAX_ELEMS], y[MAX_ELEMS];
+
 		snprintf(reason, sizeof(reason), "%s", sa_session_fallback_reason(s));
 		random_input(&n, x);
 		run = sa_session_run(s, x, y);

@@ -185,9 +185,9 @@
 	li a1, 100
 	csrw minstret, a1
 	csrr a0, minstret
+	csrr a2, instret
 	CHECK_REG(40, a0, 100)
-	csrr a0, instret
-	CHECK_REG(41, a0, 101)
+	CHECK_REG(41, a2, 101)
 	li a1, 5
 	csrw minstreth, a1
 	csrr a0, instreth

@@ -13,7 +13,7 @@
  * TEST_CHECKS and then 1 to TOHOST.  A write to TOHOST halts the core.
  * An unexpected trap also ends in `fail`.
  *
- * Registers the macros use: gp (check number), t6 (expected value), and
+ * Registers the macros use: gp (check number), t6 (expected value), t0, and
  * for traps s8 (where the recording handler resumes), s9/s10/s11 (mcause,
  * mepc, mtval the handler saw) and s7 (mstatus in the handler).
  */

@@ -108,9 +108,9 @@
 	EXPECT_TRAP(55, CAUSE_LOAD_MISALIGNED, UNMAPPED + 2, lw a0, 2(s1))
 
 	/* misaligned targets: the jump traps, mtval = target, rd unchanged */
-	la t0, 1f
+	la t2, 1f
 	li ra, 0x99
-	EXPECT_TRAP_AT(56, CAUSE_FETCH_MISALIGNED, jalr ra, 2(t0))
+	EXPECT_TRAP_AT(56, CAUSE_FETCH_MISALIGNED, jalr ra, 2(t2))
 	la t6, 1f + 2
 	bne s11, t6, fail
 	CHECK_REG(57, ra, 0x99)

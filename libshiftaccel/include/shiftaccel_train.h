@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libshiftaccel training: data sets, CPU training of DeepShift networks
+ * (float, DeepShift-Q, DeepShift-PS, conversion), export to .dsm, and
+ * evaluation of .dsm models on a data set.  docs/training.md describes the
+ * modes, the architecture text format and the quantisation.
+ *
+ * Same conventions as shiftaccel.h: sa_status results, sa_last_error() for
+ * the message, no printing, no exiting.
+ */
+#ifndef SHIFTACCEL_TRAIN_H
+#define SHIFTACCEL_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shiftaccel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- data sets */
+
+typedef struct sa_dataset sa_dataset;
+
+typedef enum sa_split {
+	SA_SPLIT_TRAIN = 0,
+	SA_SPLIT_TEST = 1,
+} sa_split;
+
+/*
+ * Opens a data set:
+ *   "mnist", "fashion-mnist"   the named sets, from <data_dir>/mnist/ and
+ *                              <data_dir>/fashion-mnist/ (the idx files
+ *                              `make data` fetches); data_dir NULL means
+ *                              $SHIFTACCEL_DATA, else "data"
+ *   "idx:IMAGES,LABELS"        any idx3 (uint8 images) + idx1 (labels) pair
+ *   "pngdir:DIR"               DIR/<class>/*.png, classes in name order; when
+ *                              DIR/train and DIR/test exist, those per split
+ * Named sets and split PNG folders have separate train and test parts;
+ * for the others both splits give the same images (sa_dataset_has_split()
+ * is 0), and callers hold out a part themselves (sa_dataset_take()).
+ */
+sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir,
+			  sa_dataset **out);
+/* A data set from memory: count images of c x h x w bytes each ([C][H][W]). */
+sa_status sa_dataset_from_memory(const char *name, uint32_t count, uint32_t c, uint32_t h,
+				 uint32_t w, const uint8_t *pixels, const uint8_t *labels,
+				 uint32_t num_classes, const char *const *class_names,
+				 sa_dataset **out);
+/* A new data set of the images indices[0..n) of ds (copied). */
+sa_status sa_dataset_take(const sa_dataset *ds, const uint32_t *indices, uint32_t n,
+			  sa_dataset **out);
+void sa_dataset_close(sa_dataset *ds);
+
+struct sa_dataset_info {
+	const char *name;
+	uint32_t count;
+	uint32_t channels, height, width;
+	uint32_t num_classes;
+	int has_split; /* train and test are different images */
+};
+
+void sa_dataset_get_info(const sa_dataset *ds, struct sa_dataset_info *info);
+/* Image i as [C][H][W] bytes. */
+const uint8_t *sa_dataset_image(const sa_dataset *ds, uint32_t i);
+uint32_t sa_dataset_label(const sa_dataset *ds, uint32_t i);
+/* Class name ("0".."9" for MNIST, "Trouser" ... for Fashion-MNIST). */
+const char *sa_dataset_class_name(const sa_dataset *ds, uint32_t c);
+/* Image i as an sa_image (interleaved), for sa_preprocess and PNG output. */
+sa_status sa_dataset_get_image(const sa_dataset *ds, uint32_t i, sa_image *out);
+
+/* --------------------------------------------------------------- evaluation */
+
+struct sa_eval_result {
+	uint32_t total, correct;
+	uint32_t num_classes;
+	uint32_t *class_total, *class_correct; /* num_classes each */
+	uint32_t *confusion; /* [true][predicted], num_classes^2 */
+	double seconds;
+};
+
+/*
+ * Runs images [first, first + count) of ds through `model` on `device`
+ * (each image goes through sa_preprocess and sa_session_run, exactly as
+ * shiftaccel-run does) with `threads` sessions in parallel, and counts top-1
+ * hits.  The model's outputs must be the data set's classes.
+ */
+sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first,
+		      uint32_t count, sa_device_kind device, unsigned threads,
+		      struct sa_eval_result *result);
+void sa_eval_result_free(struct sa_eval_result *result);
+
+/* ----------------------------------------------------------------- training */
+
+typedef enum sa_train_weights {
+	SA_WEIGHTS_FLOAT = 0, /* float baseline */
+	SA_WEIGHTS_Q = 1, /* DeepShift-Q */
+	SA_WEIGHTS_PS = 2, /* DeepShift-PS */
+} sa_train_weights;
+
+typedef enum sa_optimizer {
+	SA_OPT_SGD = 0,
+	SA_OPT_ADAM = 1,
+	SA_OPT_RMSPROP = 2,
+} sa_optimizer;
+
+typedef enum sa_schedule {
+	SA_SCHEDULE_CONSTANT = 0,
+	SA_SCHEDULE_STEP = 1,
+	SA_SCHEDULE_COSINE = 2,
+} sa_schedule;
+
+struct sa_train_config {
+	const char *arch_text; /* architecture text (docs/training.md) */
+	const char *arch_name; /* for messages and metadata ("simple-cnn", a path) */
+	sa_train_weights weights;
+	int weight_bits; /* 2..5 */
+	sa_optimizer optimizer;
+	float lr, momentum, weight_decay;
+	sa_schedule schedule;
+	int step_epochs; /* SA_SCHEDULE_STEP: decay every step_epochs epochs */
+	float gamma; /* SA_SCHEDULE_STEP: decay factor */
+	int epochs; /* SA_SCHEDULE_COSINE: length of the schedule */
+	int batch_size;
+	int threads; /* 0: all cores */
+	uint64_t seed;
+};
+
+/* Fills *cfg with the defaults (simple-cnn text is not set: arch_text NULL). */
+void sa_train_config_defaults(struct sa_train_config *cfg);
+
+/* Text of a built-in architecture for inputs c x h x w (malloc()ed). */
+sa_status sa_train_builtin_arch(const char *name, uint32_t c, uint32_t h, uint32_t w,
+				char **text);
+
+typedef struct sa_trainer sa_trainer;
+
+/*
+ * A trainer for data shaped like `train` (its shape, classes and class
+ * names; the input normalisation is the per-channel mean and standard
+ * deviation of its pixels).
+ */
+sa_status sa_trainer_create(const struct sa_train_config *cfg, const sa_dataset *train,
+			    sa_trainer **out);
+void sa_trainer_destroy(sa_trainer *t);
+
+struct sa_epoch_stats {
+	int epoch; /* from 1 */
+	double loss; /* mean training loss */
+	double train_accuracy; /* percent, with dropout active, as trained */
+	double seconds;
+	double images_per_second;
+	double lr; /* at the epoch's last step */
+};
+
+typedef void (*sa_train_progress_fn)(void *ctx, uint32_t done, uint32_t total, double loss);
+
+/*
+ * One epoch over `train` (shuffled with the seed and the epoch number).
+ * `limit` > 0 trains on only the first `limit` images of the shuffled order.
+ */
+sa_status sa_trainer_train_epoch(sa_trainer *t, const sa_dataset *train, uint32_t limit,
+				 sa_train_progress_fn progress, void *ctx,
+				 struct sa_epoch_stats *stats);
+
+/*
+ * Accuracy (percent) and mean loss of the trainer's own forward pass on
+ * images [first, first + count) of ds: float, or in quantised modes the
+ * float simulation of the integer model (count 0 = all).
+ */
+sa_status sa_trainer_evaluate(sa_trainer *t, const sa_dataset *ds, uint32_t first,
+			      uint32_t count, double *accuracy, double *loss);
+
+/*
+ * Converts the float weights to DeepShift-Q or -PS (equation 12 of the
+ * paper: sign and rounded log2 of each weight) and turns activation
+ * quantisation on.  Optimiser state is reset.
+ */
+sa_status sa_trainer_convert(sa_trainer *t, sa_train_weights weights, int weight_bits);
+
+/*
+ * Sets the activation ranges (and so the power-of-two scales) from forward
+ * passes over up to `images` images of ds, without training.
+ */
+sa_status sa_trainer_calibrate(sa_trainer *t, const sa_dataset *ds, uint32_t images);
+
+/*
+ * The integer model as .dsm bytes (*data malloc()ed).  Batch norm is folded
+ * into the weights; `meta` holds key/value string pairs and ends with NULL.
+ * Float trainers cannot export (convert first).
+ */
+sa_status sa_trainer_export(sa_trainer *t, const char *const *meta, void **data, size_t *size);
+
+/* Float/Q/PS parameters, statistics and ranges, to resume or convert later. */
+sa_status sa_trainer_save_checkpoint(sa_trainer *t, const char *path);
+sa_status sa_trainer_load_checkpoint(sa_trainer *t, const char *path);
+
+/* Number of trainable values in the current mode. */
+size_t sa_trainer_param_count(const sa_trainer *t);
+
+/* ------------------------------------------------------------------- plots */
+
+struct sa_curve_point {
+	double loss; /* training loss */
+	double train_accuracy, test_accuracy; /* percent; test < 0: none */
+};
+
+/*
+ * Draws loss (left axis) and train/test accuracy (right axis) per epoch
+ * into a width x height PNG, with axes, ticks and a legend.
+ */
+sa_status sa_plot_curves(const char *path, const struct sa_curve_point *points, uint32_t n,
+			 const char *title, uint32_t width, uint32_t height);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHIFTACCEL_TRAIN_H */
