@@ -133,6 +133,15 @@ static uint32_t take_interrupt(struct rv32_cpu *cpu, uint32_t pc)
 	return trap_enter(cpu, pc, RV32_CAUSE_INTERRUPT | irq, 0);
 }
 
+/* Bytes accessed by a load or store; those ops are consecutive in enum rv32_op. */
+static unsigned int access_size(unsigned int op)
+{
+	static const uint8_t sizes[] = {1, 2, 4, 1, 2, 1, 2, 4}; /* lb lh lw lbu lhu sb sh sw */
+
+	_Static_assert(RV32_OP_SW - RV32_OP_LB == 7, "loads and stores must stay in this order");
+	return sizes[op - RV32_OP_LB];
+}
+
 static uint32_t div_signed(uint32_t a, uint32_t b)
 {
 	if (b == 0)
@@ -298,10 +307,7 @@ enum rv32_stop rv32_run(struct rv32_cpu *cpu, uint64_t max_instructions, uint64_
 		case RV32_OP_LHU:
 		case RV32_OP_LW: {
 			enum rv32_op op = (enum rv32_op)d->op;
-			unsigned int size = op == RV32_OP_LW			      ? 4
-					    : (op == RV32_OP_LB || op == RV32_OP_LBU) ? 1
-										      : 2;
-			unsigned int rd = d->rd;
+			unsigned int size = access_size(op), rd = d->rd;
 
 			addr = x[d->rs1] + d->imm;
 			tval = addr;
@@ -326,7 +332,7 @@ enum rv32_stop rv32_run(struct rv32_cpu *cpu, uint64_t max_instructions, uint64_
 		case RV32_OP_SB:
 		case RV32_OP_SH:
 		case RV32_OP_SW: {
-			unsigned int size = d->op == RV32_OP_SW ? 4 : d->op == RV32_OP_SH ? 2 : 1;
+			unsigned int size = access_size(d->op);
 
 			addr = x[d->rs1] + d->imm;
 			val = x[d->rs2] & (UINT32_MAX >> (32 - 8 * size));

@@ -7,6 +7,7 @@
 #include "net.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -716,20 +717,6 @@ void tr_net_backward(struct tr_net *net, int n)
 		if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC)
 			tr_ps_backward(nd->shift.value, nd->w_eff, nd->dw_eff, nd->nw, nd->wbase,
 				       net->weight_bits, nd->shift.grad, nd->sign.grad);
-	}
-}
-
-void tr_net_after_step(struct tr_net *net)
-{
-	for (int i = 0; i < net->num_params; i++) {
-		struct tr_param *p = net->params[i];
-
-		if (isinf(p->lo) && isinf(p->hi))
-			continue;
-		for (size_t j = 0; j < p->n; j++)
-			p->value[j] = p->value[j] < p->lo ? p->lo
-				      : p->value[j] > p->hi ? p->hi
-							    : p->value[j];
 	}
 }
 

@@ -176,8 +176,6 @@ void tr_net_forward(struct tr_net *net, int n, int training);
 double tr_net_loss(struct tr_net *net, int n, int *correct);
 /* Backward pass; leaves the gradients of net->params. */
 void tr_net_backward(struct tr_net *net, int n);
-/* After an optimiser step: projection (PS clamps) and range bookkeeping. */
-void tr_net_after_step(struct tr_net *net);
 /* Updates the calibrated activation ranges from the last forward. */
 void tr_net_update_ranges(struct tr_net *net, int n, int first);
 
