@@ -18,8 +18,7 @@ static uint64_t bar2_size_for(uint32_t num_queues)
 	return size;
 }
 
-struct sa_card *sa_card_create(const struct sa_card_config *cfg,
-			       const struct sa_card_host_ops *ops)
+struct sa_card *sa_card_create(const struct sa_card_config *cfg, const struct sa_card_host_ops *ops)
 {
 	struct sa_card *card;
 
@@ -171,10 +170,15 @@ static void advance_engines(struct sa_card *card, uint64_t cycles)
 	sa_dma_advance(card, cycles);
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /*
- * The device clock advances by the instructions the CP retires; while the CP
- * waits (wfi, reset, halt, hang) it jumps straight to the next engine
- * completion, so an idle CP costs no host time.
+ * The device clock advances by the cycles the CP takes (instructions and
+ * trap entries); while the CP waits (wfi, reset, halt, hang) it jumps
+ * straight to the next engine completion, so an idle CP costs no host time.
  */
 bool sa_card_run(struct sa_card *card, uint64_t max_instructions)
 {
@@ -182,11 +186,10 @@ bool sa_card_run(struct sa_card *card, uint64_t max_instructions)
 
 	card->in_run = true;
 	while (left > 0) {
-		uint64_t step = left < SA_CP_SLICE ? left : SA_CP_SLICE;
+		/* A CP slice ends at the next engine completion, so engines finish on time. */
 		uint64_t next = engines_next(card);
+		uint64_t step = min_u64(min_u64(left, SA_CP_SLICE), next ? next : 1);
 
-		if (next < step)
-			step = next ? next : 1;
 		if (sa_cp_runnable(card)) {
 			uint64_t done = sa_cp_step(card, step);
 
@@ -199,7 +202,7 @@ bool sa_card_run(struct sa_card *card, uint64_t max_instructions)
 		/* The CP is waiting: only the engines can change anything. */
 		if (!engines_busy(card))
 			break;
-		step = next < left ? next : left;
+		step = min_u64(next, left);
 		sa_perf_add(card, SA_PERF_CP_IDLE_CYCLES, step);
 		advance_engines(card, step);
 		left -= step;
@@ -221,6 +224,7 @@ void sa_card_set_time(struct sa_card *card, uint64_t now_ns)
 		return;
 	}
 	if (!line_before && sa_timer_irq_line(card)) {
+		sa_cp_irq_lines(card);
 		sa_cp_wake(card);
 		sa_card_kick(card);
 	}

@@ -41,9 +41,11 @@ struct sa_cp_state {
 	bool cpu_ok; /* rv32_init succeeded */
 	uint8_t *iram, *dram;
 	bool in_reset; /* held in reset by the host or the watchdog */
-	bool halted; /* ebreak or SYS_FATAL */
-	bool wfi; /* waiting for an interrupt */
+	bool halted;   /* ebreak or SYS_FATAL */
+	bool wfi;      /* waiting for an interrupt */
 	bool wdt_fired;
+	bool in_step; /* inside rv32_run */
+	bool yield;   /* a store asked rv32_run to return early */
 	uint32_t boot_addr;
 	uint32_t fatal_code;
 	uint32_t wdt_resets;
@@ -57,8 +59,8 @@ struct sa_mbox_state {
 
 struct sa_irq_state {
 	uint32_t event_cause, event_enable; /* host events -> vector 0 */
-	uint32_t int_mask, int_pending; /* per MSI-X vector */
-	uint32_t cp_pending, cp_enable; /* CP interrupt controller */
+	uint32_t int_mask, int_pending;	    /* per MSI-X vector */
+	uint32_t cp_pending, cp_enable;	    /* CP interrupt controller */
 };
 
 struct sa_db_state {
@@ -94,17 +96,18 @@ struct sa_te_plan {
 	struct sa_shape in, in_b, out;
 	size_t in_bytes, in_b_bytes, out_bytes;
 	uint64_t weight_count; /* unpacked weights */
-	size_t weight_bytes; /* packed */
+	size_t weight_bytes;   /* packed */
 	size_t bias_count;
 	uint64_t cycles, shift_adds;
 };
 
 struct sa_te_state {
 	uint8_t cmd_regs[sizeof(struct sa_hw_te_cmd)]; /* the CP's command window */
-	struct sa_hw_te_cmd active; /* snapshot taken at START */
+	struct sa_hw_te_cmd active;		       /* snapshot taken at START */
 	struct sa_te_plan plan;
 	uint32_t status;
 	uint64_t remaining; /* cycles until the active command completes */
+	bool fresh;	    /* started by the CP in the slice that is ending */
 	uint64_t last_cycles;
 	uint32_t fault_seq;
 	/* Staging buffers, allocated once at create (never on the hot path). */
@@ -122,6 +125,7 @@ struct sa_dma_state {
 	uint64_t a_src, a_dst, a_value;
 	uint32_t status;
 	uint64_t remaining;
+	bool fresh; /* started by the CP in the slice that is ending */
 	uint32_t fault_seq;
 	uint8_t bounce[SA_MMU_PAGE_SIZE];
 };
@@ -221,8 +225,16 @@ void sa_cp_release(struct sa_card *card);
 void sa_cp_halt(struct sa_card *card, uint32_t fatal_code);
 bool sa_cp_runnable(const struct sa_card *card);
 void sa_cp_wake(struct sa_card *card);
-/* Runs up to `budget` instructions; returns the instructions retired. */
+/* Drives the core's MEI/MTI lines from the interrupt controller and the timer, now. */
+void sa_cp_irq_lines(struct sa_card *card);
+/* Runs up to `budget` instructions; returns the cycles that took (steps, incl. traps). */
 uint64_t sa_cp_step(struct sa_card *card, uint64_t budget);
+/*
+ * Called by a block the CP just started: ends the current CP slice after
+ * this store, so the engine's time starts counting from here.  Returns true
+ * if the CP was running (the engine must not be credited with the slice).
+ */
+bool sa_cp_yield(struct sa_card *card);
 uint32_t sa_cp_status(const struct sa_card *card);
 /* Host access to the IRAM/DRAM windows. */
 uint64_t sa_cp_window_read(struct sa_card *card, bool iram, uint64_t offset, unsigned int size);
@@ -248,8 +260,8 @@ int sa_mmu_translate_range(struct sa_card *card, uint32_t ctx, uint64_t va, uint
 /* Moves data between a buffer and translated pages: 0 or SA_ENGINE_ERR_BUS. */
 int sa_mmu_read_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, void *buf,
 		      size_t len);
-int sa_mmu_write_pages(struct sa_card *card, const uint64_t *pages, uint64_t va,
-		       const void *buf, size_t len);
+int sa_mmu_write_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, const void *buf,
+		       size_t len);
 /* Translate then move: 0, SA_ENGINE_ERR_MMU_FAULT or SA_ENGINE_ERR_BUS. */
 int sa_mmu_read(struct sa_card *card, uint32_t ctx, uint64_t va, void *buf, size_t len,
 		unsigned int source, uint32_t *fault_seq);

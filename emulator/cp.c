@@ -34,14 +34,12 @@ static uint32_t sys_read(struct sa_card *card, uint32_t offset)
 	if (offset < SA_CAP_BLOCK_SIZE)
 		return sa_regs_cap_read(card, offset);
 	switch (offset) {
-	case SA_CP_SYS_SCRATCH:
-		return card->cp.sys_scratch;
+	case SA_CP_SYS_SCRATCH: return card->cp.sys_scratch;
 	case SA_CP_SYS_CYCLES_LO:
 	case SA_CP_SYS_CYCLES_HI:
 		return sa_latch_read(&card->cp_latch, SA_CP_SYS_BASE + SA_CP_SYS_CYCLES_LO,
 				     card->perf[SA_PERF_CYCLES], offset == SA_CP_SYS_CYCLES_HI);
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -58,27 +56,18 @@ static uint32_t mmio_read(struct sa_card *card, uint32_t addr, unsigned int size
 	uint32_t block = addr & 0xffff0000u, offset = addr & 0xffffu;
 
 	switch (block) {
-	case SA_CP_SYS_BASE:
-		return sys_read(card, offset);
-	case SA_CP_MBOX_BASE:
-		return sa_mbox_cp_read(card, offset);
-	case SA_CP_DB_BASE:
-		return sa_db_cp_read(card, offset);
-	case SA_CP_INTC_BASE:
-		return sa_irq_cp_read(card, offset);
+	case SA_CP_SYS_BASE: return sys_read(card, offset);
+	case SA_CP_MBOX_BASE: return sa_mbox_cp_read(card, offset);
+	case SA_CP_DB_BASE: return sa_db_cp_read(card, offset);
+	case SA_CP_INTC_BASE: return sa_irq_cp_read(card, offset);
 	case SA_CP_TIMER_BASE:
-	case SA_CP_WDT_BASE:
-		return sa_timer_cp_read(card, offset, block);
-	case SA_CP_MMU_BASE:
-		return sa_mmu_cp_read(card, offset);
-	case SA_CP_TE_BASE:
-		return sa_te_cp_read(card, offset, size);
-	case SA_CP_DMA_BASE:
-		return sa_dma_cp_read(card, offset);
+	case SA_CP_WDT_BASE: return sa_timer_cp_read(card, offset, block);
+	case SA_CP_MMU_BASE: return sa_mmu_cp_read(card, offset);
+	case SA_CP_TE_BASE: return sa_te_cp_read(card, offset, size);
+	case SA_CP_DMA_BASE: return sa_dma_cp_read(card, offset);
 	case SA_CP_PERF_BASE:
 		return offset < 8 * SA_PERF_SLOTS ? sa_perf_read(card, &card->cp_latch, offset) : 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -87,37 +76,20 @@ static void mmio_write(struct sa_card *card, uint32_t addr, unsigned int size, u
 	uint32_t block = addr & 0xffff0000u, offset = addr & 0xffffu;
 
 	switch (block) {
-	case SA_CP_SYS_BASE:
-		sys_write(card, offset, value);
-		break;
-	case SA_CP_MBOX_BASE:
-		sa_mbox_cp_write(card, offset, value);
-		break;
-	case SA_CP_DB_BASE:
-		sa_db_cp_write(card, offset, value);
-		break;
-	case SA_CP_INTC_BASE:
-		sa_irq_cp_write(card, offset, value);
-		break;
+	case SA_CP_SYS_BASE: sys_write(card, offset, value); break;
+	case SA_CP_MBOX_BASE: sa_mbox_cp_write(card, offset, value); break;
+	case SA_CP_DB_BASE: sa_db_cp_write(card, offset, value); break;
+	case SA_CP_INTC_BASE: sa_irq_cp_write(card, offset, value); break;
 	case SA_CP_TIMER_BASE:
-	case SA_CP_WDT_BASE:
-		sa_timer_cp_write(card, offset, block, value);
-		break;
-	case SA_CP_MMU_BASE:
-		sa_mmu_cp_write(card, offset, value);
-		break;
-	case SA_CP_TE_BASE:
-		sa_te_cp_write(card, offset, value, size);
-		break;
-	case SA_CP_DMA_BASE:
-		sa_dma_cp_write(card, offset, value);
-		break;
+	case SA_CP_WDT_BASE: sa_timer_cp_write(card, offset, block, value); break;
+	case SA_CP_MMU_BASE: sa_mmu_cp_write(card, offset, value); break;
+	case SA_CP_TE_BASE: sa_te_cp_write(card, offset, value, size); break;
+	case SA_CP_DMA_BASE: sa_dma_cp_write(card, offset, value); break;
 	case SA_CP_PERF_BASE:
 		if (offset == SA_CP_PERF_CTRL)
 			sa_perf_ctrl(card, value);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -247,6 +219,22 @@ bool sa_cp_runnable(const struct sa_card *card)
 	return !card->cp.in_reset && !card->cp.halted && !card->cp.wfi && !card->fi.cp_hung;
 }
 
+bool sa_cp_yield(struct sa_card *card)
+{
+	if (!card->cp.in_step)
+		return false;
+	/* rv32_run checks `halted` after every store and returns. */
+	card->cp.yield = true;
+	card->cp.cpu.halted = true;
+	return true;
+}
+
+void sa_cp_irq_lines(struct sa_card *card)
+{
+	rv32_set_irq(&card->cp.cpu, RV32_IRQ_MEI, sa_irq_cp_line(card));
+	rv32_set_irq(&card->cp.cpu, RV32_IRQ_MTI, sa_timer_irq_line(card));
+}
+
 void sa_cp_wake(struct sa_card *card)
 {
 	card->cp.wfi = false;
@@ -254,19 +242,32 @@ void sa_cp_wake(struct sa_card *card)
 
 uint64_t sa_cp_step(struct sa_card *card, uint64_t budget)
 {
-	uint64_t executed = 0;
+	uint64_t executed = 0, steps, cycle0 = card->cp.cpu.cycle;
 	enum rv32_stop stop;
 
-	rv32_set_irq(&card->cp.cpu, RV32_IRQ_MEI, sa_irq_cp_line(card));
-	rv32_set_irq(&card->cp.cpu, RV32_IRQ_MTI, sa_timer_irq_line(card));
+	sa_cp_irq_lines(card);
+	card->cp.in_step = true;
 	stop = rv32_run(&card->cp.cpu, budget, &executed);
+	card->cp.in_step = false;
+	if (card->cp.yield) {
+		/* The early return was ours, not a halt (unless the CP halted too). */
+		card->cp.yield = false;
+		card->cp.cpu.halted = card->cp.halted;
+		if (stop == RV32_STOP_HALTED && !card->cp.halted)
+			stop = RV32_STOP_BUDGET;
+	}
 	if (executed > budget)
 		executed = budget;
+	/*
+	 * Time is steps, including trap entries that retire nothing (the mcycle
+	 * delta), unless the program rewrote mcycle in this slice.
+	 */
+	steps = card->cp.cpu.cycle - cycle0;
+	if (steps < executed || steps > budget)
+		steps = executed;
 	sa_perf_add(card, SA_PERF_CP_INSTRET, executed);
 	switch (stop) {
-	case RV32_STOP_WFI:
-		card->cp.wfi = true;
-		break;
+	case RV32_STOP_WFI: card->cp.wfi = true; break;
 	case RV32_STOP_EBREAK:
 	case RV32_STOP_HALTED:
 		/* A store in this slice may already have halted or reset the CP. */
@@ -274,10 +275,9 @@ uint64_t sa_cp_step(struct sa_card *card, uint64_t budget)
 			sa_cp_halt(card, 0);
 		break;
 	case RV32_STOP_BUDGET:
-	default:
-		break;
+	default: break;
 	}
-	return executed;
+	return steps;
 }
 
 uint32_t sa_cp_status(const struct sa_card *card)

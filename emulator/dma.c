@@ -94,8 +94,8 @@ static void start(struct sa_card *card)
 		return;
 	}
 	d->status = SA_ENGINE_BUSY;
-	d->remaining = DMA_SETUP_CYCLES +
-		       (d->a_op == SA_DMA_OP_FENCE ? 1 : (d->a_len + 63) / 64);
+	d->remaining = DMA_SETUP_CYCLES + (d->a_op == SA_DMA_OP_FENCE ? 1 : (d->a_len + 63) / 64);
+	d->fresh = sa_cp_yield(card);
 }
 
 /* Bus address of byte i of a translated range starting at va. */
@@ -150,9 +150,7 @@ static void execute(struct sa_card *card)
 		return;
 	}
 	switch (d->a_op) {
-	case SA_DMA_OP_COPY:
-		err = copy(card, src_ctx, dst_ctx);
-		break;
+	case SA_DMA_OP_COPY: err = copy(card, src_ctx, dst_ctx); break;
 	case SA_DMA_OP_TO_DRAM:
 		sa_cp_dram_range(card, d->a_dst, d->a_len, &dram);
 		err = sa_mmu_read(card, src_ctx, d->a_src, dram, d->a_len, SA_FAULT_SRC_DMA,
@@ -184,6 +182,11 @@ void sa_dma_advance(struct sa_card *card, uint64_t cycles)
 {
 	if (!sa_dma_busy(card))
 		return;
+	if (card->dma.fresh) {
+		/* Those cycles passed before the CP's START: the transfer starts now. */
+		card->dma.fresh = false;
+		return;
+	}
 	if (cycles < card->dma.remaining) {
 		card->dma.remaining -= cycles;
 		return;
@@ -216,34 +219,20 @@ uint32_t sa_dma_cp_read(struct sa_card *card, uint32_t offset)
 	const struct sa_dma_state *d = &card->dma;
 
 	switch (offset) {
-	case SA_CP_DMA_OP:
-		return d->op;
-	case SA_CP_DMA_FLAGS:
-		return d->flags;
-	case SA_CP_DMA_SRC_LO:
-		return lo(d->src);
-	case SA_CP_DMA_SRC_HI:
-		return hi(d->src);
-	case SA_CP_DMA_DST_LO:
-		return lo(d->dst);
-	case SA_CP_DMA_DST_HI:
-		return hi(d->dst);
-	case SA_CP_DMA_LEN:
-		return d->len;
-	case SA_CP_DMA_CTX:
-		return d->ctx;
-	case SA_CP_DMA_VALUE_LO:
-		return lo(d->value);
-	case SA_CP_DMA_VALUE_HI:
-		return hi(d->value);
-	case SA_CP_DMA_VECTOR:
-		return d->vector;
-	case SA_CP_DMA_STATUS:
-		return d->status;
-	case SA_CP_DMA_FAULT_SEQ:
-		return d->fault_seq;
-	default:
-		return 0;
+	case SA_CP_DMA_OP: return d->op;
+	case SA_CP_DMA_FLAGS: return d->flags;
+	case SA_CP_DMA_SRC_LO: return lo(d->src);
+	case SA_CP_DMA_SRC_HI: return hi(d->src);
+	case SA_CP_DMA_DST_LO: return lo(d->dst);
+	case SA_CP_DMA_DST_HI: return hi(d->dst);
+	case SA_CP_DMA_LEN: return d->len;
+	case SA_CP_DMA_CTX: return d->ctx;
+	case SA_CP_DMA_VALUE_LO: return lo(d->value);
+	case SA_CP_DMA_VALUE_HI: return hi(d->value);
+	case SA_CP_DMA_VECTOR: return d->vector;
+	case SA_CP_DMA_STATUS: return d->status;
+	case SA_CP_DMA_FAULT_SEQ: return d->fault_seq;
+	default: return 0;
 	}
 }
 
@@ -252,44 +241,21 @@ void sa_dma_cp_write(struct sa_card *card, uint32_t offset, uint32_t value)
 	struct sa_dma_state *d = &card->dma;
 
 	switch (offset) {
-	case SA_CP_DMA_OP:
-		d->op = value;
-		break;
-	case SA_CP_DMA_FLAGS:
-		d->flags = value;
-		break;
-	case SA_CP_DMA_SRC_LO:
-		d->src = set_lo(d->src, value);
-		break;
-	case SA_CP_DMA_SRC_HI:
-		d->src = set_hi(d->src, value);
-		break;
-	case SA_CP_DMA_DST_LO:
-		d->dst = set_lo(d->dst, value);
-		break;
-	case SA_CP_DMA_DST_HI:
-		d->dst = set_hi(d->dst, value);
-		break;
-	case SA_CP_DMA_LEN:
-		d->len = value;
-		break;
-	case SA_CP_DMA_CTX:
-		d->ctx = value;
-		break;
-	case SA_CP_DMA_VALUE_LO:
-		d->value = set_lo(d->value, value);
-		break;
-	case SA_CP_DMA_VALUE_HI:
-		d->value = set_hi(d->value, value);
-		break;
-	case SA_CP_DMA_VECTOR:
-		d->vector = value;
-		break;
+	case SA_CP_DMA_OP: d->op = value; break;
+	case SA_CP_DMA_FLAGS: d->flags = value; break;
+	case SA_CP_DMA_SRC_LO: d->src = set_lo(d->src, value); break;
+	case SA_CP_DMA_SRC_HI: d->src = set_hi(d->src, value); break;
+	case SA_CP_DMA_DST_LO: d->dst = set_lo(d->dst, value); break;
+	case SA_CP_DMA_DST_HI: d->dst = set_hi(d->dst, value); break;
+	case SA_CP_DMA_LEN: d->len = value; break;
+	case SA_CP_DMA_CTX: d->ctx = value; break;
+	case SA_CP_DMA_VALUE_LO: d->value = set_lo(d->value, value); break;
+	case SA_CP_DMA_VALUE_HI: d->value = set_hi(d->value, value); break;
+	case SA_CP_DMA_VECTOR: d->vector = value; break;
 	case SA_CP_DMA_CTRL:
 		if (value & SA_ENGINE_CTRL_START)
 			start(card);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }

@@ -65,25 +65,18 @@ static void set_mask(struct sa_card *card, uint32_t mask)
 uint32_t sa_irq_host_read(struct sa_card *card, uint32_t offset)
 {
 	switch (offset) {
-	case SA_REG_EVENT_CAUSE:
-		return card->irq.event_cause;
-	case SA_REG_EVENT_ENABLE:
-		return card->irq.event_enable;
-	case SA_REG_INT_MASK:
-		return card->irq.int_mask;
-	case SA_REG_INT_PENDING:
-		return card->irq.int_pending;
-	default:
-		return 0;
+	case SA_REG_EVENT_CAUSE: return card->irq.event_cause;
+	case SA_REG_EVENT_ENABLE: return card->irq.event_enable;
+	case SA_REG_INT_MASK: return card->irq.int_mask;
+	case SA_REG_INT_PENDING: return card->irq.int_pending;
+	default: return 0;
 	}
 }
 
 void sa_irq_host_write(struct sa_card *card, uint32_t offset, uint32_t value)
 {
 	switch (offset) {
-	case SA_REG_EVENT_CAUSE:
-		card->irq.event_cause &= ~value;
-		break;
+	case SA_REG_EVENT_CAUSE: card->irq.event_cause &= ~value; break;
 	case SA_REG_EVENT_ENABLE: {
 		uint32_t newly = value & ~card->irq.event_enable & SA_EVENT_ALL;
 
@@ -93,26 +86,18 @@ void sa_irq_host_write(struct sa_card *card, uint32_t offset, uint32_t value)
 			sa_irq_raise_vector(card, SA_HW_VECTOR_EVENTS);
 		break;
 	}
-	case SA_REG_INT_MASK:
-		set_mask(card, value);
-		break;
-	case SA_REG_INT_MASK_SET:
-		set_mask(card, card->irq.int_mask | value);
-		break;
-	case SA_REG_INT_MASK_CLEAR:
-		set_mask(card, card->irq.int_mask & ~value);
-		break;
-	case SA_REG_INT_PENDING:
-		card->irq.int_pending &= ~value;
-		break;
-	default:
-		break;
+	case SA_REG_INT_MASK: set_mask(card, value); break;
+	case SA_REG_INT_MASK_SET: set_mask(card, card->irq.int_mask | value); break;
+	case SA_REG_INT_MASK_CLEAR: set_mask(card, card->irq.int_mask & ~value); break;
+	case SA_REG_INT_PENDING: card->irq.int_pending &= ~value; break;
+	default: break;
 	}
 }
 
 void sa_irq_cp_raise(struct sa_card *card, uint32_t causes)
 {
 	card->irq.cp_pending |= causes & SA_CP_IRQ_ALL;
+	sa_cp_irq_lines(card);
 	sa_cp_wake(card);
 	sa_card_kick(card);
 }
@@ -135,8 +120,10 @@ void sa_irq_cp_write(struct sa_card *card, uint32_t offset, uint32_t value)
 {
 	if (offset == SA_CP_INTC_PENDING) {
 		card->irq.cp_pending &= ~value;
+		sa_cp_irq_lines(card); /* wfi right after this store must sleep */
 	} else if (offset == SA_CP_INTC_ENABLE) {
 		card->irq.cp_enable = value & SA_CP_IRQ_ALL;
+		sa_cp_irq_lines(card);
 	} else if (offset == SA_CP_INTC_MSI_TRIGGER) {
 		sa_irq_raise_vector(card, value);
 	}

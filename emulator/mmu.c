@@ -128,7 +128,7 @@ int sa_mmu_translate_range(struct sa_card *card, uint32_t ctx, uint64_t va, uint
 			   unsigned int access, unsigned int source, uint64_t *pages,
 			   uint32_t *fault_seq)
 {
-	struct walk_fault f = { .level = LEVEL_NONE };
+	struct walk_fault f = {.level = LEVEL_NONE};
 	uint64_t first, npages;
 
 	if (len == 0)
@@ -177,8 +177,8 @@ int sa_mmu_read_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, 
 	return 0;
 }
 
-int sa_mmu_write_pages(struct sa_card *card, const uint64_t *pages, uint64_t va,
-		       const void *buf, size_t len)
+int sa_mmu_write_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, const void *buf,
+		       size_t len)
 {
 	size_t offset = va & (SA_MMU_PAGE_SIZE - 1), done = 0;
 
@@ -230,14 +230,10 @@ uint32_t sa_mmu_cp_read(struct sa_card *card, uint32_t offset)
 		const struct sa_mmu_ctx *c = &card->mmu.ctx[offset / 16];
 
 		switch (offset % 16) {
-		case 0:
-			return (uint32_t)c->root;
-		case 4:
-			return (uint32_t)(c->root >> 32);
-		case 8:
-			return c->ctrl;
-		default:
-			return 0;
+		case 0: return (uint32_t)c->root;
+		case 4: return (uint32_t)(c->root >> 32);
+		case 8: return c->ctrl;
+		default: return 0;
 		}
 	}
 	if (offset == SA_CP_MMU_FAULT_COUNT)
@@ -253,17 +249,10 @@ void sa_mmu_cp_write(struct sa_card *card, uint32_t offset, uint32_t value)
 		struct sa_mmu_ctx *c = &card->mmu.ctx[offset / 16];
 
 		switch (offset % 16) {
-		case 0:
-			c->root = (c->root & ~0xffffffffull) | value;
-			break;
-		case 4:
-			c->root = (c->root & 0xffffffffull) | (uint64_t)value << 32;
-			break;
-		case 8:
-			c->ctrl = value & SA_MMU_CTX_VALID;
-			break;
-		default:
-			break;
+		case 0: c->root = (c->root & ~0xffffffffull) | value; break;
+		case 4: c->root = (c->root & 0xffffffffull) | (uint64_t)value << 32; break;
+		case 8: c->ctrl = value & SA_MMU_CTX_VALID; break;
+		default: break;
 		}
 	}
 	/* SA_CP_MMU_INVALIDATE: this model caches no translations. */

@@ -15,7 +15,7 @@
 QEMU_PATH_FILE := build/qemu-path
 VM_WRAPPERS_DIR := build/vmtests
 
-VM_TESTS += tests/vm/smoke_enumerate.sh
+VM_TESTS += tests/vm/smoke_enumerate.sh tests/vm/card_glue.sh
 smoke_enumerate_VMFLAGS := --cards 2
 
 TEST_TIERS += vmcheck

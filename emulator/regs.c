@@ -33,76 +33,47 @@ uint32_t sa_regs_cap_read(const struct sa_card *card, uint32_t offset)
 	if (card->cfg.debug)
 		features |= SA_FEAT_FAULT_INJECT;
 	switch (offset) {
-	case SA_REG_ID:
-		return SA_HW_ID_MAGIC;
-	case SA_REG_VERSION:
-		return SA_HW_VERSION;
-	case SA_REG_REVISION:
-		return SA_PCI_REVISION;
-	case SA_REG_FEATURES:
-		return features;
-	case SA_REG_NUM_QUEUES:
-		return card->cfg.num_queues;
-	case SA_REG_NUM_CONTEXTS:
-		return SA_HW_NUM_CONTEXTS;
-	case SA_REG_MSIX_VECTORS:
-		return card->msix_vectors;
-	case SA_REG_QUEUE_VECTORS:
-		return card->queue_vectors;
-	case SA_REG_IRAM_SIZE:
-		return SA_CP_IRAM_SIZE;
-	case SA_REG_DRAM_SIZE:
-		return SA_CP_DRAM_SIZE;
-	case SA_REG_TE_ARRAY:
-		return SA_TE_ROWS | SA_TE_COLS << 8 | (uint32_t)SA_TE_CLOCK_MHZ << 16;
-	case SA_REG_TE_MAX_ACT_BYTES:
-		return SA_TE_MAX_ACT_BYTES;
-	case SA_REG_TE_MAX_WEIGHTS:
-		return SA_TE_MAX_WEIGHTS;
-	case SA_REG_TE_MAX_CHANNELS:
-		return SA_TE_MAX_CHANNELS;
-	case SA_REG_TE_MAX_MACS:
-		return SA_TE_MAX_MACS;
-	case SA_REG_DMA_MAX_LEN:
-		return SA_DMA_MAX_LEN;
+	case SA_REG_ID: return SA_HW_ID_MAGIC;
+	case SA_REG_VERSION: return SA_HW_VERSION;
+	case SA_REG_REVISION: return SA_PCI_REVISION;
+	case SA_REG_FEATURES: return features;
+	case SA_REG_NUM_QUEUES: return card->cfg.num_queues;
+	case SA_REG_NUM_CONTEXTS: return SA_HW_NUM_CONTEXTS;
+	case SA_REG_MSIX_VECTORS: return card->msix_vectors;
+	case SA_REG_QUEUE_VECTORS: return card->queue_vectors;
+	case SA_REG_IRAM_SIZE: return SA_CP_IRAM_SIZE;
+	case SA_REG_DRAM_SIZE: return SA_CP_DRAM_SIZE;
+	case SA_REG_TE_ARRAY: return SA_TE_ROWS | SA_TE_COLS << 8 | (uint32_t)SA_TE_CLOCK_MHZ << 16;
+	case SA_REG_TE_MAX_ACT_BYTES: return SA_TE_MAX_ACT_BYTES;
+	case SA_REG_TE_MAX_WEIGHTS: return SA_TE_MAX_WEIGHTS;
+	case SA_REG_TE_MAX_CHANNELS: return SA_TE_MAX_CHANNELS;
+	case SA_REG_TE_MAX_MACS: return SA_TE_MAX_MACS;
+	case SA_REG_DMA_MAX_LEN: return SA_DMA_MAX_LEN;
 	case SA_REG_MMU_GEOMETRY:
 		return SA_MMU_VA_BITS | SA_MMU_LEVELS << 8 | SA_MMU_PAGE_SHIFT << 16;
-	case SA_REG_DESC_SIZE:
-		return sizeof(struct sa_hw_desc);
-	case SA_REG_FAULT_RING_SIZE:
-		return SA_HW_FAULT_RING_SIZE;
-	case SA_REG_OPS:
-		return ((1u << SA_OP_COUNT) - 1) & ~(1u << SA_OP_INVALID);
-	case SA_REG_SCRATCH:
-		return card->scratch;
-	default:
-		return 0;
+	case SA_REG_DESC_SIZE: return sizeof(struct sa_hw_desc);
+	case SA_REG_FAULT_RING_SIZE: return SA_HW_FAULT_RING_SIZE;
+	case SA_REG_OPS: return ((1u << SA_OP_COUNT) - 1) & ~(1u << SA_OP_INVALID);
+	case SA_REG_SCRATCH: return card->scratch;
+	default: return 0;
 	}
 }
 
 static uint32_t control_read(struct sa_card *card, uint32_t offset)
 {
 	switch (offset) {
-	case SA_REG_CP_CTRL:
-		return card->cp.in_reset ? SA_CP_CTRL_RESET : 0;
-	case SA_REG_CP_STATUS:
-		return sa_cp_status(card);
-	case SA_REG_CP_BOOT_ADDR:
-		return card->cp.boot_addr;
-	case SA_REG_CP_PC:
-		return card->cp.cpu.pc;
-	case SA_REG_CP_FATAL:
-		return card->cp.fatal_code;
-	case SA_REG_WDT_RESETS:
-		return card->cp.wdt_resets;
-	case SA_REG_HEARTBEAT:
-		return card->timer.heartbeat;
+	case SA_REG_CP_CTRL: return card->cp.in_reset ? SA_CP_CTRL_RESET : 0;
+	case SA_REG_CP_STATUS: return sa_cp_status(card);
+	case SA_REG_CP_BOOT_ADDR: return card->cp.boot_addr;
+	case SA_REG_CP_PC: return card->cp.cpu.pc;
+	case SA_REG_CP_FATAL: return card->cp.fatal_code;
+	case SA_REG_WDT_RESETS: return card->cp.wdt_resets;
+	case SA_REG_HEARTBEAT: return card->timer.heartbeat;
 	case SA_REG_HEARTBEAT_NS:
 	case SA_REG_HEARTBEAT_NS + 4:
-		return sa_latch_read(&card->host_latch, SA_REG_HEARTBEAT_NS, card->timer.heartbeat_ns,
-				     offset != SA_REG_HEARTBEAT_NS);
-	default:
-		return 0;
+		return sa_latch_read(&card->host_latch, SA_REG_HEARTBEAT_NS,
+				     card->timer.heartbeat_ns, offset != SA_REG_HEARTBEAT_NS);
+	default: return 0;
 	}
 }
 
@@ -121,11 +92,8 @@ static void control_write(struct sa_card *card, uint32_t offset, uint32_t value)
 			sa_card_kick(card);
 		}
 		break;
-	case SA_REG_CP_BOOT_ADDR:
-		card->cp.boot_addr = value & ~3u;
-		break;
-	default:
-		break;
+	case SA_REG_CP_BOOT_ADDR: card->cp.boot_addr = value & ~3u; break;
+	default: break;
 	}
 }
 

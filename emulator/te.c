@@ -46,6 +46,7 @@ void sa_te_reset(struct sa_card *card)
 	memset(&te->plan, 0, sizeof(te->plan));
 	te->status = SA_ENGINE_IDLE;
 	te->remaining = 0;
+	te->fresh = false;
 	te->last_cycles = 0;
 	te->fault_seq = 0;
 }
@@ -91,6 +92,7 @@ static void start(struct sa_card *card)
 	te->status = SA_ENGINE_BUSY;
 	te->remaining = te->plan.cycles;
 	te->last_cycles = te->plan.cycles;
+	te->fresh = sa_cp_yield(card);
 }
 
 /* Reads every input of the active command into the staging buffers. */
@@ -115,8 +117,8 @@ static int fetch_inputs(struct sa_card *card)
 	if (err)
 		return err;
 	if (te->plan.weight_bytes) {
-		unsigned int bits = te->active.op == SA_OP_CONV ? l->params.conv.weight_bits :
-								 l->params.fc.weight_bits;
+		unsigned int bits = te->active.op == SA_OP_CONV ? l->params.conv.weight_bits
+								: l->params.fc.weight_bits;
 
 		if (sa_weight_unpack(te->w_packed, (size_t)te->plan.weight_count, bits, te->w))
 			return SA_ENGINE_ERR_BAD_WEIGHTS;
@@ -146,9 +148,7 @@ static void compute(struct sa_te_state *te)
 	case SA_OP_AVGPOOL:
 		sa_ref_avgpool(&p->in, te->in_a, &l->params.pool, &p->out, te->out);
 		break;
-	case SA_OP_GLOBAL_AVGPOOL:
-		sa_ref_global_avgpool(&p->in, te->in_a, &p->out, te->out);
-		break;
+	case SA_OP_GLOBAL_AVGPOOL: sa_ref_global_avgpool(&p->in, te->in_a, &p->out, te->out); break;
 	default:
 		sa_ref_add(&p->in, te->in_a, &p->in_b, te->in_b, &l->params.add, &p->out, te->out);
 		break;
@@ -182,6 +182,11 @@ void sa_te_advance(struct sa_card *card, uint64_t cycles)
 {
 	if (!sa_te_busy(card))
 		return;
+	if (card->te.fresh) {
+		/* Those cycles passed before the CP's START: the command starts now. */
+		card->te.fresh = false;
+		return;
+	}
 	if (cycles < card->te.remaining) {
 		card->te.remaining -= cycles;
 		return;
@@ -201,17 +206,13 @@ uint32_t sa_te_cp_read(struct sa_card *card, uint32_t offset, unsigned int size)
 		return v;
 	}
 	switch (offset) {
-	case SA_CP_TE_STATUS:
-		return te->status;
+	case SA_CP_TE_STATUS: return te->status;
 	case SA_CP_TE_LAST_CYCLES_LO:
 	case SA_CP_TE_LAST_CYCLES_HI:
 		return sa_latch_read(&card->cp_latch, SA_CP_TE_BASE + SA_CP_TE_LAST_CYCLES_LO,
-				     te->last_cycles,
-				     offset == SA_CP_TE_LAST_CYCLES_HI);
-	case SA_CP_TE_FAULT_SEQ:
-		return te->fault_seq;
-	default:
-		return 0;
+				     te->last_cycles, offset == SA_CP_TE_LAST_CYCLES_HI);
+	case SA_CP_TE_FAULT_SEQ: return te->fault_seq;
+	default: return 0;
 	}
 }
 

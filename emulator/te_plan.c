@@ -66,17 +66,12 @@ static int check_tensor(const struct sa_hw_tensor *t, struct sa_shape *s, size_t
 static size_t params_size(uint8_t op)
 {
 	switch (op) {
-	case SA_OP_CONV:
-		return sizeof(struct sa_conv_params);
-	case SA_OP_FC:
-		return sizeof(struct sa_fc_params);
+	case SA_OP_CONV: return sizeof(struct sa_conv_params);
+	case SA_OP_FC: return sizeof(struct sa_fc_params);
 	case SA_OP_MAXPOOL:
-	case SA_OP_AVGPOOL:
-		return sizeof(struct sa_pool_params);
-	case SA_OP_ADD:
-		return sizeof(struct sa_add_params);
-	default:
-		return 0;
+	case SA_OP_AVGPOOL: return sizeof(struct sa_pool_params);
+	case SA_OP_ADD: return sizeof(struct sa_add_params);
+	default: return 0;
 	}
 }
 
@@ -86,18 +81,12 @@ static const char *check_op(const struct sa_hw_te_cmd *cmd, struct sa_te_plan *p
 	const struct sa_hw_layer *l = &cmd->layer;
 
 	switch (cmd->op) {
-	case SA_OP_CONV:
-		return sa_check_conv(&p->in, &l->params.conv, &p->out);
-	case SA_OP_FC:
-		return sa_check_fc(&p->in, &l->params.fc, &p->out);
-	case SA_OP_MAXPOOL:
-		return sa_check_maxpool(&p->in, &l->params.pool, &p->out);
-	case SA_OP_AVGPOOL:
-		return sa_check_avgpool(&p->in, &l->params.pool, &p->out);
-	case SA_OP_GLOBAL_AVGPOOL:
-		return sa_check_global_avgpool(&p->in, &p->out);
-	default:
-		return sa_check_add(&p->in, &p->in_b, &l->params.add, &p->out);
+	case SA_OP_CONV: return sa_check_conv(&p->in, &l->params.conv, &p->out);
+	case SA_OP_FC: return sa_check_fc(&p->in, &l->params.fc, &p->out);
+	case SA_OP_MAXPOOL: return sa_check_maxpool(&p->in, &l->params.pool, &p->out);
+	case SA_OP_AVGPOOL: return sa_check_avgpool(&p->in, &l->params.pool, &p->out);
+	case SA_OP_GLOBAL_AVGPOOL: return sa_check_global_avgpool(&p->in, &p->out);
+	default: return sa_check_add(&p->in, &p->in_b, &l->params.add, &p->out);
 	}
 }
 
@@ -212,11 +201,11 @@ int sa_te_plan(const struct sa_hw_te_cmd *cmd, struct sa_te_plan *p)
 	if (p->weight_count > SA_TE_MAX_WEIGHTS || p->shift_adds > SA_TE_MAX_MACS)
 		return SA_ENGINE_ERR_TOO_LARGE;
 	if (cmd->op == SA_OP_CONV)
-		p->weight_bytes = sa_weight_packed_size((size_t)p->weight_count,
-							l->params.conv.weight_bits);
+		p->weight_bytes =
+			sa_weight_packed_size((size_t)p->weight_count, l->params.conv.weight_bits);
 	else if (cmd->op == SA_OP_FC)
-		p->weight_bytes = sa_weight_packed_size((size_t)p->weight_count,
-							l->params.fc.weight_bits);
+		p->weight_bytes =
+			sa_weight_packed_size((size_t)p->weight_count, l->params.fc.weight_bits);
 
 	moved = p->in_bytes + p->in_b_bytes + p->weight_bytes + 4 * p->bias_count + p->out_bytes;
 	p->cycles += SA_TE_SETUP_CYCLES + ceil_div(moved, SA_TE_MEM_BYTES_PER_CYCLE);

@@ -32,6 +32,7 @@ static bool wdt_armed(const struct sa_card *card)
 	return card->timer.wdt_enabled && !card->cp.in_reset;
 }
 
+/* Card time of the watchdog's expiry; UINT64_MAX (never) if that is beyond the clock. */
 static uint64_t wdt_deadline(const struct sa_card *card)
 {
 	uint64_t timeout_ns = (uint64_t)card->timer.wdt_timeout_us * 1000;
@@ -46,7 +47,8 @@ bool sa_timer_set_time(struct sa_card *card, uint64_t now_ns)
 	/* Card time never runs backwards. */
 	if (now_ns > card->timer.now_ns)
 		card->timer.now_ns = now_ns;
-	return wdt_armed(card) && card->timer.now_ns >= wdt_deadline(card);
+	return wdt_armed(card) && wdt_deadline(card) != UINT64_MAX &&
+	       card->timer.now_ns >= wdt_deadline(card);
 }
 
 uint64_t sa_timer_next_deadline(const struct sa_card *card)
@@ -67,12 +69,9 @@ static uint32_t timer_read(struct sa_card *card, uint32_t offset)
 	case SA_CP_TIMER_MTIME_HI:
 		return sa_latch_read(&card->cp_latch, SA_CP_TIMER_BASE + SA_CP_TIMER_MTIME_LO,
 				     card->timer.now_ns, offset == SA_CP_TIMER_MTIME_HI);
-	case SA_CP_TIMER_MTIMECMP_LO:
-		return (uint32_t)card->timer.mtimecmp;
-	case SA_CP_TIMER_MTIMECMP_HI:
-		return (uint32_t)(card->timer.mtimecmp >> 32);
-	default:
-		return 0;
+	case SA_CP_TIMER_MTIMECMP_LO: return (uint32_t)card->timer.mtimecmp;
+	case SA_CP_TIMER_MTIMECMP_HI: return (uint32_t)(card->timer.mtimecmp >> 32);
+	default: return 0;
 	}
 }
 
@@ -85,19 +84,16 @@ static void timer_write(struct sa_card *card, uint32_t offset, uint32_t value)
 	else if (offset == SA_CP_TIMER_MTIMECMP_HI)
 		cmp = (cmp & 0xffffffffull) | (uint64_t)value << 32;
 	card->timer.mtimecmp = cmp;
+	sa_cp_irq_lines(card);
 }
 
 static uint32_t wdt_read(struct sa_card *card, uint32_t offset)
 {
 	switch (offset) {
-	case SA_CP_WDT_CTRL:
-		return card->timer.wdt_enabled ? SA_WDT_CTRL_ENABLE : 0;
-	case SA_CP_WDT_TIMEOUT_US:
-		return card->timer.wdt_timeout_us;
-	case SA_CP_WDT_HEARTBEAT:
-		return card->timer.heartbeat;
-	default:
-		return 0;
+	case SA_CP_WDT_CTRL: return card->timer.wdt_enabled ? SA_WDT_CTRL_ENABLE : 0;
+	case SA_CP_WDT_TIMEOUT_US: return card->timer.wdt_timeout_us;
+	case SA_CP_WDT_HEARTBEAT: return card->timer.heartbeat;
+	default: return 0;
 	}
 }
 
@@ -112,18 +108,13 @@ static void wdt_write(struct sa_card *card, uint32_t offset, uint32_t value)
 		card->timer.wdt_enabled = enable;
 		break;
 	}
-	case SA_CP_WDT_TIMEOUT_US:
-		card->timer.wdt_timeout_us = value;
-		break;
-	case SA_CP_WDT_KICK:
-		card->timer.wdt_kick_ns = card->timer.now_ns;
-		break;
+	case SA_CP_WDT_TIMEOUT_US: card->timer.wdt_timeout_us = value; break;
+	case SA_CP_WDT_KICK: card->timer.wdt_kick_ns = card->timer.now_ns; break;
 	case SA_CP_WDT_HEARTBEAT:
 		card->timer.heartbeat++;
 		card->timer.heartbeat_ns = card->timer.now_ns;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

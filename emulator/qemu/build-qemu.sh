@@ -201,6 +201,8 @@ main() {
 	dir="$CACHE/qemu-$key"
 	exec 9>"$dir.lock"
 	flock 9
+	# Downloads interrupted by a kill (no trap ran); a live one is minutes old at most.
+	find "$CACHE" -maxdepth 1 -name '.qemu-src.*' -mmin +120 -exec rm -rf {} + 2>/dev/null || true
 	start=$(date +%s)
 	[[ -e $dir/.source-ready ]] || prepare_source "$dir"
 	link_project "$dir"

@@ -40,10 +40,13 @@ OBJECT_DECLARE_SIMPLE_TYPE(ShiftAccelState, SHIFTACCEL)
 
 /* Control-processor instructions per slice of sa_card_run(). */
 #define SA_RUN_BUDGET 20000
-/* Virtual time between slices while the card reports more work. */
-#define SA_BUSY_PERIOD_NS (20 * SCALE_US)
-/* While idle the card is still ticked so its watchdog and heartbeat timers fire. */
-#define SA_IDLE_TICK_NS (1 * SCALE_MS)
+/*
+ * While the card reports more work, the next slice starts after a pause at
+ * least as long as the slice took on the host (and at least this long), so
+ * the main loop drops the BQL for half the time and the guest's vCPU can do
+ * its MMIO: a spinning control processor must not starve the guest.
+ */
+#define SA_BUSY_PAUSE_MIN_NS (20 * SCALE_US)
 /* Offset of the PCI Express capability in configuration space. */
 #define SA_PCIE_CAP_OFFSET 0x80
 
@@ -105,14 +108,40 @@ static void sa_host_kick(void *opaque)
 
 /* ---- letting the card run ---- */
 
+/*
+ * Card time is QEMU's virtual clock in nanoseconds, so the card's timers
+ * stop while the VM is paused.  After a slice the timer is armed for the
+ * next slice while the card is busy, else for the card's next timer
+ * deadline (CP timer or watchdog), else not at all: a register or doorbell
+ * write, or the model's kick, wakes the card.
+ */
+static void sa_schedule(ShiftAccelState *s, int64_t now, bool busy, int64_t slice_ns)
+{
+	uint64_t deadline;
+
+	if (busy) {
+		timer_mod(&s->run_timer, now + MAX(slice_ns, SA_BUSY_PAUSE_MIN_NS));
+		return;
+	}
+	deadline = sa_card_next_deadline_ns(s->card);
+	if (deadline == UINT64_MAX) {
+		timer_del(&s->run_timer);
+		return;
+	}
+	if (deadline <= (uint64_t)now) {
+		deadline = (uint64_t)now;
+	}
+	timer_mod(&s->run_timer, (int64_t)MIN(deadline, (uint64_t)INT64_MAX));
+}
+
 static void sa_run_slice(ShiftAccelState *s)
 {
-	int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+	int64_t start = get_clock();
 	bool busy;
 
-	sa_card_set_time(s->card, (uint64_t)now);
+	sa_card_set_time(s->card, (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
 	busy = sa_card_run(s->card, SA_RUN_BUDGET);
-	timer_mod(&s->run_timer, now + (busy ? SA_BUSY_PERIOD_NS : SA_IDLE_TICK_NS));
+	sa_schedule(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), busy, get_clock() - start);
 }
 
 static void sa_run_timer_cb(void *opaque)
@@ -147,14 +176,9 @@ static const MemoryRegionOps sa_bar_ops = {
 	.read = sa_bar_read,
 	.write = sa_bar_write,
 	.endianness = DEVICE_LITTLE_ENDIAN,
-	.valid = {
-		.min_access_size = 1,
-		.max_access_size = 8,
-	},
-	.impl = {
-		.min_access_size = 1,
-		.max_access_size = 8,
-	},
+	/* The model takes 1, 2, 4 and 8-byte accesses itself. */
+	.valid = {.min_access_size = 1, .max_access_size = 8},
+	.impl = {.min_access_size = 1, .max_access_size = 8},
 };
 
 static bool sa_register_bars(ShiftAccelState *s, Error **errp)
@@ -173,8 +197,10 @@ static bool sa_register_bars(ShiftAccelState *s, Error **errp)
 			continue;
 		}
 		if (size < 16 || !is_power_of_2(size)) {
-			error_setg(errp, "shiftaccel: BAR%u size 0x%" PRIx64
-				   " is not a power of two >= 16", i, size);
+			error_setg(errp,
+				   "shiftaccel: BAR%u size 0x%" PRIx64
+				   " is not a power of two >= 16",
+				   i, size);
 			return false;
 		}
 		/* An even BAR whose odd neighbour is unused becomes a 64-bit BAR. */
@@ -210,7 +236,8 @@ static bool sa_init_msix(ShiftAccelState *s, Error **errp)
 	/* If the model states the MSI-X BAR's size, QEMU's layout must agree with it. */
 	if (spec_size && spec_size != memory_region_size(&pdev->msix_exclusive_bar)) {
 		error_setg(errp,
-			   "shiftaccel: MSI-X BAR%u is 0x%" PRIx64 " bytes in QEMU, the model says 0x%" PRIx64,
+			   "shiftaccel: MSI-X BAR%u is 0x%" PRIx64
+			   " bytes in QEMU, the model says 0x%" PRIx64,
 			   SA_BAR_MSIX, (uint64_t)memory_region_size(&pdev->msix_exclusive_bar),
 			   spec_size);
 		msix_uninit_exclusive_bar(pdev);
@@ -247,8 +274,10 @@ static void sa_realize(PCIDevice *pdev, Error **errp)
 	}
 	s->card = sa_card_create(&cfg, &ops);
 	if (!s->card) {
-		error_setg(errp, "shiftaccel: the card model could not be created (queues=%" PRIu32
-			   ", debug=%d)", s->num_queues, s->debug);
+		error_setg(errp,
+			   "shiftaccel: the card model could not be created (queues=%" PRIu32
+			   ", debug=%d)",
+			   s->num_queues, s->debug);
 		return;
 	}
 
@@ -267,7 +296,6 @@ static void sa_realize(PCIDevice *pdev, Error **errp)
 		goto fail_timer;
 	}
 	sa_card_set_time(s->card, (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
-	timer_mod(&s->run_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + SA_IDLE_TICK_NS);
 	return;
 
 fail_timer:
@@ -298,6 +326,7 @@ static void sa_reset(DeviceState *dev)
 {
 	ShiftAccelState *s = SHIFTACCEL(dev);
 
+	timer_del(&s->run_timer);
 	sa_card_reset(s->card);
 	sa_card_set_time(s->card, (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
 }

@@ -36,7 +36,7 @@ typedef enum sa_split {
  *                              `make data` fetches); data_dir NULL means
  *                              $SHIFTACCEL_DATA, else "data"
  *   "idx:IMAGES,LABELS"        any idx3 (uint8 images) + idx1 (labels) pair
- *   "pngdir:DIR"               DIR/<class>/*.png, classes in name order; when
+ *   "pngdir:DIR"               DIR/<class>/<image>.png, classes in name order; when
  *                              DIR/train and DIR/test exist, those per split
  * Named sets and split PNG folders have separate train and test parts;
  * for the others both splits give the same images (sa_dataset_has_split()

@@ -5,11 +5,13 @@
 # $SA_BUILD/cptests.
 DEPS_PACKAGES += gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
 
-CARD_TESTS := test_card_regs test_card_cp test_card_mmu test_card_te test_card_dma \
+CARD_TESTS := test_card_regs test_card_cp test_card_mmu test_card_te test_card_engine_cp \
+	test_card_dma \
 	test_card_irq test_card_fi test_card_reset test_card_hostile
 UNIT_TESTS += $(CARD_TESTS)
 # Recursive: EMU_SRCS and EMU_KERNEL_SRCS come from emulator/*.mk.
-CARD_TEST_SRCS = tests/emulator/card_harness.c $(EMU_SRCS) $(EMU_KERNEL_SRCS)
+CARD_TEST_SRCS = tests/emulator/card_harness.c tests/emulator/te_cases.c $(EMU_SRCS) \
+	$(EMU_KERNEL_SRCS)
 $(foreach t,$(CARD_TESTS),$(eval $(t)_SRCS = tests/emulator/$(t).c $$(CARD_TEST_SRCS)))
 
 CPTEST_CROSS := riscv64-unknown-elf-

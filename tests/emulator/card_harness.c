@@ -28,6 +28,8 @@ static int fake_dma_read(void *opaque, uint64_t bus, void *buf, size_t len)
 	struct harness *h = opaque;
 
 	h->dma_reads++;
+	if (len > h->max_dma_len)
+		h->max_dma_len = len;
 	if (!in_mem(bus, len)) {
 		h->dma_rejected++;
 		return -1;
@@ -40,6 +42,8 @@ static int fake_dma_write(void *opaque, uint64_t bus, const void *buf, size_t le
 {
 	struct harness *h = opaque;
 
+	if (len > h->max_dma_len)
+		h->max_dma_len = len;
 	if (!in_mem(bus, len)) {
 		h->dma_rejected++;
 		return -1;
@@ -53,8 +57,11 @@ static void fake_msi(void *opaque, unsigned int vector)
 {
 	struct harness *h = opaque;
 
-	if (h->msi_count < H_MAX_MSI)
+	if (h->msi_count < H_MAX_MSI) {
 		h->msi_log[h->msi_count] = vector;
+		if (h->watch_bus)
+			memcpy(&h->watch_at_msi[h->msi_count], h_ptr(h, h->watch_bus), 8);
+	}
 	h->msi_count++;
 }
 
@@ -298,13 +305,14 @@ bool h_mbox_recv(struct harness *h, uint32_t *words, uint64_t max_instructions)
 
 	while (!(h_rd32(h, SA_REG_MBOX_F2H_CTRL) & SA_MBOX_STATUS_FULL)) {
 		uint64_t slice = left < 10000 ? left : 10000;
+		bool busy;
 
-		if (slice == 0)
+		if (left == 0)
 			return false;
-		if (!sa_card_run(h->card, slice) &&
-		    !(h_rd32(h, SA_REG_MBOX_F2H_CTRL) & SA_MBOX_STATUS_FULL))
-			return false; /* idle and no reply: it will never come */
+		busy = sa_card_run(h->card, slice);
 		left -= slice;
+		if (!busy && !(h_rd32(h, SA_REG_MBOX_F2H_CTRL) & SA_MBOX_STATUS_FULL))
+			return false; /* idle and no reply: it will never come */
 	}
 	for (unsigned int i = 0; i < SA_MBOX_WORDS; i++)
 		words[i] = h_rd32(h, SA_REG_MBOX_F2H_DATA + 4 * i);
@@ -366,7 +374,7 @@ uint32_t h_dma_run(struct harness *h, uint32_t op, uint32_t flags, uint64_t src,
 
 void h_fault_record(struct harness *h, uint32_t seq, struct sa_hw_fault_record *rec)
 {
-	uint32_t words[sizeof(*rec) / 4];
+	uint32_t words[sizeof(*rec) / 4] = {0};
 	uint64_t base = SA_REG_FAULT_RING + (uint64_t)(seq % SA_HW_FAULT_RING_SIZE) * sizeof(*rec);
 
 	for (unsigned int i = 0; i < sizeof(*rec) / 4; i++)

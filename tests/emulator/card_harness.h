@@ -24,13 +24,16 @@
 struct harness {
 	struct sa_card *card;
 	uint8_t *mem;
-	uint64_t next_free; /* bump allocator, bus address */
-	unsigned int msi_count; /* MSI-X messages received */
+	uint64_t next_free;		 /* bump allocator, bus address */
+	unsigned int msi_count;		 /* MSI-X messages received */
 	unsigned int msi_log[H_MAX_MSI]; /* their vectors, in order */
+	uint64_t watch_bus; /* if not 0: a u64 in host memory sampled at each MSI ... */
+	uint64_t watch_at_msi[H_MAX_MSI]; /* ... here (e.g. a fence, to check ordering) */
 	unsigned int kicks;
 	unsigned int dma_rejected; /* accesses outside the fake memory */
-	uint64_t dma_reads; /* read requests the card made */
-	uint64_t dma_write_bytes; /* every byte the card wrote to host memory */
+	uint64_t dma_reads;	   /* read requests the card made */
+	uint64_t max_dma_len;	   /* largest single host access */
+	uint64_t dma_write_bytes;  /* every byte the card wrote to host memory */
 	uint64_t now_ns;
 };
 

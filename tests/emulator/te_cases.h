@@ -20,7 +20,7 @@ struct te_case {
 	int8_t *w; /* signed k */
 	uint8_t *w_packed;
 	size_t nw, w_packed_bytes;
-	int32_t *bias; /* NULL without SA_PARAM_HAS_BIAS */
+	int32_t *bias;	  /* NULL without SA_PARAM_HAS_BIAS */
 	uint64_t out_bus; /* where the engine's output lands in host memory */
 };
 

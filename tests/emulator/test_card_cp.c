@@ -99,8 +99,7 @@ TEST(mailbox_echo_and_interrupts)
 	CHECK_EQ_INT(h_rd64(h, SA_REG_PERF(SA_PERF_MBOX_H2F)), 2);
 	CHECK_EQ_INT(h_rd64(h, SA_REG_PERF(SA_PERF_MBOX_F2H)), 2);
 	CHECK(h_rd64(h, SA_REG_PERF(SA_PERF_CP_INSTRET)) > 50);
-	CHECK(h_rd64(h, SA_REG_PERF(SA_PERF_CYCLES)) >=
-	      h_rd64(h, SA_REG_PERF(SA_PERF_CP_INSTRET)));
+	CHECK(h_rd64(h, SA_REG_PERF(SA_PERF_CYCLES)) >= h_rd64(h, SA_REG_PERF(SA_PERF_CP_INSTRET)));
 
 	/* The end message: the program returns and the CP halts. */
 	h_wr32(h, SA_REG_EVENT_ENABLE, SA_EVENT_CP_HALT);
@@ -116,7 +115,7 @@ TEST(mailbox_echo_and_interrupts)
 TEST(event_edges)
 {
 	struct harness *h = h_create(4, false);
-	uint32_t msg[2] = { 0x42, 0 }, reply[SA_MBOX_WORDS];
+	uint32_t msg[2] = {0x42, 0}, reply[SA_MBOX_WORDS];
 
 	CHECK_EQ_INT(h_load_program(h, "cp_echo"), 0);
 	CHECK(h_run(h, 100000));
@@ -229,7 +228,7 @@ TEST(watchdog_resets_the_cp)
 TEST(fatal_halts_and_host_cp_reset)
 {
 	struct harness *h = h_create(4, false);
-	uint32_t msg[2] = { 0x42, 0 }, reply[SA_MBOX_WORDS];
+	uint32_t msg[2] = {0x42, 0}, reply[SA_MBOX_WORDS];
 
 	h_wr32(h, SA_REG_EVENT_ENABLE, SA_EVENT_CP_HALT);
 	CHECK_EQ_INT(h_load_program(h, "cp_echo"), 0);

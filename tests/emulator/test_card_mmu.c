@@ -50,7 +50,8 @@ static int last_fault_is(struct harness *h, uint32_t ctx, uint64_t va, unsigned 
 	    rec.reason != reason || rec.level != level || rec.sequence != count - 1 ||
 	    rec.source != SA_FAULT_SRC_DMA) {
 		fprintf(stderr,
-			"  fault record: ctx %u va 0x%llx access %u reason %u level %u seq %u src %u\n",
+			"  fault record: ctx %u va 0x%llx access %u reason %u level %u seq %u src "
+			"%u\n",
 			rec.context, (unsigned long long)rec.address, rec.access, rec.reason,
 			rec.level, rec.sequence, rec.source);
 		return 0;
@@ -66,8 +67,7 @@ TEST(walks_at_every_level)
 	struct harness *h = h_create(4, false);
 	uint64_t root = h_context(h, 1);
 	static const uint64_t vas[] = {
-		0x0, 0x1000, 0x200000, 0x3ff000, 0x40000000, 0x2345678000ull,
-		(1ull << 39) - 0x1000,
+		0x0, 0x1000, 0x200000, 0x3ff000, 0x40000000, 0x2345678000ull, (1ull << 39) - 0x1000,
 	};
 	uint32_t seed = 7;
 
@@ -173,7 +173,8 @@ TEST(fault_reasons)
 			    3));
 	CHECK_EQ_INT(read_va(h, 5, (1ull << 39) - 8, 16), FAULTED);
 	CHECK(last_fault_is(h, 5, (1ull << 39) - 8, SA_ACCESS_READ, SA_FAULT_ADDRESS_RANGE, 3));
-	/* Malformed entries: reserved bits in a leaf, permissions on a table, a leaf without R/W. */
+	/* Malformed entries: reserved bits in a leaf, permissions on a table, a leaf without R/W.
+	 */
 	pte = h_pte(h, root, 0x400000, 0);
 	*pte |= 1ull << 60;
 	CHECK_EQ_INT(read_va(h, 5, 0x400000, 4), FAULTED);
@@ -293,7 +294,8 @@ TEST(fault_ring_wraps)
 		/* The CP reads the same records. */
 		uint32_t slot = seq % SA_HW_FAULT_RING_SIZE;
 
-		CHECK_EQ_INT(h_cp_rd32(h, SA_CP_MMU_BASE + SA_CP_MMU_FAULT_RING + 32 * slot + 24), seq);
+		CHECK_EQ_INT(h_cp_rd32(h, SA_CP_MMU_BASE + SA_CP_MMU_FAULT_RING + 32 * slot + 24),
+			     seq);
 		CHECK_EQ_INT(h_cp_rd32(h, SA_CP_MMU_BASE + SA_CP_MMU_FAULT_RING + 32 * slot),
 			     (uint32_t)(0x1000ull * seq));
 	}
@@ -328,7 +330,7 @@ TEST(page_table_loops_terminate)
 	CHECK_EQ_INT(h->dma_reads - reads, 3);
 	/* A page table mapped as data is just memory: the driver's choice, and it works. */
 	((uint64_t *)h_ptr(h, a))[1] = a | SA_PTE_VALID; /* VA 0x200000: leaf table = a */
-	((uint64_t *)h_ptr(h, a))[5] = root | RO; /* VA 0x205000 -> the root page */
+	((uint64_t *)h_ptr(h, a))[5] = root | RO;	 /* VA 0x205000 -> the root page */
 	CHECK_EQ_INT(read_va(h, 4, 0x205000, 8), SA_ENGINE_DONE);
 	CHECK(memcmp(dram(h), slot0, 8) == 0);
 	h_destroy(h);

@@ -18,9 +18,8 @@ TEST(identity_and_capabilities)
 	CHECK_EQ_INT(h_rd32(h, SA_REG_ID), 0x54464853); /* "SHFT" */
 	CHECK_EQ_INT(h_rd32(h, SA_REG_VERSION), 0x00010000);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_REVISION), SA_PCI_REVISION);
-	CHECK_EQ_INT(h_rd32(h, SA_REG_FEATURES), SA_FEAT_MMU | SA_FEAT_TENSOR_ENGINE |
-							 SA_FEAT_DMA | SA_FEAT_WATCHDOG |
-							 SA_FEAT_INT16);
+	CHECK_EQ_INT(h_rd32(h, SA_REG_FEATURES), SA_FEAT_MMU | SA_FEAT_TENSOR_ENGINE | SA_FEAT_DMA |
+							 SA_FEAT_WATCHDOG | SA_FEAT_INT16);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_NUM_QUEUES), 16);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_NUM_CONTEXTS), 256);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_MSIX_VECTORS), 9);
@@ -57,8 +56,8 @@ TEST(bar_geometry_and_vectors)
 		uint64_t bar2;
 		unsigned int vectors;
 	} cases[] = {
-		{ 1, 4096, 2 }, { 2, 8192, 3 }, { 3, 16384, 4 }, { 16, 65536, 9 },
-		{ 17, 131072, 9 }, { 64, 262144, 9 },
+		{1, 4096, 2},	{2, 8192, 3},	 {3, 16384, 4},
+		{16, 65536, 9}, {17, 131072, 9}, {64, 262144, 9},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -100,10 +99,9 @@ static void ignore_msi(void *opaque, unsigned int vector)
 
 TEST(create_rejects_bad_configurations)
 {
-	struct sa_card_host_ops ops = { .dma_read = never_dma,
-					.dma_write = never_dma_write,
-					.msi_notify = ignore_msi };
-	struct sa_card_config cfg = { .num_queues = 0 };
+	struct sa_card_host_ops ops = {
+		.dma_read = never_dma, .dma_write = never_dma_write, .msi_notify = ignore_msi};
+	struct sa_card_config cfg = {.num_queues = 0};
 	struct sa_card *card;
 
 	CHECK(sa_card_create(&cfg, &ops) == NULL);
@@ -215,8 +213,7 @@ TEST(cp_memory_windows)
 	/* Past the end of IRAM the window reads 0 and ignores writes. */
 	h_wr32(h, SA_REG_IRAM_WINDOW + SA_CP_IRAM_SIZE, 0x12345678);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_IRAM_WINDOW + SA_CP_IRAM_SIZE), 0);
-	CHECK_EQ_INT(sa_card_mmio_read(h->card, 0, SA_REG_IRAM_WINDOW + SA_CP_IRAM_SIZE - 2, 4),
-		     0);
+	CHECK_EQ_INT(sa_card_mmio_read(h->card, 0, SA_REG_IRAM_WINDOW + SA_CP_IRAM_SIZE - 2, 4), 0);
 	/* DRAM, both ways. */
 	h_wr32(h, SA_REG_DRAM_WINDOW + 8, 0xcafef00d);
 	CHECK_EQ_INT(sa_card_cp_load(h->card, SA_CP_DRAM_BASE + 8, 4, &v), 0);

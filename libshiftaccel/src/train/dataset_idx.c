@@ -49,8 +49,8 @@ static sa_status read_header(const char *path, FILE **f, uint32_t *hdr, int word
 sa_status tr_dataset_read_idx(const char *images, const char *labels, const char *name,
 			      struct sa_dataset **out)
 {
-	uint32_t ih[4], lh[2];
-	long isize, lsize;
+	uint32_t ih[4] = {0}, lh[2] = {0};
+	long isize = 0, lsize = 0;
 	FILE *fi, *fl;
 	struct sa_dataset *ds;
 	sa_status st;

@@ -55,7 +55,12 @@ static sa_status list_dir(const char *dir, int want_dirs, struct names *out)
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		int len = snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+
+		if (len < 0 || (size_t)len >= sizeof(path)) {
+			closedir(d);
+			return sa_fail(SA_ERR_IO, "%s/%s: path too long", dir, e->d_name);
+		}
 		if (stat(path, &st))
 			continue;
 		if (want_dirs ? !S_ISDIR(st.st_mode)

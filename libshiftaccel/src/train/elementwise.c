@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Activation + fake quantisation, dropout, softmax cross-entropy. */
 #include <math.h>
+#include <string.h>
 
 #include "../../kernels/sa_kernels.h"
 #include "layers.h"
+#include "vec.h"
 
 void tr_actq_init(struct tr_actq *a, int act, int quant, int dtype, int exp)
 {
@@ -23,57 +25,112 @@ void tr_actq_init(struct tr_actq *a, int act, int quant, int dtype, int exp)
 	}
 }
 
+/*
+ * floor(x + 0.5) of an exactly scaled value x, clamped to [lo, hi].  x is
+ * first limited to [lo - 1, hi + 1] (which cannot change the clamped result)
+ * so it converts to int; floor is then exact, and so is x - floor(x), which
+ * avoids the float rounding of x + 0.5 just below a half.  NaN ends at lo.
+ */
+static inline float round_clamp(float x, float lo, float hi)
+{
+	x = x > lo - 1.0f ? x : lo - 1.0f;
+	x = x < hi + 1.0f ? x : hi + 1.0f;
+	float f = (float)(int32_t)x;
+
+	f -= x < f ? 1.0f : 0.0f;
+	f += x - f >= 0.5f ? 1.0f : 0.0f;
+	f = f > lo ? f : lo;
+	return f < hi ? f : hi;
+}
+
+static inline v4f round_clamp4(v4f x, v4f lo, v4f hi)
+{
+	v4f one = v4f_set(1.0f);
+
+	x = v4f_max(x, lo - one);
+	x = v4f_min(x, hi + one);
+	v4f f = __builtin_convertvector(__builtin_convertvector(x, v4i), v4f);
+
+	f -= v4f_and(one, x < f);
+	f += v4f_and(one, x - f >= v4f_set(0.5f));
+	return v4f_min(v4f_max(f, lo), hi);
+}
+
 void tr_actq_forward(const struct tr_actq *a, const float *v, float *y, size_t n)
 {
-	if (!a->quant) {
-		for (size_t i = 0; i < n; i++) {
-			float t = v[i];
+	size_t i = 0;
 
-			t = t < a->qlo ? a->qlo : t;
-			y[i] = t > a->qhi ? a->qhi : t;
+	if (!a->quant) {
+		float lo = a->qlo, hi = a->qhi;
+		v4f lo4 = v4f_set(lo), hi4 = v4f_set(hi);
+
+		for (; i + 4 <= n; i += 4)
+			v4f_store(y + i, v4f_min(v4f_max(v4f_load(v + i), lo4), hi4));
+		for (; i < n; i++) {
+			float t = v[i] > lo ? v[i] : lo;
+
+			y[i] = t < hi ? t : hi;
 		}
 		return;
 	}
-	/*
-	 * floor(v * 2^-exp + 0.5) in double: the float sum could round a value
-	 * just below a half up to the next integer.
-	 */
-	double inv = a->inv_scale;
+	float inv = a->inv_scale, scale = a->scale, lo = a->qlo, hi = a->qhi;
+	v4f inv4 = v4f_set(inv), scale4 = v4f_set(scale), lo4 = v4f_set(lo), hi4 = v4f_set(hi);
 
-	for (size_t i = 0; i < n; i++) {
-		float q = (float)floor((double)v[i] * inv + 0.5);
-
-		q = q < a->qlo ? a->qlo : q;
-		q = q > a->qhi ? a->qhi : q;
-		y[i] = q * a->scale;
-	}
+	/* v * 2^-exp is exact (a power-of-two scaling) */
+	for (; i + 4 <= n; i += 4)
+		v4f_store(y + i, round_clamp4(v4f_load(v + i) * inv4, lo4, hi4) * scale4);
+	for (; i < n; i++)
+		y[i] = round_clamp(v[i] * inv, lo, hi) * scale;
 }
 
 void tr_actq_backward(const struct tr_actq *a, const float *v, const float *dy, float *dv,
 		      size_t n)
 {
-	if (!a->quant) {
-		if (a->act == SA_ACT_NONE) {
-			if (dv != dy)
-				for (size_t i = 0; i < n; i++)
-					dv[i] = dy[i];
-			return;
-		}
-		for (size_t i = 0; i < n; i++)
-			dv[i] = v[i] > a->qlo && v[i] < a->qhi ? dy[i] : 0.0f;
+	size_t i = 0;
+
+	if (!a->quant && a->act == SA_ACT_NONE) {
+		if (dv != dy)
+			memmove(dv, dy, sizeof(float) * n);
 		return;
 	}
-	float lo = a->qlo * a->scale, hi = a->qhi * a->scale;
+	/* float: the open interval of the activation; quantised: the closed range */
+	float lo = a->quant ? a->qlo * a->scale : a->qlo;
+	float hi = a->quant ? a->qhi * a->scale : a->qhi;
+	v4f lo4 = v4f_set(lo), hi4 = v4f_set(hi);
 
-	for (size_t i = 0; i < n; i++)
-		dv[i] = v[i] >= lo && v[i] <= hi ? dy[i] : 0.0f;
+	if (a->quant) {
+		for (; i + 4 <= n; i += 4) {
+			v4f x = v4f_load(v + i);
+
+			v4f_store(dv + i, v4f_and(v4f_load(dy + i), (x >= lo4) & (x <= hi4)));
+		}
+		for (; i < n; i++)
+			dv[i] = v[i] >= lo && v[i] <= hi ? dy[i] : 0.0f;
+		return;
+	}
+	for (; i + 4 <= n; i += 4) {
+		v4f x = v4f_load(v + i);
+
+		v4f_store(dv + i, v4f_and(v4f_load(dy + i), (x > lo4) & (x < hi4)));
+	}
+	for (; i < n; i++)
+		dv[i] = v[i] > lo && v[i] < hi ? dy[i] : 0.0f;
 }
 
 float tr_max_abs(const float *v, size_t n)
 {
+	v4f m4 = v4f_set(0.0f);
 	float m = 0.0f;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (; i + 4 <= n; i += 4) {
+		v4f x = v4f_load(v + i);
+
+		m4 = v4f_max(m4, v4f_max(x, -x));
+	}
+	for (int k = 0; k < 4; k++)
+		m = m4[k] > m ? m4[k] : m;
+	for (; i < n; i++) {
 		float a = fabsf(v[i]);
 
 		m = a > m ? a : m;

@@ -5,6 +5,7 @@
  * shiftaccel-run computes.  Threads each own a session and a contiguous
  * range of images; their counts are added at the end.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -32,29 +32,37 @@ static inline int tr_conv_col_rows(const struct tr_conv_geom *g)
 	return g->ic / g->groups * g->kh * g->kw;
 }
 
-/* 1 when the input of each group already is its im2col matrix (1x1, stride 1, no padding). */
-static inline int tr_conv_is_pointwise(const struct tr_conv_geom *g)
-{
-	return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 &&
-	       g->oh == g->ih && g->ow == g->iw;
-}
+/* Scratch floats (per thread) that bound how many images share one GEMM. */
+#define TR_CONV_WS_FLOATS (1u << 20)
 
-/* Floats of the col (and dcol) scratch one image needs. */
+/* Images per GEMM: as many as TR_CONV_WS_FLOATS of im2col matrix allows (1..256). */
+int tr_conv_images_per_gemm(const struct tr_conv_geom *g);
+
+/* Floats of the `col` and `tmp` scratch the functions below need. */
 static inline size_t tr_conv_col_size(const struct tr_conv_geom *g)
 {
-	return (size_t)tr_conv_col_rows(g) * g->oh * g->ow;
+	return (size_t)tr_conv_col_rows(g) * g->oh * g->ow * tr_conv_images_per_gemm(g);
+}
+static inline size_t tr_conv_tmp_size(const struct tr_conv_geom *g)
+{
+	return (size_t)(g->oc / g->groups) * g->oh * g->ow * tr_conv_images_per_gemm(g);
 }
 
-/* x [ic][ih][iw] -> y [oc][oh][ow] = W * x + bias (bias may be NULL). */
-void tr_conv_forward_image(const struct tr_conv_geom *g, const float *x, const float *w,
-			   const float *bias, float *y, float *col, struct tr_gemm_ws *ws);
 /*
- * dx = dL/dx (skipped when dx is NULL), dw += dL/dW, db += dL/db (db may be
- * NULL).  `col` and `dcol` are scratch of tr_conv_col_size() floats.
+ * n images x [ic][ih][iw] (image i at x + i * xs) -> y [oc][oh][ow] (at
+ * y + i * ys) = W * x + bias (bias may be NULL).
  */
-void tr_conv_backward_image(const struct tr_conv_geom *g, const float *x, const float *w,
-			    const float *dy, float *dx, float *dw, float *db, float *col,
-			    float *dcol, struct tr_gemm_ws *ws);
+void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t xs,
+		     const float *w, const float *bias, float *y, size_t ys, float *col,
+		     float *tmp, struct tr_gemm_ws *ws);
+/*
+ * dx = dL/dx of each image (skipped when dx is NULL; added to dx when
+ * accumulate_dx is set), dw += dL/dW, db += dL/db (db may be NULL).
+ */
+void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_t xs,
+		      const float *w, const float *dy, size_t dys, float *dx, size_t dxs,
+		      int accumulate_dx, float *dw, float *db, float *col, float *tmp,
+		      struct tr_gemm_ws *ws);
 
 /* --------------------------------------------------------- fully connected */
 

@@ -268,6 +268,35 @@ static sa_status node_from_layer(struct tr_net *net, int index, const struct tr_
 	return node_alloc(net, nd, index);
 }
 
+#define TR_WSLICE 16384
+
+static sa_status make_weight_slices(struct tr_net *net)
+{
+	int count = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		count = 0;
+		for (int i = 0; i < net->num_nodes; i++) {
+			const struct tr_node *nd = &net->nodes[i];
+
+			if (nd->op != TR_OP_CONV && nd->op != TR_OP_FC)
+				continue;
+			for (size_t lo = 0; lo < nd->nw; lo += TR_WSLICE, count++) {
+				if (!pass)
+					continue;
+				net->wslices[count].node = i;
+				net->wslices[count].lo = lo;
+				net->wslices[count].hi = lo + TR_WSLICE < nd->nw ? lo + TR_WSLICE : nd->nw;
+			}
+		}
+		if (!pass && !(net->wslices = calloc((size_t)(count ? count : 1),
+						     sizeof(*net->wslices))))
+			return sa_fail(SA_ERR_NO_MEMORY, "training network: out of memory");
+	}
+	net->num_wslices = count;
+	return SA_OK;
+}
+
 static sa_status alloc_workspaces(struct tr_net *net)
 {
 	size_t col = 1, tmp = net->nodes[0].out_elems;
@@ -277,6 +306,8 @@ static sa_status alloc_workspaces(struct tr_net *net)
 
 		if (nd->op == TR_OP_CONV && tr_conv_col_size(&nd->conv) > col)
 			col = tr_conv_col_size(&nd->conv);
+		if (nd->op == TR_OP_CONV && tr_conv_tmp_size(&nd->conv) > tmp)
+			tmp = tr_conv_tmp_size(&nd->conv);
 		tmp = nd->in_elems > tmp ? nd->in_elems : tmp;
 		tmp = nd->out_elems > tmp ? nd->out_elems : tmp;
 	}
@@ -287,9 +318,8 @@ static sa_status alloc_workspaces(struct tr_net *net)
 		struct tr_thread_ws *ws = &net->ws[t];
 
 		ws->col = alloc_floats(col);
-		ws->dcol = alloc_floats(col);
 		ws->tmp = alloc_floats(tmp);
-		if (tr_gemm_ws_init(&ws->gemm) || !ws->col || !ws->dcol || !ws->tmp)
+		if (tr_gemm_ws_init(&ws->gemm) || !ws->col || !ws->tmp)
 			return sa_fail(SA_ERR_NO_MEMORY, "training network: out of memory");
 	}
 	return SA_OK;
@@ -376,6 +406,8 @@ sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int clas
 	}
 	if (!st)
 		st = alloc_workspaces(net);
+	if (!st)
+		st = make_weight_slices(net);
 	if (!st) {
 		net->pool = tr_pool_create(cfg->threads);
 		if (!net->pool)
@@ -434,13 +466,13 @@ void tr_net_destroy(struct tr_net *net)
 		for (int t = 0; t < net->threads; t++) {
 			tr_gemm_ws_free(&net->ws[t].gemm);
 			free(net->ws[t].col);
-			free(net->ws[t].dcol);
 			free(net->ws[t].tmp);
 		}
 	}
 	tr_pool_destroy(net->pool);
 	free(net->ws);
 	free(net->params);
+	free(net->wslices);
 	free(net->labels);
 	free(net->nodes);
 	free(net);
@@ -621,27 +653,55 @@ static void fold_bn(struct tr_net *net, struct tr_node *nd)
 	tr_q_quantize(nd->w_fold, nd->nw, nd->fold_base, net->weight_bits, nd->w_fold, NULL);
 }
 
-/* Effective weights of one conv/fc node for the current mode. */
-static void prepare_node_weights(struct tr_net *net, struct tr_node *nd)
+/* Effective weights of one slice for the current mode (the node's base is set). */
+static void prepare_slice(void *ctx, int task, int thread)
 {
+	struct tr_net *net = ctx;
+	const struct tr_wslice *sl = &net->wslices[task];
+	struct tr_node *nd = &net->nodes[sl->node];
+	size_t n = sl->hi - sl->lo;
+
+	(void)thread;
 	switch (net->weight_mode) {
 	case TR_WEIGHTS_FLOAT:
-		memcpy(nd->w_eff, nd->weight.value, sizeof(float) * nd->nw);
-		nd->wbase = 0;
+		memcpy(nd->w_eff + sl->lo, nd->weight.value + sl->lo, sizeof(float) * n);
 		break;
 	case TR_WEIGHTS_Q:
-		nd->wbase = tr_q_base(nd->weight.value, nd->nw, net->weight_bits);
-		tr_q_quantize(nd->weight.value, nd->nw, nd->wbase, net->weight_bits, nd->w_eff, NULL);
+		tr_q_quantize(nd->weight.value + sl->lo, n, nd->wbase, net->weight_bits,
+			      nd->w_eff + sl->lo, NULL);
 		break;
 	case TR_WEIGHTS_PS:
-		tr_ps_forward(nd->shift.value, nd->sign.value, nd->nw, nd->wbase, net->weight_bits,
-			      nd->w_eff, NULL);
+		tr_ps_forward(nd->shift.value + sl->lo, nd->sign.value + sl->lo, n, nd->wbase,
+			      net->weight_bits, nd->w_eff + sl->lo, NULL);
 		break;
 	}
 }
 
+static void ps_backward_slice(void *ctx, int task, int thread)
+{
+	struct tr_net *net = ctx;
+	const struct tr_wslice *sl = &net->wslices[task];
+	struct tr_node *nd = &net->nodes[sl->node];
+
+	(void)thread;
+	tr_ps_backward(nd->shift.value + sl->lo, nd->w_eff + sl->lo, nd->dw_eff + sl->lo,
+		       sl->hi - sl->lo, nd->wbase, net->weight_bits, nd->shift.grad + sl->lo,
+		       nd->sign.grad + sl->lo);
+}
+
 void tr_net_prepare_weights(struct tr_net *net)
 {
+	for (int i = 0; i < net->num_nodes; i++) {
+		struct tr_node *nd = &net->nodes[i];
+
+		if (nd->op != TR_OP_CONV && nd->op != TR_OP_FC)
+			continue;
+		if (net->weight_mode == TR_WEIGHTS_Q)
+			nd->wbase = tr_q_base(nd->weight.value, nd->nw, net->weight_bits);
+		else if (net->weight_mode == TR_WEIGHTS_FLOAT)
+			nd->wbase = 0;
+	}
+	tr_pool_run(net->pool, net->num_wslices, prepare_slice, net);
 	for (int i = 0; i < net->num_nodes; i++) {
 		struct tr_node *nd = &net->nodes[i];
 		int quant = net->act_quant && nd->q.enabled && nd->q.range > 0.0f;
@@ -654,7 +714,6 @@ void tr_net_prepare_weights(struct tr_net *net)
 			int folded = tr_node_folded(net, nd);
 			int ein = net->nodes[nd->in[0]].q.exp;
 
-			prepare_node_weights(net, nd);
 			if (folded)
 				fold_bn(net, nd);
 			int base = folded ? nd->fold_base : nd->wbase;
@@ -709,15 +768,8 @@ void tr_net_backward(struct tr_net *net, int n)
 	}
 	for (int i = net->num_nodes - 1; i > 0; i--)
 		tr_node_backward(net, &net->nodes[i], n);
-	if (net->weight_mode != TR_WEIGHTS_PS)
-		return;
-	for (int i = 0; i < net->num_nodes; i++) {
-		struct tr_node *nd = &net->nodes[i];
-
-		if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC)
-			tr_ps_backward(nd->shift.value, nd->w_eff, nd->dw_eff, nd->nw, nd->wbase,
-				       net->weight_bits, nd->shift.grad, nd->sign.grad);
-	}
+	if (net->weight_mode == TR_WEIGHTS_PS)
+		tr_pool_run(net->pool, net->num_wslices, ps_backward_slice, net);
 }
 
 void tr_net_update_ranges(struct tr_net *net, int n, int first)

@@ -99,8 +99,14 @@ struct tr_node {
 
 struct tr_thread_ws {
 	struct tr_gemm_ws gemm;
-	float *col, *dcol; /* conv im2col scratch */
-	float *tmp; /* one image's worth of any tensor */
+	float *col; /* conv im2col scratch */
+	float *tmp; /* conv output/gradient scratch, or one image of any tensor */
+};
+
+/* A slice of one node's weights: the unit of parallel weight preparation. */
+struct tr_wslice {
+	int node;
+	size_t lo, hi;
 };
 
 struct tr_net_config {
@@ -131,6 +137,8 @@ struct tr_net {
 
 	int num_params;
 	struct tr_param **params; /* the parameters the current mode trains */
+	int num_wslices;
+	struct tr_wslice *wslices;
 	uint8_t *labels; /* batch_max */
 };
 

@@ -121,32 +121,41 @@ void tr_bn_node_backward(struct tr_net *net, struct tr_node *nd, int n)
 
 /* ----------------------------------------------------------- convolution */
 
-static void conv_fwd_task(void *ctx, int b, int thread)
+static void conv_fwd_task(void *ctx, int task, int thread)
 {
 	struct node_job *j = ctx;
 	struct tr_net *net = j->net;
 	struct tr_node *nd = j->nd;
 	struct tr_thread_ws *ws = &net->ws[thread];
-	float *pre = nd->pre + (size_t)b * nd->out_elems;
 	const float *w = tr_node_folded(net, nd) ? nd->w_fold : nd->w_eff;
+	int b0, b1;
 
-	tr_conv_forward_image(&nd->conv, node_input(net, nd, 0, b), w, nd->b_eff, pre, ws->col,
-			      &ws->gemm);
+	tr_split(j->n, j->parts, task, &b0, &b1);
+	tr_conv_forward(&nd->conv, b1 - b0, node_input(net, nd, 0, b0), nd->in_elems, w,
+			nd->b_eff, nd->pre + (size_t)b0 * nd->out_elems, nd->out_elems, ws->col,
+			ws->tmp, &ws->gemm);
 	if (nd->has_bn && net->training)
 		return; /* batch statistics first */
-	if (nd->has_bn && !tr_node_folded(net, nd)) {
-		bn_eval_image(nd, b);
-		node_finish_image(net, nd, nd->bn_y + (size_t)b * nd->out_elems, b);
-		return;
+	for (int b = b0; b < b1; b++) {
+		if (nd->has_bn && !tr_node_folded(net, nd)) {
+			bn_eval_image(nd, b);
+			node_finish_image(net, nd, nd->bn_y + (size_t)b * nd->out_elems, b);
+		} else {
+			node_finish_image(net, nd, nd->pre + (size_t)b * nd->out_elems, b);
+		}
 	}
-	node_finish_image(net, nd, pre, b);
 }
 
 void tr_conv_node_forward(struct tr_net *net, struct tr_node *nd, int n)
 {
+	int per = tr_conv_images_per_gemm(&nd->conv);
+	int tasks = (n + per - 1) / per;
 	struct node_job j = {net, nd, n, 0};
 
-	tr_pool_run(net->pool, n, conv_fwd_task, &j);
+	/* enough tasks to keep every thread busy, as few as the scratch allows */
+	tasks = tasks < 2 * net->threads ? 2 * net->threads : tasks;
+	j.parts = tasks < n ? tasks : n;
+	tr_pool_run(net->pool, j.parts, conv_fwd_task, &j);
 	if (nd->has_bn && net->training)
 		tr_bn_node_forward(net, nd, n);
 	else
@@ -159,27 +168,25 @@ static void conv_bwd_task(void *ctx, int chunk, int thread)
 	struct tr_net *net = j->net;
 	struct tr_node *nd = j->nd;
 	struct tr_thread_ws *ws = &net->ws[thread];
+	struct tr_node *src = &net->nodes[nd->in[0]];
 	float *dw = nd->dw_part + (size_t)chunk * nd->nw;
 	float *db = nd->has_bias ? nd->db_part + (size_t)chunk * nd->osh.c : NULL;
+	float *dx = nd->in[0] == 0 ? NULL : src->grad;
 	int b0, b1;
 
 	memset(dw, 0, sizeof(float) * nd->nw);
 	if (db)
 		memset(db, 0, sizeof(float) * (size_t)nd->osh.c);
 	tr_split(j->n, j->parts, chunk, &b0, &b1);
-	for (int b = b0; b < b1; b++) {
-		size_t off = (size_t)b * nd->out_elems;
-		int add;
-		float *dx = node_dx_target(net, nd, 0, b, ws->tmp, &add);
-
-		if (!nd->has_bn) /* dL/dpre, in place (batch norm did it already) */
-			tr_actq_backward(&nd->actq, nd->pre + off, nd->grad + off, nd->pre + off,
-					 nd->out_elems);
-		tr_conv_backward_image(&nd->conv, node_input(net, nd, 0, b), nd->w_eff,
-				       nd->pre + off, dx, dw, db, ws->col, ws->dcol, &ws->gemm);
-		if (add)
-			node_add_into(node_grad_slot(net, nd, 0, b), dx, nd->in_elems);
-	}
+	if (!nd->has_bn) /* dL/dpre, in place (batch norm did it already) */
+		tr_actq_backward(&nd->actq, nd->pre + (size_t)b0 * nd->out_elems,
+				 nd->grad + (size_t)b0 * nd->out_elems,
+				 nd->pre + (size_t)b0 * nd->out_elems,
+				 (size_t)(b1 - b0) * nd->out_elems);
+	tr_conv_backward(&nd->conv, b1 - b0, node_input(net, nd, 0, b0), nd->in_elems, nd->w_eff,
+			 nd->pre + (size_t)b0 * nd->out_elems, nd->out_elems,
+			 dx ? dx + (size_t)b0 * nd->in_elems : NULL, nd->in_elems,
+			 src->consumers > 1, dw, db, ws->col, ws->tmp, &ws->gemm);
 }
 
 /* Sums the chunks' partial gradients in chunk order. */

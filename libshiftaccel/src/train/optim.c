@@ -69,57 +69,70 @@ static void step_slice(void *ctx, int task, int thread)
 	const struct tr_optim_config *c = &o->cfg;
 	struct tr_optim_slice *s = &o->slices[task];
 	struct tr_param *p = s->p;
+	float *restrict w = p->value + s->lo, *restrict m = p->m + s->lo, *restrict v = p->v + s->lo;
+	const float *restrict grad = p->grad + s->lo;
+	size_t n = s->hi - s->lo;
 	float lr = o->lr;
 	float wd = p->decay ? c->weight_decay : 0.0f;
 
 	(void)thread;
 	switch (c->kind) {
 	case TR_OPT_SGD:
-		for (size_t i = s->lo; i < s->hi; i++) {
-			float g = p->grad[i] + wd * p->value[i];
-
-			if (c->momentum != 0.0f) {
-				p->m[i] = o->t == 1 ? g : c->momentum * p->m[i] + g;
-				g = p->m[i];
+		if (c->momentum == 0.0f) {
+			for (size_t i = 0; i < n; i++)
+				w[i] -= lr * (grad[i] + wd * w[i]);
+		} else if (o->t == 1) {
+			for (size_t i = 0; i < n; i++) {
+				m[i] = grad[i] + wd * w[i];
+				w[i] -= lr * m[i];
 			}
-			p->value[i] -= lr * g;
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				m[i] = c->momentum * m[i] + grad[i] + wd * w[i];
+				w[i] -= lr * m[i];
+			}
 		}
 		break;
 	case TR_OPT_ADAM: {
-		float bc1 = 1.0f - powf(c->beta1, (float)o->t);
-		float bc2 = 1.0f - powf(c->beta2, (float)o->t);
+		float b1 = c->beta1, b2 = c->beta2, eps = c->eps;
+		float bc1 = 1.0f - powf(b1, (float)o->t);
+		float bc2 = 1.0f - powf(b2, (float)o->t);
 		float step = lr / bc1, rbc2 = 1.0f / sqrtf(bc2);
 
-		for (size_t i = s->lo; i < s->hi; i++) {
-			float g = p->grad[i] + wd * p->value[i];
+		for (size_t i = 0; i < n; i++) {
+			float g = grad[i] + wd * w[i];
 
-			p->m[i] = c->beta1 * p->m[i] + (1.0f - c->beta1) * g;
-			p->v[i] = c->beta2 * p->v[i] + (1.0f - c->beta2) * g * g;
-			p->value[i] -= step * p->m[i] / (sqrtf(p->v[i]) * rbc2 + c->eps);
+			m[i] = b1 * m[i] + (1.0f - b1) * g;
+			v[i] = b2 * v[i] + (1.0f - b2) * g * g;
+			w[i] -= step * m[i] / (sqrtf(v[i]) * rbc2 + eps);
 		}
 		break;
 	}
-	case TR_OPT_RMSPROP:
-		for (size_t i = s->lo; i < s->hi; i++) {
-			float g = p->grad[i] + wd * p->value[i];
+	case TR_OPT_RMSPROP: {
+		float a = c->alpha, eps = c->eps, mom = c->momentum;
 
-			p->v[i] = c->alpha * p->v[i] + (1.0f - c->alpha) * g * g;
-			float u = g / (sqrtf(p->v[i]) + c->eps);
+		for (size_t i = 0; i < n; i++) {
+			float g = grad[i] + wd * w[i];
 
-			if (c->momentum != 0.0f) {
-				p->m[i] = c->momentum * p->m[i] + u;
-				u = p->m[i];
+			v[i] = a * v[i] + (1.0f - a) * g * g;
+			float u = g / (sqrtf(v[i]) + eps);
+
+			if (mom != 0.0f) {
+				m[i] = mom * m[i] + u;
+				u = m[i];
 			}
-			p->value[i] -= lr * u;
+			w[i] -= lr * u;
 		}
 		break;
+	}
 	}
 	/* DeepShift-PS keeps shifts and signs inside their code range. */
-	if (!isinf(p->lo) || !isinf(p->hi))
-		for (size_t i = s->lo; i < s->hi; i++)
-			p->value[i] = p->value[i] < p->lo ? p->lo
-				      : p->value[i] > p->hi ? p->hi
-							    : p->value[i];
+	if (!isinf(p->lo) || !isinf(p->hi)) {
+		float lo = p->lo, hi = p->hi;
+
+		for (size_t i = 0; i < n; i++)
+			w[i] = w[i] < lo ? lo : w[i] > hi ? hi : w[i];
+	}
 }
 
 void tr_optim_step(struct tr_optim *o, struct tr_net *net, float lr)

@@ -2,16 +2,44 @@
 #include "shift_weights.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "../../../uapi/shiftaccel_numerics.h"
 
+static uint32_t float_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+static float bits_float(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* Mantissa bits of the smallest 1.m >= sqrt(2): 0x3504F3 / 2^23 lies just below it. */
+#define SQRT2_MANTISSA 0x3504F4u
+
 int tr_log2_round(float a)
 {
-	int e;
-	double m = frexp((double)a, &e); /* a = m * 2^e, m in [0.5, 1) */
+	uint32_t u = float_bits(a);
+	int e = (int)(u >> 23 & 0xff);
 
-	/* log2 a = e + log2 m, log2 m in [-1, 0): round up when m >= 2^-0.5 */
-	return m >= M_SQRT1_2 ? e : e - 1;
+	if (e == 0)
+		return -150; /* subnormal: below every weight range */
+	/* a = 1.m * 2^(e - 127); round log2 up when 1.m >= sqrt(2) */
+	return e - 127 + ((u & 0x7fffffu) >= SQRT2_MANTISSA);
+}
+
+/* +-2^e for e in the normal range. */
+static float pow2_signed(int e, int negative)
+{
+	return bits_float((uint32_t)negative << 31 | (uint32_t)(e + 127) << 23);
 }
 
 static int clamp_int(int v, int lo, int hi)
@@ -21,11 +49,15 @@ static int clamp_int(int v, int lo, int hi)
 
 static float max_abs(const float *w, size_t n)
 {
-	float m = 0.0f;
+	float m[4] = {0};
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
-		m = fabsf(w[i]) > m ? fabsf(w[i]) : m;
-	return m;
+	for (; i + 4 <= n; i += 4)
+		for (int k = 0; k < 4; k++)
+			m[k] = fabsf(w[i + k]) > m[k] ? fabsf(w[i + k]) : m[k];
+	for (; i < n; i++)
+		m[0] = fabsf(w[i]) > m[0] ? fabsf(w[i]) : m[0];
+	return fmaxf(fmaxf(m[0], m[1]), fmaxf(m[2], m[3]));
 }
 
 int tr_q_base(const float *w, size_t n, int bits)
@@ -57,9 +89,7 @@ float tr_code_value(int8_t k, int base)
 {
 	if (k == 0)
 		return 0.0f;
-	float v = ldexpf(1.0f, base + (k < 0 ? -k : k) - 1);
-
-	return k < 0 ? -v : v;
+	return pow2_signed(base + (k < 0 ? -k : k) - 1, k < 0);
 }
 
 void tr_q_quantize(const float *w, size_t n, int base, int bits, float *wq, int8_t *codes)
@@ -104,9 +134,17 @@ void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_sh
 	}
 }
 
+/* round(P) (halves up) clamped to [base, top]; P is kept near that range, so int fits. */
 static int ps_shift(float p, int base, int top)
 {
-	return clamp_int((int)floorf(p + 0.5f), base, top);
+	float x = p + 0.5f;
+
+	x = x > (float)(base - 1) ? x : (float)(base - 1);
+	x = x < (float)(top + 1) ? x : (float)(top + 1);
+	int t = (int)x;
+
+	t -= x < (float)t; /* truncation -> floor */
+	return clamp_int(t, base, top);
 }
 
 static int ps_sign(float s)
@@ -123,7 +161,7 @@ void tr_ps_forward(const float *shift, const float *sign, size_t n, int base, in
 		int s = ps_sign(sign[i]);
 		int p = ps_shift(shift[i], base, top);
 
-		w[i] = s ? (float)s * ldexpf(1.0f, p) : 0.0f;
+		w[i] = s ? pow2_signed(p, s < 0) : 0.0f;
 		if (codes)
 			codes[i] = (int8_t)(s * (p - base + 1));
 	}
@@ -137,7 +175,7 @@ void tr_ps_backward(const float *shift, const float *w, const float *g, size_t n
 
 	for (size_t i = 0; i < n; i++) {
 		dshift[i] = g[i] * w[i] * ln2;
-		dsign[i] = g[i] * ldexpf(1.0f, ps_shift(shift[i], base, top));
+		dsign[i] = g[i] * pow2_signed(ps_shift(shift[i], base, top), 0);
 	}
 }
 

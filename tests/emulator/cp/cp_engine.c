@@ -41,8 +41,8 @@ static uint32_t run_te(const uint32_t *cmd)
 static uint32_t run_dma(const uint32_t *job)
 {
 	static const uint32_t regs[] = {
-		SA_CP_DMA_OP,	  SA_CP_DMA_FLAGS,    SA_CP_DMA_SRC_LO,	  SA_CP_DMA_SRC_HI,
-		SA_CP_DMA_DST_LO, SA_CP_DMA_DST_HI,   SA_CP_DMA_LEN,	  SA_CP_DMA_CTX,
+		SA_CP_DMA_OP,	    SA_CP_DMA_FLAGS,	SA_CP_DMA_SRC_LO, SA_CP_DMA_SRC_HI,
+		SA_CP_DMA_DST_LO,   SA_CP_DMA_DST_HI,	SA_CP_DMA_LEN,	  SA_CP_DMA_CTX,
 		SA_CP_DMA_VALUE_LO, SA_CP_DMA_VALUE_HI, SA_CP_DMA_VECTOR,
 	};
 
@@ -54,8 +54,17 @@ static uint32_t run_dma(const uint32_t *job)
 
 static uint32_t run_desc(uint32_t ctx, uint64_t va, uint32_t vector)
 {
-	uint32_t job[11] = { SA_DMA_OP_TO_DRAM, 0, (uint32_t)va, (uint32_t)(va >> 32),
-			     (uint32_t)(uintptr_t)&desc, 0, sizeof(desc), ctx, 0, 0, 0 };
+	uint32_t job[11] = {SA_DMA_OP_TO_DRAM,
+			    0,
+			    (uint32_t)va,
+			    (uint32_t)(va >> 32),
+			    (uint32_t)(uintptr_t)&desc,
+			    0,
+			    sizeof(desc),
+			    ctx,
+			    0,
+			    0,
+			    0};
 	const uint32_t *layer = (const uint32_t *)&desc.u.layer;
 	uint32_t status = run_dma(job);
 
@@ -88,8 +97,8 @@ static uint32_t run_desc(uint32_t ctx, uint64_t va, uint32_t vector)
 
 int main(void)
 {
-	wr(SA_CP_INTC_BASE + SA_CP_INTC_ENABLE, SA_CP_IRQ_MBOX_H2F | SA_CP_IRQ_MBOX_F2H_ACK |
-							 SA_CP_IRQ_TE_DONE | SA_CP_IRQ_DMA_DONE);
+	wr(SA_CP_INTC_BASE + SA_CP_INTC_ENABLE,
+	   SA_CP_IRQ_MBOX_H2F | SA_CP_IRQ_MBOX_F2H_ACK | SA_CP_IRQ_TE_DONE | SA_CP_IRQ_DMA_DONE);
 	mie_set(MIE_MEIE);
 	for (;;) {
 		uint32_t msg[5], reply[5];

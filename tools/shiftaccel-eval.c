@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shiftaccel-eval: the top-1 accuracy of a .dsm model on a data set, per
+ * class and (optionally) as a confusion matrix.  Every image goes through
+ * sa_preprocess and an sa_session, exactly as in shiftaccel-run, so the
+ * figure is the accuracy users get.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "shiftaccel.h"
+#include "shiftaccel_train.h"
+
+struct options {
+	const char *model_path, *data, *data_dir;
+	sa_split split;
+	uint64_t first, count, threads;
+	sa_device_kind device;
+	int json, confusion;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: shiftaccel-eval MODEL.dsm [options]\n"
+		"\n"
+		"Runs every image of a data set through MODEL and prints the top-1 accuracy,\n"
+		"overall and per class.\n"
+		"\n"
+		"Options:\n"
+		"  --data SPEC      mnist (default), fashion-mnist, idx:IMAGES,LABELS or\n"
+		"                   pngdir:DIR\n"
+		"  --split S        test (default) or train\n"
+		"  --data-dir DIR   where mnist and fashion-mnist live (default\n"
+		"                   $SHIFTACCEL_DATA or data)\n"
+		"  --first N        skip the first N images\n"
+		"  --count N        evaluate N images (default: all after --first)\n"
+		"  --device DEV     cpu (default), cpu-float, auto or accel\n"
+		"  --threads N      sessions run in parallel (default: all cores)\n"
+		"  --confusion      also print the confusion matrix (rows: true class)\n"
+		"  --json           print the result as one JSON object\n"
+		"  --help, --version\n"
+		"\n"
+		"Exit status: 0 success, 1 usage error, 2 bad model or data (missing, corrupt,\n"
+		"or not matching each other), 3 device error, 4 internal error.\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_DATA = 256, OPT_SPLIT, OPT_DATA_DIR, OPT_FIRST, OPT_COUNT, OPT_DEVICE,
+		OPT_THREADS, OPT_CONFUSION, OPT_JSON, OPT_VERSION,
+	};
+	static const struct option longopts[] = {
+		{"data", required_argument, NULL, OPT_DATA},
+		{"split", required_argument, NULL, OPT_SPLIT},
+		{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+		{"first", required_argument, NULL, OPT_FIRST},
+		{"count", required_argument, NULL, OPT_COUNT},
+		{"device", required_argument, NULL, OPT_DEVICE},
+		{"threads", required_argument, NULL, OPT_THREADS},
+		{"confusion", no_argument, NULL, OPT_CONFUSION},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->data = "mnist";
+	o->split = SA_SPLIT_TEST;
+	o->device = SA_DEVICE_CPU;
+	o->threads = cores > 0 ? (uint64_t)cores : 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		int bad = 0;
+
+		switch (c) {
+		case OPT_DATA: o->data = optarg; break;
+		case OPT_SPLIT:
+			if (!strcmp(optarg, "test"))
+				o->split = SA_SPLIT_TEST;
+			else if (!strcmp(optarg, "train"))
+				o->split = SA_SPLIT_TRAIN;
+			else
+				bad = 1;
+			break;
+		case OPT_DATA_DIR: o->data_dir = optarg; break;
+		case OPT_FIRST: bad = cli_parse_uint(optarg, 0, UINT32_MAX, &o->first); break;
+		case OPT_COUNT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->count); break;
+		case OPT_DEVICE: bad = cli_parse_device(optarg, &o->device); break;
+		case OPT_THREADS: bad = cli_parse_uint(optarg, 1, 1024, &o->threads); break;
+		case OPT_CONFUSION: o->confusion = 1; break;
+		case OPT_JSON: o->json = 1; break;
+		case 'h': usage(stdout); return 1;
+		case OPT_VERSION:
+			printf("shiftaccel-eval %d.%d.%d\n", SA_LIB_VERSION_MAJOR, SA_LIB_VERSION_MINOR,
+			       SA_LIB_VERSION_PATCH);
+			return 1;
+		case ':': cli_error("%s needs an argument (see --help)", argv[optind - 1]); return -1;
+		default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -1;
+		}
+		if (bad) {
+			cli_error("%s: bad value '%s' (see --help)", argv[optind - 1], optarg);
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_error(optind >= argc ? "missing MODEL.dsm (see --help)"
+					 : "expected one MODEL.dsm argument (see --help)");
+		return -1;
+	}
+	o->model_path = argv[optind];
+	return 0;
+}
+
+static void print_json(const struct options *o, const sa_model *model, const sa_dataset *ds,
+		       const struct sa_eval_result *r, uint32_t first)
+{
+	const char *recorded = sa_model_meta(model, "accuracy");
+
+	printf("{\"model\":");
+	cli_json_string(stdout, o->model_path);
+	printf(",\"name\":");
+	cli_json_string(stdout, sa_model_meta(model, "name") ? sa_model_meta(model, "name") : "");
+	printf(",\"data\":");
+	cli_json_string(stdout, o->data);
+	printf(",\"split\":\"%s\",\"first\":%u,\"images\":%u,\"correct\":%u,\"accuracy\":%.4f",
+	       o->split == SA_SPLIT_TEST ? "test" : "train", first, r->total, r->correct,
+	       100.0 * r->correct / r->total);
+	printf(",\"device\":\"%s\",\"seconds\":%.3f", cli_device_name(o->device), r->seconds);
+	if (recorded) {
+		printf(",\"recorded_accuracy\":");
+		cli_json_string(stdout, recorded);
+	}
+	printf(",\"per_class\":[");
+	for (uint32_t c = 0; c < r->num_classes; c++) {
+		printf("%s{\"class\":", c ? "," : "");
+		cli_json_string(stdout, sa_dataset_class_name(ds, c));
+		printf(",\"images\":%u,\"correct\":%u,\"accuracy\":%.4f}", r->class_total[c],
+		       r->class_correct[c],
+		       r->class_total[c] ? 100.0 * r->class_correct[c] / r->class_total[c] : 0.0);
+	}
+	printf("]");
+	if (o->confusion) {
+		printf(",\"confusion\":[");
+		for (uint32_t a = 0; a < r->num_classes; a++) {
+			printf("%s[", a ? "," : "");
+			for (uint32_t b = 0; b < r->num_classes; b++)
+				printf("%s%u", b ? "," : "", r->confusion[a * r->num_classes + b]);
+			printf("]");
+		}
+		printf("]");
+	}
+	printf("}\n");
+}
+
+static void print_text(const struct options *o, const sa_model *model, const sa_dataset *ds,
+		       const struct sa_eval_result *r, uint32_t first)
+{
+	const char *name = sa_model_meta(model, "name");
+	const char *recorded = sa_model_meta(model, "accuracy");
+	double acc = 100.0 * r->correct / r->total;
+
+	printf("model: %s%s%s%s\n", o->model_path, name ? " (" : "", name ? name : "",
+	       name ? ")" : "");
+	printf("data: %s, %s split, images %u..%u\n", o->data,
+	       o->split == SA_SPLIT_TEST ? "test" : "train", first, first + r->total - 1);
+	printf("accuracy: %.2f%% (%u/%u) on %s in %.1f s (%.0f images/s)\n", acc, r->correct,
+	       r->total, cli_device_name(o->device), r->seconds,
+	       r->seconds > 0 ? r->total / r->seconds : 0.0);
+	if (recorded)
+		printf("recorded by the trainer: %s%%\n", recorded);
+	printf("per class:\n");
+	for (uint32_t c = 0; c < r->num_classes; c++)
+		printf("  %-12s %7.2f%%  (%u/%u)\n", sa_dataset_class_name(ds, c),
+		       r->class_total[c] ? 100.0 * r->class_correct[c] / r->class_total[c] : 0.0,
+		       r->class_correct[c], r->class_total[c]);
+	if (!o->confusion)
+		return;
+	printf("confusion (rows: true class, columns: predicted):\n      ");
+	for (uint32_t b = 0; b < r->num_classes; b++)
+		printf(" %5u", b);
+	printf("\n");
+	for (uint32_t a = 0; a < r->num_classes; a++) {
+		printf("  %3u:", a);
+		for (uint32_t b = 0; b < r->num_classes; b++)
+			printf(" %5u", r->confusion[a * r->num_classes + b]);
+		printf("\n");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	sa_model *model = NULL;
+	sa_dataset *ds = NULL;
+	struct sa_eval_result r;
+	struct sa_dataset_info info;
+	sa_status st;
+	int rc = parse_args(argc, argv, &o);
+
+	cli_set_program("shiftaccel-eval");
+	if (rc)
+		return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	st = sa_model_open(o.model_path, &model);
+	if (st) {
+		cli_error("%s", sa_last_error());
+		return cli_exit_code(st);
+	}
+	st = sa_dataset_open(o.data, o.split, o.data_dir, &ds);
+	if (st) {
+		cli_error("%s", sa_last_error());
+		sa_model_close(model);
+		return cli_exit_code(st);
+	}
+	sa_dataset_get_info(ds, &info);
+	if (o.first >= info.count) {
+		cli_error("--first %llu: %s has %u images", (unsigned long long)o.first, o.data,
+			  info.count);
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
+	uint32_t count = o.count && o.count < info.count - o.first ? (uint32_t)o.count
+								    : info.count - (uint32_t)o.first;
+
+	st = sa_evaluate(model, ds, (uint32_t)o.first, count, o.device, (unsigned)o.threads, &r);
+	if (st) {
+		cli_error("%s", sa_last_error());
+		rc = cli_exit_code(st);
+		goto out;
+	}
+	if (o.json)
+		print_json(&o, model, ds, &r, (uint32_t)o.first);
+	else
+		print_text(&o, model, ds, &r, (uint32_t)o.first);
+	sa_eval_result_free(&r);
+out:
+	sa_dataset_close(ds);
+	sa_model_close(model);
+	return rc;
+}

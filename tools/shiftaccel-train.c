@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shiftaccel-train: train a DeepShift network on the CPU and export it as a
+ * .dsm model.  Modes follow the paper: a float baseline, DeepShift-Q and
+ * DeepShift-PS from scratch, conversion of float weights (equation 12), and
+ * conversion followed by training.  The accuracy it reports for a
+ * quantised model is measured on the exported integer model itself, through
+ * the same sessions shiftaccel-run and shiftaccel-eval use.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "shiftaccel.h"
+#include "shiftaccel_train.h"
+
+enum mode { MODE_FLOAT, MODE_Q, MODE_PS, MODE_CONVERT, MODE_CONVERT_Q, MODE_CONVERT_PS };
+
+static const char *const mode_names[] = {"float",   "q",         "ps",
+					 "convert", "convert+q", "convert+ps"};
+
+struct options {
+	const char *model, *data, *test_data, *data_dir, *output, *init, *save, *log, *plot;
+	const char *name;
+	enum mode mode;
+	uint64_t bits, epochs, float_epochs, batch, threads, seed, limit, calibrate, eval_limit;
+	int float_epochs_set, lr_set, optimizer_set;
+	double lr, momentum, weight_decay, gamma, holdout;
+	uint64_t step_epochs;
+	sa_optimizer optimizer;
+	sa_schedule schedule;
+	int quiet;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: shiftaccel-train [options] [-o MODEL.dsm]\n"
+		"\n"
+		"Trains a DeepShift network (every weight sign * 2^shift) on the CPU and writes\n"
+		"the integer .dsm model that shiftaccel-run and shiftaccel-eval run.\n"
+		"\n"
+		"Model and data:\n"
+		"  --model NAME|FILE    simple-fc, simple-cnn (default), lenet5, resnet20, or an\n"
+		"                       architecture file (docs/training.md)\n"
+		"  --data SPEC          mnist (default), fashion-mnist, idx:IMAGES,LABELS or\n"
+		"                       pngdir:DIR (DIR/<class>/*.png, or DIR/train + DIR/test)\n"
+		"  --test-data SPEC     the test set (default: the data set's test part; data\n"
+		"                       without one holds out --holdout of its images)\n"
+		"  --holdout F          fraction held out as test set (default 0.1)\n"
+		"  --data-dir DIR       where mnist and fashion-mnist live (default\n"
+		"                       $SHIFTACCEL_DATA or data; `make data` fetches them)\n"
+		"\n"
+		"Training:\n"
+		"  --mode MODE          float: float baseline; q / ps: DeepShift-Q / -PS from\n"
+		"                       scratch; convert: float weights (--init, or trained for\n"
+		"                       --float-epochs) converted to shifts with no training;\n"
+		"                       convert+q / convert+ps: converted, then trained\n"
+		"                       (default ps)\n"
+		"  --weight-bits B      bits per weight code, 2..5 (default 5)\n"
+		"  --epochs N           epochs (of the shift training in convert+ modes; default 4)\n"
+		"  --float-epochs N     convert modes without --init: float epochs before the\n"
+		"                       conversion (default: --epochs)\n"
+		"  --init FILE          start from a checkpoint (--save-checkpoint)\n"
+		"  --save-checkpoint FILE  write the parameters after training (a float run's\n"
+		"                       checkpoint is the --init of a later conversion)\n"
+		"  --optimizer O        sgd (momentum), adam (default), rmsprop\n"
+		"  --lr LR              learning rate (default: adam/rmsprop 0.001, sgd 0.01;\n"
+		"                       DeepShift-PS 10x that)\n"
+		"  --momentum M         sgd and rmsprop momentum (default 0.9 for sgd, 0 rmsprop)\n"
+		"  --weight-decay W     L2 weight decay of float/Q weights (default 0)\n"
+		"  --schedule S         constant (default), step, cosine\n"
+		"  --step-epochs N      step schedule: multiply the rate by --gamma every N\n"
+		"                       epochs (default 10)\n"
+		"  --gamma G            step schedule factor (default 0.1)\n"
+		"  --batch-size N       images per step (default 64)\n"
+		"  --limit N            train on the first N (shuffled) images of each epoch\n"
+		"  --calibrate N        images for the activation ranges of a conversion without\n"
+		"                       training (default 2048)\n"
+		"  --threads N          worker threads (default: all cores)\n"
+		"  --seed N             random seed; the same seed gives the same model (default 1)\n"
+		"\n"
+		"Output:\n"
+		"  -o, --output FILE    write the integer model (.dsm)\n"
+		"  --name NAME          model name stored in the file (default: the model)\n"
+		"  --eval-limit N       evaluate the integer model on the first N test images\n"
+		"                       only (default: all)\n"
+		"  --log FILE.csv       one CSV line per epoch\n"
+		"  --plot FILE.png      draw the loss and accuracy curves\n"
+		"  --quiet              no progress bar and no epoch lines\n"
+		"  --help, --version\n"
+		"\n"
+		"Each epoch prints its mean training loss, training accuracy, test accuracy of\n"
+		"the trainer's own forward pass (for q/ps: the float simulation of the integer\n"
+		"model), seconds and images per second.  A quantised run ends with the test\n"
+		"accuracy of the exported integer model, measured through sa_session on the\n"
+		"CPU; that figure is stored in the model's metadata and is what\n"
+		"shiftaccel-eval reports.\n"
+		"\n"
+		"Exit status: 0 success, 1 usage error, 2 bad data, model or checkpoint file,\n"
+		"4 internal error (out of memory, training diverged).\n");
+}
+
+static int parse_mode(const char *s, enum mode *m)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (!strcmp(s, mode_names[i])) {
+			*m = (enum mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_MODEL = 256, OPT_DATA, OPT_TEST_DATA, OPT_HOLDOUT, OPT_DATA_DIR, OPT_MODE,
+		OPT_BITS, OPT_EPOCHS, OPT_FLOAT_EPOCHS, OPT_INIT, OPT_SAVE, OPT_OPTIMIZER, OPT_LR,
+		OPT_MOMENTUM, OPT_WD, OPT_SCHEDULE, OPT_STEP, OPT_GAMMA, OPT_BATCH, OPT_LIMIT,
+		OPT_CALIBRATE, OPT_THREADS, OPT_SEED, OPT_NAME, OPT_EVAL_LIMIT, OPT_LOG, OPT_PLOT,
+		OPT_QUIET, OPT_VERSION,
+	};
+	static const struct option longopts[] = {
+		{"model", required_argument, NULL, OPT_MODEL},
+		{"data", required_argument, NULL, OPT_DATA},
+		{"test-data", required_argument, NULL, OPT_TEST_DATA},
+		{"holdout", required_argument, NULL, OPT_HOLDOUT},
+		{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+		{"mode", required_argument, NULL, OPT_MODE},
+		{"weight-bits", required_argument, NULL, OPT_BITS},
+		{"epochs", required_argument, NULL, OPT_EPOCHS},
+		{"float-epochs", required_argument, NULL, OPT_FLOAT_EPOCHS},
+		{"init", required_argument, NULL, OPT_INIT},
+		{"save-checkpoint", required_argument, NULL, OPT_SAVE},
+		{"optimizer", required_argument, NULL, OPT_OPTIMIZER},
+		{"lr", required_argument, NULL, OPT_LR},
+		{"momentum", required_argument, NULL, OPT_MOMENTUM},
+		{"weight-decay", required_argument, NULL, OPT_WD},
+		{"schedule", required_argument, NULL, OPT_SCHEDULE},
+		{"step-epochs", required_argument, NULL, OPT_STEP},
+		{"gamma", required_argument, NULL, OPT_GAMMA},
+		{"batch-size", required_argument, NULL, OPT_BATCH},
+		{"limit", required_argument, NULL, OPT_LIMIT},
+		{"calibrate", required_argument, NULL, OPT_CALIBRATE},
+		{"threads", required_argument, NULL, OPT_THREADS},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"output", required_argument, NULL, 'o'},
+		{"name", required_argument, NULL, OPT_NAME},
+		{"eval-limit", required_argument, NULL, OPT_EVAL_LIMIT},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"plot", required_argument, NULL, OPT_PLOT},
+		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->model = "simple-cnn";
+	o->data = "mnist";
+	o->mode = MODE_PS;
+	o->bits = 5;
+	o->epochs = 4;
+	o->batch = 64;
+	o->seed = 1;
+	o->calibrate = 2048;
+	o->holdout = 0.1;
+	o->optimizer = SA_OPT_ADAM;
+	o->schedule = SA_SCHEDULE_CONSTANT;
+	o->step_epochs = 10;
+	o->gamma = 0.1;
+	o->momentum = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		int bad = 0;
+
+		switch (c) {
+		case OPT_MODEL: o->model = optarg; break;
+		case OPT_DATA: o->data = optarg; break;
+		case OPT_TEST_DATA: o->test_data = optarg; break;
+		case OPT_HOLDOUT: bad = cli_parse_double(optarg, 0.001, 0.9, &o->holdout); break;
+		case OPT_DATA_DIR: o->data_dir = optarg; break;
+		case OPT_MODE:
+			if (parse_mode(optarg, &o->mode)) {
+				cli_error("--mode %s: expected float, q, ps, convert, convert+q or "
+					  "convert+ps",
+					  optarg);
+				return -1;
+			}
+			break;
+		case OPT_BITS: bad = cli_parse_uint(optarg, 2, 5, &o->bits); break;
+		case OPT_EPOCHS: bad = cli_parse_uint(optarg, 0, 100000, &o->epochs); break;
+		case OPT_FLOAT_EPOCHS:
+			bad = cli_parse_uint(optarg, 0, 100000, &o->float_epochs);
+			o->float_epochs_set = 1;
+			break;
+		case OPT_INIT: o->init = optarg; break;
+		case OPT_SAVE: o->save = optarg; break;
+		case OPT_OPTIMIZER:
+			o->optimizer_set = 1;
+			if (!strcmp(optarg, "sgd"))
+				o->optimizer = SA_OPT_SGD;
+			else if (!strcmp(optarg, "adam"))
+				o->optimizer = SA_OPT_ADAM;
+			else if (!strcmp(optarg, "rmsprop"))
+				o->optimizer = SA_OPT_RMSPROP;
+			else
+				bad = 1;
+			break;
+		case OPT_LR:
+			bad = cli_parse_double(optarg, 1e-9, 100, &o->lr);
+			o->lr_set = 1;
+			break;
+		case OPT_MOMENTUM: bad = cli_parse_double(optarg, 0, 0.9999, &o->momentum); break;
+		case OPT_WD: bad = cli_parse_double(optarg, 0, 1, &o->weight_decay); break;
+		case OPT_SCHEDULE:
+			if (!strcmp(optarg, "constant"))
+				o->schedule = SA_SCHEDULE_CONSTANT;
+			else if (!strcmp(optarg, "step"))
+				o->schedule = SA_SCHEDULE_STEP;
+			else if (!strcmp(optarg, "cosine"))
+				o->schedule = SA_SCHEDULE_COSINE;
+			else
+				bad = 1;
+			break;
+		case OPT_STEP: bad = cli_parse_uint(optarg, 1, 100000, &o->step_epochs); break;
+		case OPT_GAMMA: bad = cli_parse_double(optarg, 1e-6, 1, &o->gamma); break;
+		case OPT_BATCH: bad = cli_parse_uint(optarg, 1, 65536, &o->batch); break;
+		case OPT_LIMIT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->limit); break;
+		case OPT_CALIBRATE: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->calibrate); break;
+		case OPT_THREADS: bad = cli_parse_uint(optarg, 1, 1024, &o->threads); break;
+		case OPT_SEED: bad = cli_parse_uint(optarg, 0, UINT64_MAX, &o->seed); break;
+		case 'o': o->output = optarg; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_EVAL_LIMIT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->eval_limit); break;
+		case OPT_LOG: o->log = optarg; break;
+		case OPT_PLOT: o->plot = optarg; break;
+		case OPT_QUIET: o->quiet = 1; break;
+		case 'h': usage(stdout); return 1;
+		case OPT_VERSION:
+			printf("shiftaccel-train %d.%d.%d\n", SA_LIB_VERSION_MAJOR, SA_LIB_VERSION_MINOR,
+			       SA_LIB_VERSION_PATCH);
+			return 1;
+		case ':': cli_error("%s needs an argument (see --help)", argv[optind - 1]); return -1;
+		default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -1;
+		}
+		if (bad) {
+			cli_error("%s: bad value '%s' (see --help)", argv[optind - 1], optarg);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	if (o->mode == MODE_FLOAT && o->output) {
+		cli_error("-o: a float network has no integer form; use --mode convert, "
+			  "convert+q or convert+ps (and --save-checkpoint to keep float weights)");
+		return -1;
+	}
+	if (o->init && o->float_epochs_set) {
+		cli_error("--float-epochs and --init exclude each other");
+		return -1;
+	}
+	if (!o->float_epochs_set)
+		o->float_epochs = o->epochs;
+	return 0;
+}
+
+/* ------------------------------------------------------------ reporting */
+
+struct run {
+	struct options *o;
+	FILE *log;
+	int tty;
+	double last_bar;
+	struct sa_curve_point *points;
+	uint32_t npoints, cap;
+	int epochs_in_phase;
+};
+
+static void progress(void *ctx, uint32_t done, uint32_t total, double loss)
+{
+	struct run *r = ctx;
+	double t = cli_now_ms();
+	const int width = 30;
+
+	if (done < total && t - r->last_bar < 100)
+		return;
+	r->last_bar = t;
+	int fill = (int)((uint64_t)done * width / total);
+
+	printf("\r  [%.*s%s%*s] %3u%%  %u/%u  loss %.4f", fill, "==============================",
+	       fill < width ? ">" : "", width - fill - (fill < width), "",
+	       (unsigned)((uint64_t)done * 100 / total), done, total, loss);
+	fflush(stdout);
+}
+
+static int record(struct run *r, const char *phase, const struct sa_epoch_stats *s, double test)
+{
+	struct options *o = r->o;
+
+	if (r->tty && !o->quiet)
+		printf("\r\033[K");
+	if (!o->quiet) {
+		printf("%-6s epoch %2d/%-2d  loss %.4f  train %6.2f%%  test %6.2f%%  %6.1f s  %6.0f "
+		       "img/s\n",
+		       phase, s->epoch, r->epochs_in_phase, s->loss, s->train_accuracy, test,
+		       s->seconds, s->images_per_second);
+		fflush(stdout);
+	}
+	if (r->log) {
+		fprintf(r->log, "%s,%d,%.6f,%.4f,%.4f,%.3f,%.1f,%.6g\n", phase, s->epoch, s->loss,
+			s->train_accuracy, test, s->seconds, s->images_per_second, s->lr);
+		fflush(r->log);
+	}
+	if (r->npoints == r->cap) {
+		uint32_t cap = r->cap ? 2 * r->cap : 16;
+		void *p = realloc(r->points, cap * sizeof(*r->points));
+
+		if (!p)
+			return -1;
+		r->points = p;
+		r->cap = cap;
+	}
+	r->points[r->npoints].loss = s->loss;
+	r->points[r->npoints].train_accuracy = s->train_accuracy;
+	r->points[r->npoints].test_accuracy = test;
+	r->npoints++;
+	return 0;
+}
+
+static int fail(sa_status st, const char *what)
+{
+	cli_error("%s: %s", what, sa_last_error());
+	return cli_exit_code(st);
+}
+
+/* Runs `epochs` epochs, printing a line (and a CSV row) per epoch. */
+static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
+		       const sa_dataset *test, const char *phase, uint64_t epochs)
+{
+	r->epochs_in_phase = (int)epochs;
+	for (uint64_t e = 0; e < epochs; e++) {
+		struct sa_epoch_stats s;
+		double acc;
+		sa_status st = sa_trainer_train_epoch(t, train, (uint32_t)r->o->limit,
+						      r->tty && !r->o->quiet ? progress : NULL, r,
+						      &s);
+
+		if (st) {
+			if (r->tty && !r->o->quiet)
+				printf("\n");
+			return fail(st, "training");
+		}
+		st = sa_trainer_evaluate(t, test, 0, 0, &acc, NULL);
+		if (st)
+			return fail(st, "evaluation");
+		if (record(r, phase, &s, acc))
+			return fail(SA_ERR_NO_MEMORY, "out of memory");
+	}
+	return 0;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Opens the test set: the given spec, the data's own test split, or a held-out part. */
+static int open_data(struct options *o, sa_dataset **train, sa_dataset **test)
+{
+	struct sa_dataset_info info;
+	sa_dataset *all = NULL;
+	sa_status st = sa_dataset_open(o->data, SA_SPLIT_TRAIN, o->data_dir, &all);
+
+	if (st)
+		return fail(st, o->data);
+	sa_dataset_get_info(all, &info);
+	if (o->test_data) {
+		*train = all;
+		st = sa_dataset_open(o->test_data, SA_SPLIT_TEST, o->data_dir, test);
+		return st ? fail(st, o->test_data) : 0;
+	}
+	if (info.has_split) {
+		*train = all;
+		st = sa_dataset_open(o->data, SA_SPLIT_TEST, o->data_dir, test);
+		return st ? fail(st, o->data) : 0;
+	}
+	/* No test part: hold out a fixed share of the images, chosen by the seed. */
+	uint32_t n = info.count, hold = (uint32_t)(n * o->holdout);
+	uint32_t *idx = malloc(sizeof(uint32_t) * (n ? n : 1));
+
+	if (hold < 1 || hold >= n) {
+		free(idx);
+		sa_dataset_close(all);
+		cli_error("%s: %u images are too few to hold out %.0f%% as a test set", o->data, n,
+			  o->holdout * 100);
+		return CLI_EXIT_INPUT;
+	}
+	if (!idx) {
+		sa_dataset_close(all);
+		return fail(SA_ERR_NO_MEMORY, "out of memory");
+	}
+	for (uint32_t i = 0; i < n; i++)
+		idx[i] = i;
+	/* Fisher-Yates with a small LCG on the seed: only the split depends on it. */
+	uint64_t x = o->seed * 6364136223846793005ull + 1442695040888963407ull;
+
+	for (uint32_t i = n - 1; i > 0; i--) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		uint32_t j = (uint32_t)((x >> 33) % (i + 1));
+		uint32_t tmp = idx[i];
+
+		idx[i] = idx[j];
+		idx[j] = tmp;
+	}
+	st = sa_dataset_take(all, idx, n - hold, train);
+	if (!st)
+		st = sa_dataset_take(all, idx + (n - hold), hold, test);
+	free(idx);
+	sa_dataset_close(all);
+	if (!st && !o->quiet)
+		printf("%s has no test part: holding out %u of %u images as the test set\n",
+		       o->data, hold, n);
+	return st ? fail(st, o->data) : 0;
+}
+
+static const char *weights_name(enum mode m)
+{
+	switch (m) {
+	case MODE_FLOAT: return "float";
+	case MODE_Q: return "DeepShift-Q";
+	case MODE_PS: return "DeepShift-PS";
+	case MODE_CONVERT: return "converted (equation 12), not trained";
+	case MODE_CONVERT_Q: return "converted, then DeepShift-Q";
+	case MODE_CONVERT_PS: return "converted, then DeepShift-PS";
+	}
+	return "?";
+}
+
+/* Exports, measures the integer model on the test set and writes it with that accuracy. */
+static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset *test,
+			      const char *recipe, const char *arch_text, const char *dataset)
+{
+	char acc_s[32], images_s[32];
+	const char *name = o->name ? o->name : o->model;
+	const char *meta[] = {"name", name, "dataset", dataset, "recipe", recipe,
+			      "architecture", arch_text, "trainer", "shiftaccel-train", NULL, NULL,
+			      NULL, NULL, NULL, NULL};
+	void *data = NULL;
+	size_t size = 0;
+	sa_model *model = NULL;
+	struct sa_eval_result res;
+	struct sa_dataset_info info;
+	sa_status st = sa_trainer_export(t, meta, &data, &size);
+
+	if (st)
+		return fail(st, "export");
+	st = sa_model_open_memory(data, size, "exported model", &model);
+	free(data);
+	if (st)
+		return fail(st, "exported model");
+	sa_dataset_get_info(test, &info);
+	uint32_t count = o->eval_limit && o->eval_limit < info.count ? (uint32_t)o->eval_limit
+								      : info.count;
+
+	st = sa_evaluate(model, test, 0, count, SA_DEVICE_CPU, (unsigned)o->threads, &res);
+	sa_model_close(model);
+	if (st)
+		return fail(st, "integer evaluation");
+	double acc = 100.0 * res.correct / res.total;
+
+	printf("integer model: test accuracy %.2f%% (%u/%u, sa_session on the CPU, %.1f s)\n", acc,
+	       res.correct, res.total, res.seconds);
+	sa_eval_result_free(&res);
+	if (!o->output)
+		return 0;
+	snprintf(acc_s, sizeof(acc_s), "%.2f", acc);
+	snprintf(images_s, sizeof(images_s), "%u", count);
+	meta[10] = "accuracy";
+	meta[11] = acc_s;
+	meta[12] = "accuracy_images";
+	meta[13] = images_s;
+	st = sa_trainer_export(t, meta, &data, &size);
+	if (st)
+		return fail(st, "export");
+	FILE *f = fopen(o->output, "wb");
+
+	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
+		cli_error("%s: %s", o->output, strerror(errno));
+		free(data);
+		return CLI_EXIT_INPUT;
+	}
+	free(data);
+	printf("wrote %s (%zu bytes)\n", o->output, size);
+	return 0;
+}
+
+static int run(struct options *o)
+{
+	struct run r = {o, NULL, isatty(STDOUT_FILENO), 0, NULL, 0, 0, 0};
+	sa_dataset *train = NULL, *test = NULL;
+	sa_trainer *t = NULL;
+	struct sa_train_config cfg;
+	struct sa_dataset_info info, tinfo;
+	char *arch = NULL, recipe[512];
+	int rc = open_data(o, &train, &test);
+	sa_status st;
+	int shift_mode = o->mode == MODE_Q || o->mode == MODE_CONVERT_Q ? SA_WEIGHTS_Q
+										: SA_WEIGHTS_PS;
+	int float_first = o->mode == MODE_FLOAT || o->mode == MODE_CONVERT ||
+			  o->mode == MODE_CONVERT_Q || o->mode == MODE_CONVERT_PS;
+
+	if (rc)
+		goto out;
+	sa_dataset_get_info(train, &info);
+	sa_dataset_get_info(test, &tinfo);
+	if (strchr(o->model, '/') || strstr(o->model, ".arch")) {
+		arch = read_file(o->model);
+		if (!arch) {
+			cli_error("%s: cannot read the architecture file", o->model);
+			rc = CLI_EXIT_INPUT;
+			goto out;
+		}
+	} else if ((st = sa_train_builtin_arch(o->model, info.channels, info.height, info.width,
+					       &arch))) {
+		rc = fail(st, "--model");
+		goto out;
+	}
+	sa_train_config_defaults(&cfg);
+	cfg.arch_text = arch;
+	cfg.arch_name = o->model;
+	cfg.weights = float_first ? SA_WEIGHTS_FLOAT : (sa_train_weights)shift_mode;
+	cfg.weight_bits = (int)o->bits;
+	cfg.optimizer = o->optimizer;
+	if (!o->lr_set)
+		o->lr = (o->optimizer == SA_OPT_SGD ? 0.01 : 0.001) *
+			(o->mode == MODE_PS || o->mode == MODE_CONVERT_PS ? 10 : 1);
+	cfg.lr = (float)o->lr;
+	cfg.momentum = o->momentum >= 0 ? (float)o->momentum
+					: o->optimizer == SA_OPT_SGD ? 0.9f : 0.0f;
+	cfg.weight_decay = (float)o->weight_decay;
+	cfg.schedule = o->schedule;
+	cfg.step_epochs = (int)o->step_epochs;
+	cfg.gamma = (float)o->gamma;
+	cfg.epochs = (int)o->epochs;
+	cfg.batch_size = (int)o->batch;
+	cfg.threads = (int)o->threads;
+	cfg.seed = o->seed;
+	st = sa_trainer_create(&cfg, train, &t);
+	if (st) {
+		rc = fail(st, o->model);
+		goto out;
+	}
+	if (o->init && (st = sa_trainer_load_checkpoint(t, o->init))) {
+		rc = fail(st, o->init);
+		goto out;
+	}
+	char source[300] = "";
+
+	if (float_first && o->mode != MODE_FLOAT && o->init)
+		snprintf(source, sizeof(source), " init=%s", o->init);
+	else if (float_first && o->mode != MODE_FLOAT)
+		snprintf(source, sizeof(source), " float_epochs=%u", (unsigned)o->float_epochs);
+	snprintf(recipe, sizeof(recipe),
+		 "mode=%s weight_bits=%u epochs=%u%s optimizer=%s lr=%g batch=%u seed=%llu limit=%u",
+		 mode_names[o->mode], (unsigned)o->bits, (unsigned)o->epochs, source,
+		 o->optimizer == SA_OPT_SGD ? "sgd" : o->optimizer == SA_OPT_ADAM ? "adam" : "rmsprop",
+		 o->lr, (unsigned)o->batch, (unsigned long long)o->seed, (unsigned)o->limit);
+	if (!o->quiet)
+		printf("training %s (%s, %u-bit weights) on %s: %u train / %u test images, %zu "
+		       "parameters, batch %u, %s\n",
+		       o->model, weights_name(o->mode), (unsigned)o->bits, o->data, info.count,
+		       tinfo.count, sa_trainer_param_count(t), (unsigned)o->batch, recipe);
+	if (o->log) {
+		r.log = fopen(o->log, "w");
+		if (!r.log) {
+			cli_error("%s: %s", o->log, strerror(errno));
+			rc = CLI_EXIT_INPUT;
+			goto out;
+		}
+		fprintf(r.log, "phase,epoch,loss,train_accuracy,test_accuracy,seconds,"
+			       "images_per_second,lr\n");
+	}
+	if (float_first && !o->init &&
+	    (rc = train_phase(&r, t, train, test, "float", o->mode == MODE_FLOAT ? o->epochs
+										: o->float_epochs)))
+		goto out;
+	if (o->mode != MODE_FLOAT && float_first) {
+		double acc;
+
+		if (o->init && !o->quiet && sa_trainer_evaluate(t, test, 0, 0, &acc, NULL) == SA_OK)
+			printf("float weights from %s: test accuracy %.2f%%\n", o->init, acc);
+		st = sa_trainer_convert(t, (sa_train_weights)shift_mode, (int)o->bits);
+		if (!st)
+			st = sa_trainer_calibrate(t, train, (uint32_t)o->calibrate);
+		if (!st)
+			st = sa_trainer_evaluate(t, test, 0, 0, &acc, NULL);
+		if (st) {
+			rc = fail(st, "conversion");
+			goto out;
+		}
+		if (!o->quiet)
+			printf("converted to %u-bit shifts (equation 12), activations calibrated on "
+			       "%u images: test accuracy %.2f%%\n",
+			       (unsigned)o->bits, (unsigned)o->calibrate, acc);
+	}
+	if (o->mode != MODE_FLOAT && o->mode != MODE_CONVERT &&
+	    (rc = train_phase(&r, t, train, test, shift_mode == SA_WEIGHTS_Q ? "q" : "ps",
+			      o->epochs)))
+		goto out;
+	if (o->save && (st = sa_trainer_save_checkpoint(t, o->save))) {
+		rc = fail(st, o->save);
+		goto out;
+	}
+	if (o->save && !o->quiet)
+		printf("wrote checkpoint %s\n", o->save);
+	if (o->plot && r.npoints > 0) {
+		char title[128];
+
+		snprintf(title, sizeof(title), "%s %s on %s", o->model, mode_names[o->mode], o->data);
+		st = sa_plot_curves(o->plot, r.points, r.npoints, title, 800, 480);
+		if (st) {
+			rc = fail(st, o->plot);
+			goto out;
+		}
+		if (!o->quiet)
+			printf("wrote %s\n", o->plot);
+	}
+	if (o->mode != MODE_FLOAT)
+		rc = export_and_measure(o, t, test, recipe, arch, o->data);
+out:
+	if (r.log)
+		fclose(r.log);
+	free(r.points);
+	sa_trainer_destroy(t);
+	sa_dataset_close(train);
+	sa_dataset_close(test);
+	free(arch);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int rc;
+
+	cli_set_program("shiftaccel-train");
+	rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	return run(&o);
+}
