@@ -17,6 +17,11 @@
 
 #include "sa_drv.h"
 
+/* Oldest firmware minor this driver accepts. */
+#define SA_FW_MIN_MINOR \
+	(SA_FW_VERSION_MINOR > SA_FW_COMPAT_MINOR_WINDOW ? \
+	 SA_FW_VERSION_MINOR - SA_FW_COMPAT_MINOR_WINDOW : 0)
+
 static u32 sa_crc32c(const void *data, size_t len)
 {
 	return ~__crc32c_le(~0u, data, len);
@@ -88,7 +93,7 @@ static int sa_fw_check(struct sa_device *sdev, const u8 *data, size_t size)
 		dev_err(dev,
 			"firmware %s is version %u.%u.%u; this driver needs %u.x with x >= %d\n",
 			name, h.version_major, h.version_minor, h.version_patch,
-			SA_FW_VERSION_MAJOR, SA_FW_VERSION_MINOR - SA_FW_COMPAT_MINOR_WINDOW);
+			SA_FW_VERSION_MAJOR, SA_FW_MIN_MINOR);
 		return -EINVAL;
 	}
 	if (h.hw_version >> 16 != sdev->hw_version >> 16) {
@@ -134,7 +139,7 @@ int sa_fw_request(struct sa_device *sdev)
 		dev_err(dev,
 			"cannot load firmware %s (error %d): looked in firmware_class.path and /lib/firmware/%s; this driver needs firmware %u.x (x >= %d)\n",
 			name, ret, name, SA_FW_VERSION_MAJOR,
-			SA_FW_VERSION_MINOR - SA_FW_COMPAT_MINOR_WINDOW);
+			SA_FW_MIN_MINOR);
 		return ret;
 	}
 	ret = sa_fw_check(sdev, fw->data, fw->size);

@@ -480,8 +480,9 @@ int sa_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct drm_shiftaccel_wait *args = data;
 	struct sa_ctx *ctx = file->driver_priv;
-	unsigned long end, slice;
+	ktime_t deadline;
 	struct sa_queue *q;
+	s64 left_ns;
 	long left;
 	int ret = 0;
 
@@ -490,19 +491,20 @@ int sa_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	q = sa_queue_get(ctx, args->queue_id);
 	if (!q)
 		return -ENOENT;
-	end = jiffies + nsecs_to_jiffies(args->timeout_ns);
+	deadline = ktime_add_ns(ktime_get(), args->timeout_ns);
 	/*
 	 * Interrupts wake us; the short slices also catch completions of
 	 * descriptors that asked for none.
 	 */
 	while (!sa_wait_done(q, args->value)) {
-		if (time_after_eq(jiffies, end)) {
+		left_ns = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+		if (left_ns <= 0) {
 			ret = -ETIME;
 			break;
 		}
-		slice = min_t(unsigned long, end - jiffies, msecs_to_jiffies(10));
 		left = wait_event_interruptible_timeout(q->wq, sa_wait_done(q, args->value),
-							max(slice, 1UL));
+							nsecs_to_jiffies(min_t(s64, left_ns,
+									       10 * NSEC_PER_MSEC)) + 1);
 		if (left < 0) {
 			ret = left;
 			break;

@@ -218,7 +218,8 @@ int fw_queue_status(uint32_t id, struct sa_fw_queue_status_reply *r)
 	}
 	r->context = q->context;
 	r->priority = q->priority;
-	r->flags = (q->waiting ? SA_FW_QF_WAITING : 0) | (fw.suspended ? SA_FW_QF_SUSPENDED : 0);
+	/* Blocked on a wait means its head is an unsatisfied SA_OP_WAIT (re-checked or not). */
+	r->flags = (q->wait.valid ? SA_FW_QF_WAITING : 0) | (fw.suspended ? SA_FW_QF_SUSPENDED : 0);
 	return SA_FW_OK;
 }
 

@@ -11,26 +11,44 @@
  */
 #include "fw.h"
 
-static bool runnable(const struct fw_queue *q, uint32_t prio)
+/* The lowest set bit of `set` at or after `from`, wrapping around; set != 0. */
+static uint32_t next_bit(uint64_t set, uint32_t from)
 {
-	return fw_queue_has_work(q) && q->priority == prio && !q->waiting;
+	uint64_t later = from < 64 ? set & (~0ull << from) : 0;
+	uint64_t pick = later ? later : set;
+	uint32_t i = 0;
+
+	while (!(pick & 1)) {
+		pick >>= 1;
+		i++;
+	}
+	return i;
 }
 
 struct fw_queue *fw_sched_pick(void)
 {
-	uint32_t n = fw.num_queues;
+	uint64_t ready[SA_FW_NUM_PRIORITIES] = {0};
+	bool any = false;
 
-	for (int prio = SA_FW_NUM_PRIORITIES - 1; prio >= 0; prio--) {
-		uint32_t start = fw.rr[prio] < n ? fw.rr[prio] : 0;
+	/* One pass over the table, then a bit scan per level: cheap when idle. */
+	for (uint32_t i = 0; i < fw.num_queues; i++) {
+		const struct fw_queue *q = &fw.q[i];
 
-		for (uint32_t k = 0; k < n; k++) {
-			uint32_t i = start + k < n ? start + k : start + k - n;
-
-			if (runnable(&fw.q[i], (uint32_t)prio)) {
-				fw.rr[prio] = i + 1 < n ? i + 1 : 0;
-				return &fw.q[i];
-			}
+		if (fw_queue_has_work(q) && !q->waiting) {
+			ready[q->priority] |= 1ull << i;
+			any = true;
 		}
+	}
+	if (!any)
+		return NULL;
+	for (int prio = SA_FW_NUM_PRIORITIES - 1; prio >= 0; prio--) {
+		uint32_t i;
+
+		if (!ready[prio])
+			continue;
+		i = next_bit(ready[prio], fw.rr[prio]);
+		fw.rr[prio] = i + 1;
+		return &fw.q[i];
 	}
 	return NULL;
 }

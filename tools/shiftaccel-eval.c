@@ -16,7 +16,8 @@
 #include "shiftaccel_train.h"
 
 struct options {
-	const char *model_path, *data, *data_dir;
+	const char *model_path, *data, *data_dir, *image_path;
+	uint64_t image_index;
 	sa_split split;
 	uint64_t first, count, threads;
 	sa_device_kind device;
@@ -25,35 +26,46 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: shiftaccel-eval MODEL.dsm [options]\n"
-		"\n"
-		"Runs every image of a data set through MODEL and prints the top-1 accuracy,\n"
-		"overall and per class.\n"
-		"\n"
-		"Options:\n"
-		"  --data SPEC      mnist (default), fashion-mnist, idx:IMAGES,LABELS or\n"
-		"                   pngdir:DIR\n"
-		"  --split S        test (default) or train\n"
-		"  --data-dir DIR   where mnist and fashion-mnist live (default\n"
-		"                   $SHIFTACCEL_DATA or data)\n"
-		"  --first N        skip the first N images\n"
-		"  --count N        evaluate N images (default: all after --first)\n"
-		"  --device DEV     cpu (default), cpu-float, auto or accel\n"
-		"  --threads N      sessions run in parallel (default: all cores)\n"
-		"  --confusion      also print the confusion matrix (rows: true class)\n"
-		"  --json           print the result as one JSON object\n"
-		"  --help, --version\n"
-		"\n"
-		"Exit status: 0 success, 1 usage error, 2 bad model or data (missing, corrupt,\n"
-		"or not matching each other), 3 device error, 4 internal error.\n");
+	fprintf(f, "Usage: shiftaccel-eval MODEL.dsm [options]\n"
+		   "       shiftaccel-eval --write-image INDEX FILE.png [--data SPEC] [--split S]\n"
+		   "\n"
+		   "Runs every image of a data set through MODEL and prints the top-1 accuracy,\n"
+		   "overall and per class.  With --write-image it instead writes image INDEX of\n"
+		   "the data set as a PNG and prints its label (no model needed).\n"
+		   "\n"
+		   "Options:\n"
+		   "  --data SPEC      mnist (default), fashion-mnist, idx:IMAGES,LABELS or\n"
+		   "                   pngdir:DIR\n"
+		   "  --split S        test (default) or train\n"
+		   "  --data-dir DIR   where mnist and fashion-mnist live (default\n"
+		   "                   $SHIFTACCEL_DATA or data)\n"
+		   "  --first N        skip the first N images\n"
+		   "  --count N        evaluate N images (default: all after --first)\n"
+		   "  --device DEV     cpu (default), cpu-float, auto or accel\n"
+		   "  --threads N      sessions run in parallel (default: all cores)\n"
+		   "  --confusion      also print the confusion matrix (rows: true class)\n"
+		   "  --json           print the result as one JSON object\n"
+		   "  --write-image INDEX FILE.png  write one image of the data set as a PNG\n"
+		   "  --help, --version\n"
+		   "\n"
+		   "Exit status: 0 success, 1 usage error, 2 bad model or data (missing, corrupt,\n"
+		   "or not matching each other), 3 device error, 4 internal error.\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
-		OPT_DATA = 256, OPT_SPLIT, OPT_DATA_DIR, OPT_FIRST, OPT_COUNT, OPT_DEVICE,
-		OPT_THREADS, OPT_CONFUSION, OPT_JSON, OPT_VERSION,
+		OPT_DATA = 256,
+		OPT_SPLIT,
+		OPT_DATA_DIR,
+		OPT_FIRST,
+		OPT_COUNT,
+		OPT_DEVICE,
+		OPT_THREADS,
+		OPT_CONFUSION,
+		OPT_JSON,
+		OPT_WRITE_IMAGE,
+		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
 		{"data", required_argument, NULL, OPT_DATA},
@@ -65,6 +77,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{"confusion", no_argument, NULL, OPT_CONFUSION},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"write-image", required_argument, NULL, OPT_WRITE_IMAGE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -98,18 +111,36 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_THREADS: bad = cli_parse_uint(optarg, 1, 1024, &o->threads); break;
 		case OPT_CONFUSION: o->confusion = 1; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_WRITE_IMAGE:
+			bad = cli_parse_uint(optarg, 0, UINT32_MAX, &o->image_index);
+			if (!bad && optind >= argc) {
+				cli_error("--write-image needs INDEX and FILE.png (see --help)");
+				return -1;
+			}
+			if (!bad)
+				o->image_path = argv[optind++];
+			break;
 		case 'h': usage(stdout); return 1;
 		case OPT_VERSION:
-			printf("shiftaccel-eval %d.%d.%d\n", SA_LIB_VERSION_MAJOR, SA_LIB_VERSION_MINOR,
-			       SA_LIB_VERSION_PATCH);
+			printf("shiftaccel-eval %d.%d.%d\n", SA_LIB_VERSION_MAJOR,
+			       SA_LIB_VERSION_MINOR, SA_LIB_VERSION_PATCH);
 			return 1;
-		case ':': cli_error("%s needs an argument (see --help)", argv[optind - 1]); return -1;
+		case ':':
+			cli_error("%s needs an argument (see --help)", argv[optind - 1]);
+			return -1;
 		default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -1;
 		}
 		if (bad) {
 			cli_error("%s: bad value '%s' (see --help)", argv[optind - 1], optarg);
 			return -1;
 		}
+	}
+	if (o->image_path) {
+		if (optind != argc) {
+			cli_error("--write-image takes no model (see --help)");
+			return -1;
+		}
+		return 0;
 	}
 	if (optind != argc - 1) {
 		cli_error(optind >= argc ? "missing MODEL.dsm (see --help)"
@@ -196,6 +227,44 @@ static void print_text(const struct options *o, const sa_model *model, const sa_
 	}
 }
 
+/* --write-image: one image of the data set as a PNG, and its label. */
+static int write_image(const struct options *o)
+{
+	sa_dataset *ds = NULL;
+	struct sa_dataset_info info;
+	sa_image img;
+	sa_status st = sa_dataset_open(o->data, o->split, o->data_dir, &ds);
+
+	if (st) {
+		cli_error("%s", sa_last_error());
+		return cli_exit_code(st);
+	}
+	sa_dataset_get_info(ds, &info);
+	if (o->image_index >= info.count) {
+		cli_error("--write-image %llu: %s has %u images",
+			  (unsigned long long)o->image_index, o->data, info.count);
+		sa_dataset_close(ds);
+		return CLI_EXIT_USAGE;
+	}
+	uint32_t i = (uint32_t)o->image_index;
+
+	st = sa_dataset_get_image(ds, i, &img);
+	if (!st) {
+		st = sa_image_write_png(o->image_path, &img);
+		sa_image_free(&img);
+	}
+	if (st) {
+		cli_error("%s", sa_last_error());
+		sa_dataset_close(ds);
+		return cli_exit_code(st);
+	}
+	printf("%s: image %u of %s (%s), label %s\n", o->image_path, i, o->data,
+	       o->split == SA_SPLIT_TEST ? "test" : "train",
+	       sa_dataset_class_name(ds, sa_dataset_label(ds, i)));
+	sa_dataset_close(ds);
+	return CLI_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -204,11 +273,14 @@ int main(int argc, char **argv)
 	struct sa_eval_result r;
 	struct sa_dataset_info info;
 	sa_status st;
-	int rc = parse_args(argc, argv, &o);
+	int rc;
 
 	cli_set_program("shiftaccel-eval");
+	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	if (o.image_path)
+		return write_image(&o);
 	st = sa_model_open(o.model_path, &model);
 	if (st) {
 		cli_error("%s", sa_last_error());
@@ -228,7 +300,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	uint32_t count = o.count && o.count < info.count - o.first ? (uint32_t)o.count
-								    : info.count - (uint32_t)o.first;
+								   : info.count - (uint32_t)o.first;
 
 	st = sa_evaluate(model, ds, (uint32_t)o.first, count, o.device, (unsigned)o.threads, &r);
 	if (st) {

@@ -21,8 +21,7 @@
 
 enum mode { MODE_FLOAT, MODE_Q, MODE_PS, MODE_CONVERT, MODE_CONVERT_Q, MODE_CONVERT_PS };
 
-static const char *const mode_names[] = {"float",   "q",         "ps",
-					 "convert", "convert+q", "convert+ps"};
+static const char *const mode_names[] = {"float", "q", "ps", "convert", "convert+q", "convert+ps"};
 
 struct options {
 	const char *model, *data, *test_data, *data_dir, *output, *init, *save, *log, *plot;
@@ -63,7 +62,8 @@ static void usage(FILE *f)
 		"                       convert+q / convert+ps: converted, then trained\n"
 		"                       (default ps)\n"
 		"  --weight-bits B      bits per weight code, 2..5 (default 5)\n"
-		"  --epochs N           epochs (of the shift training in convert+ modes; default 4)\n"
+		"  --epochs N           epochs (of the shift training in convert+ modes; default "
+		"4)\n"
 		"  --float-epochs N     convert modes without --init: float epochs before the\n"
 		"                       conversion (default: --epochs)\n"
 		"  --init FILE          start from a checkpoint (--save-checkpoint)\n"
@@ -83,7 +83,8 @@ static void usage(FILE *f)
 		"  --calibrate N        images for the activation ranges of a conversion without\n"
 		"                       training (default 2048)\n"
 		"  --threads N          worker threads (default: all cores)\n"
-		"  --seed N             random seed; the same seed gives the same model (default 1)\n"
+		"  --seed N             random seed; the same seed gives the same model (default "
+		"1)\n"
 		"\n"
 		"Output:\n"
 		"  -o, --output FILE    write the integer model (.dsm)\n"
@@ -119,11 +120,35 @@ static int parse_mode(const char *s, enum mode *m)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
-		OPT_MODEL = 256, OPT_DATA, OPT_TEST_DATA, OPT_HOLDOUT, OPT_DATA_DIR, OPT_MODE,
-		OPT_BITS, OPT_EPOCHS, OPT_FLOAT_EPOCHS, OPT_INIT, OPT_SAVE, OPT_OPTIMIZER, OPT_LR,
-		OPT_MOMENTUM, OPT_WD, OPT_SCHEDULE, OPT_STEP, OPT_GAMMA, OPT_BATCH, OPT_LIMIT,
-		OPT_CALIBRATE, OPT_THREADS, OPT_SEED, OPT_NAME, OPT_EVAL_LIMIT, OPT_LOG, OPT_PLOT,
-		OPT_QUIET, OPT_VERSION,
+		OPT_MODEL = 256,
+		OPT_DATA,
+		OPT_TEST_DATA,
+		OPT_HOLDOUT,
+		OPT_DATA_DIR,
+		OPT_MODE,
+		OPT_BITS,
+		OPT_EPOCHS,
+		OPT_FLOAT_EPOCHS,
+		OPT_INIT,
+		OPT_SAVE,
+		OPT_OPTIMIZER,
+		OPT_LR,
+		OPT_MOMENTUM,
+		OPT_WD,
+		OPT_SCHEDULE,
+		OPT_STEP,
+		OPT_GAMMA,
+		OPT_BATCH,
+		OPT_LIMIT,
+		OPT_CALIBRATE,
+		OPT_THREADS,
+		OPT_SEED,
+		OPT_NAME,
+		OPT_EVAL_LIMIT,
+		OPT_LOG,
+		OPT_PLOT,
+		OPT_QUIET,
+		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, OPT_MODEL},
@@ -233,21 +258,27 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_GAMMA: bad = cli_parse_double(optarg, 1e-6, 1, &o->gamma); break;
 		case OPT_BATCH: bad = cli_parse_uint(optarg, 1, 65536, &o->batch); break;
 		case OPT_LIMIT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->limit); break;
-		case OPT_CALIBRATE: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->calibrate); break;
+		case OPT_CALIBRATE:
+			bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->calibrate);
+			break;
 		case OPT_THREADS: bad = cli_parse_uint(optarg, 1, 1024, &o->threads); break;
 		case OPT_SEED: bad = cli_parse_uint(optarg, 0, UINT64_MAX, &o->seed); break;
 		case 'o': o->output = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
-		case OPT_EVAL_LIMIT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->eval_limit); break;
+		case OPT_EVAL_LIMIT:
+			bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->eval_limit);
+			break;
 		case OPT_LOG: o->log = optarg; break;
 		case OPT_PLOT: o->plot = optarg; break;
 		case OPT_QUIET: o->quiet = 1; break;
 		case 'h': usage(stdout); return 1;
 		case OPT_VERSION:
-			printf("shiftaccel-train %d.%d.%d\n", SA_LIB_VERSION_MAJOR, SA_LIB_VERSION_MINOR,
-			       SA_LIB_VERSION_PATCH);
+			printf("shiftaccel-train %d.%d.%d\n", SA_LIB_VERSION_MAJOR,
+			       SA_LIB_VERSION_MINOR, SA_LIB_VERSION_PATCH);
 			return 1;
-		case ':': cli_error("%s needs an argument (see --help)", argv[optind - 1]); return -1;
+		case ':':
+			cli_error("%s needs an argument (see --help)", argv[optind - 1]);
+			return -1;
 		default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -1;
 		}
 		if (bad) {
@@ -296,9 +327,10 @@ static void progress(void *ctx, uint32_t done, uint32_t total, double loss)
 	r->last_bar = t;
 	int fill = (int)((uint64_t)done * width / total);
 
-	printf("\r  [%.*s%s%*s] %3u%%  %u/%u  loss %.4f", fill, "==============================",
-	       fill < width ? ">" : "", width - fill - (fill < width), "",
-	       (unsigned)((uint64_t)done * 100 / total), done, total, loss);
+	printf("\r  [%.*s%s%*s] %3u%%  %u/%u  loss %.4f", fill,
+	       "==============================", fill < width ? ">" : "",
+	       width - fill - (fill < width), "", (unsigned)((uint64_t)done * 100 / total), done,
+	       total, loss);
 	fflush(stdout);
 }
 
@@ -309,7 +341,8 @@ static int record(struct run *r, const char *phase, const struct sa_epoch_stats 
 	if (r->tty && !o->quiet)
 		printf("\r\033[K");
 	if (!o->quiet) {
-		printf("%-6s epoch %2d/%-2d  loss %.4f  train %6.2f%%  test %6.2f%%  %6.1f s  %6.0f "
+		printf("%-6s epoch %2d/%-2d  loss %.4f  train %6.2f%%  test %6.2f%%  %6.1f s  "
+		       "%6.0f "
 		       "img/s\n",
 		       phase, s->epoch, r->epochs_in_phase, s->loss, s->train_accuracy, test,
 		       s->seconds, s->images_per_second);
@@ -342,6 +375,13 @@ static int fail(sa_status st, const char *what)
 	return cli_exit_code(st);
 }
 
+/* A file the user gave (architecture, checkpoint) is unusable: exit 2 unless out of memory. */
+static int fail_input(sa_status st, const char *what)
+{
+	cli_error("%s: %s", what, sa_last_error());
+	return st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
+}
+
 /* Runs `epochs` epochs, printing a line (and a CSV row) per epoch. */
 static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
 		       const sa_dataset *test, const char *phase, uint64_t epochs)
@@ -350,9 +390,9 @@ static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
 	for (uint64_t e = 0; e < epochs; e++) {
 		struct sa_epoch_stats s;
 		double acc;
-		sa_status st = sa_trainer_train_epoch(t, train, (uint32_t)r->o->limit,
-						      r->tty && !r->o->quiet ? progress : NULL, r,
-						      &s);
+		sa_status st =
+			sa_trainer_train_epoch(t, train, (uint32_t)r->o->limit,
+					       r->tty && !r->o->quiet ? progress : NULL, r, &s);
 
 		if (st) {
 			if (r->tty && !r->o->quiet)
@@ -467,9 +507,10 @@ static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset
 {
 	char acc_s[32], images_s[32];
 	const char *name = o->name ? o->name : o->model;
-	const char *meta[] = {"name", name, "dataset", dataset, "recipe", recipe,
-			      "architecture", arch_text, "trainer", "shiftaccel-train", NULL, NULL,
-			      NULL, NULL, NULL, NULL};
+	const char *meta[] = {"name", name,	      "dataset", dataset,   "recipe",
+			      recipe, "architecture", arch_text, "trainer", "shiftaccel-train",
+			      NULL,   NULL,	      NULL,	 NULL,	    NULL,
+			      NULL};
 	void *data = NULL;
 	size_t size = 0;
 	sa_model *model = NULL;
@@ -484,8 +525,8 @@ static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset
 	if (st)
 		return fail(st, "exported model");
 	sa_dataset_get_info(test, &info);
-	uint32_t count = o->eval_limit && o->eval_limit < info.count ? (uint32_t)o->eval_limit
-								      : info.count;
+	uint32_t count =
+		o->eval_limit && o->eval_limit < info.count ? (uint32_t)o->eval_limit : info.count;
 
 	st = sa_evaluate(model, test, 0, count, SA_DEVICE_CPU, (unsigned)o->threads, &res);
 	sa_model_close(model);
@@ -529,8 +570,8 @@ static int run(struct options *o)
 	char *arch = NULL, recipe[512];
 	int rc = open_data(o, &train, &test);
 	sa_status st;
-	int shift_mode = o->mode == MODE_Q || o->mode == MODE_CONVERT_Q ? SA_WEIGHTS_Q
-										: SA_WEIGHTS_PS;
+	int shift_mode =
+		o->mode == MODE_Q || o->mode == MODE_CONVERT_Q ? SA_WEIGHTS_Q : SA_WEIGHTS_PS;
 	int float_first = o->mode == MODE_FLOAT || o->mode == MODE_CONVERT ||
 			  o->mode == MODE_CONVERT_Q || o->mode == MODE_CONVERT_PS;
 
@@ -547,7 +588,8 @@ static int run(struct options *o)
 		}
 	} else if ((st = sa_train_builtin_arch(o->model, info.channels, info.height, info.width,
 					       &arch))) {
-		rc = fail(st, "--model");
+		cli_error("--model: %s", sa_last_error());
+		rc = st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
 		goto out;
 	}
 	sa_train_config_defaults(&cfg);
@@ -560,8 +602,9 @@ static int run(struct options *o)
 		o->lr = (o->optimizer == SA_OPT_SGD ? 0.01 : 0.001) *
 			(o->mode == MODE_PS || o->mode == MODE_CONVERT_PS ? 10 : 1);
 	cfg.lr = (float)o->lr;
-	cfg.momentum = o->momentum >= 0 ? (float)o->momentum
-					: o->optimizer == SA_OPT_SGD ? 0.9f : 0.0f;
+	cfg.momentum = o->momentum >= 0		    ? (float)o->momentum
+		       : o->optimizer == SA_OPT_SGD ? 0.9f
+						    : 0.0f;
 	cfg.weight_decay = (float)o->weight_decay;
 	cfg.schedule = o->schedule;
 	cfg.step_epochs = (int)o->step_epochs;
@@ -572,11 +615,11 @@ static int run(struct options *o)
 	cfg.seed = o->seed;
 	st = sa_trainer_create(&cfg, train, &t);
 	if (st) {
-		rc = fail(st, o->model);
+		rc = fail_input(st, o->model);
 		goto out;
 	}
 	if (o->init && (st = sa_trainer_load_checkpoint(t, o->init))) {
-		rc = fail(st, o->init);
+		rc = fail_input(st, o->init);
 		goto out;
 	}
 	char source[300] = "";
@@ -585,11 +628,14 @@ static int run(struct options *o)
 		snprintf(source, sizeof(source), " init=%s", o->init);
 	else if (float_first && o->mode != MODE_FLOAT)
 		snprintf(source, sizeof(source), " float_epochs=%u", (unsigned)o->float_epochs);
-	snprintf(recipe, sizeof(recipe),
-		 "mode=%s weight_bits=%u epochs=%u%s optimizer=%s lr=%g batch=%u seed=%llu limit=%u",
-		 mode_names[o->mode], (unsigned)o->bits, (unsigned)o->epochs, source,
-		 o->optimizer == SA_OPT_SGD ? "sgd" : o->optimizer == SA_OPT_ADAM ? "adam" : "rmsprop",
-		 o->lr, (unsigned)o->batch, (unsigned long long)o->seed, (unsigned)o->limit);
+	snprintf(
+		recipe, sizeof(recipe),
+		"mode=%s weight_bits=%u epochs=%u%s optimizer=%s lr=%g batch=%u seed=%llu limit=%u",
+		mode_names[o->mode], (unsigned)o->bits, (unsigned)o->epochs, source,
+		o->optimizer == SA_OPT_SGD    ? "sgd"
+		: o->optimizer == SA_OPT_ADAM ? "adam"
+					      : "rmsprop",
+		o->lr, (unsigned)o->batch, (unsigned long long)o->seed, (unsigned)o->limit);
 	if (!o->quiet)
 		printf("training %s (%s, %u-bit weights) on %s: %u train / %u test images, %zu "
 		       "parameters, batch %u, %s\n",
@@ -606,8 +652,8 @@ static int run(struct options *o)
 			       "images_per_second,lr\n");
 	}
 	if (float_first && !o->init &&
-	    (rc = train_phase(&r, t, train, test, "float", o->mode == MODE_FLOAT ? o->epochs
-										: o->float_epochs)))
+	    (rc = train_phase(&r, t, train, test, "float",
+			      o->mode == MODE_FLOAT ? o->epochs : o->float_epochs)))
 		goto out;
 	if (o->mode != MODE_FLOAT && float_first) {
 		double acc;
@@ -624,7 +670,8 @@ static int run(struct options *o)
 			goto out;
 		}
 		if (!o->quiet)
-			printf("converted to %u-bit shifts (equation 12), activations calibrated on "
+			printf("converted to %u-bit shifts (equation 12), activations calibrated "
+			       "on "
 			       "%u images: test accuracy %.2f%%\n",
 			       (unsigned)o->bits, (unsigned)o->calibrate, acc);
 	}
@@ -641,7 +688,8 @@ static int run(struct options *o)
 	if (o->plot && r.npoints > 0) {
 		char title[128];
 
-		snprintf(title, sizeof(title), "%s %s on %s", o->model, mode_names[o->mode], o->data);
+		snprintf(title, sizeof(title), "%s %s on %s", o->model, mode_names[o->mode],
+			 o->data);
 		st = sa_plot_curves(o->plot, r.points, r.npoints, title, 800, 480);
 		if (st) {
 			rc = fail(st, o->plot);

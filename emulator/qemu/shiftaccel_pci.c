@@ -282,7 +282,7 @@ static void sa_realize(PCIDevice *pdev, Error **errp)
 	}
 
 	pci_config_set_prog_interface(pdev->config, SA_PCI_CLASS & 0xff);
-	pci_config_set_interrupt_pin(pdev->config, 1);
+	/* MSI-X only: the interrupt pin stays 0 (no INTx), as docs/hardware.md states. */
 	if (pcie_endpoint_cap_init(pdev, SA_PCIE_CAP_OFFSET) < 0) {
 		error_setg(errp, "shiftaccel: cannot add the PCI Express capability");
 		goto fail_card;

@@ -42,8 +42,7 @@ typedef enum sa_split {
  * for the others both splits give the same images (sa_dataset_has_split()
  * is 0), and callers hold out a part themselves (sa_dataset_take()).
  */
-sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir,
-			  sa_dataset **out);
+sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir, sa_dataset **out);
 /* A data set from memory: count images of c x h x w bytes each ([C][H][W]). */
 sa_status sa_dataset_from_memory(const char *name, uint32_t count, uint32_t c, uint32_t h,
 				 uint32_t w, const uint8_t *pixels, const uint8_t *labels,
@@ -77,7 +76,7 @@ struct sa_eval_result {
 	uint32_t total, correct;
 	uint32_t num_classes;
 	uint32_t *class_total, *class_correct; /* num_classes each */
-	uint32_t *confusion; /* [true][predicted], num_classes^2 */
+	uint32_t *confusion;		       /* [true][predicted], num_classes^2 */
 	double seconds;
 };
 
@@ -87,17 +86,16 @@ struct sa_eval_result {
  * shiftaccel-run does) with `threads` sessions in parallel, and counts top-1
  * hits.  The model's outputs must be the data set's classes.
  */
-sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first,
-		      uint32_t count, sa_device_kind device, unsigned threads,
-		      struct sa_eval_result *result);
+sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first, uint32_t count,
+		      sa_device_kind device, unsigned threads, struct sa_eval_result *result);
 void sa_eval_result_free(struct sa_eval_result *result);
 
 /* ----------------------------------------------------------------- training */
 
 typedef enum sa_train_weights {
 	SA_WEIGHTS_FLOAT = 0, /* float baseline */
-	SA_WEIGHTS_Q = 1, /* DeepShift-Q */
-	SA_WEIGHTS_PS = 2, /* DeepShift-PS */
+	SA_WEIGHTS_Q = 1,     /* DeepShift-Q */
+	SA_WEIGHTS_PS = 2,    /* DeepShift-PS */
 } sa_train_weights;
 
 typedef enum sa_optimizer {
@@ -121,8 +119,8 @@ struct sa_train_config {
 	float lr, momentum, weight_decay;
 	sa_schedule schedule;
 	int step_epochs; /* SA_SCHEDULE_STEP: decay every step_epochs epochs */
-	float gamma; /* SA_SCHEDULE_STEP: decay factor */
-	int epochs; /* SA_SCHEDULE_COSINE: length of the schedule */
+	float gamma;	 /* SA_SCHEDULE_STEP: decay factor */
+	int epochs;	 /* SA_SCHEDULE_COSINE: length of the schedule */
 	int batch_size;
 	int threads; /* 0: all cores */
 	uint64_t seed;
@@ -132,8 +130,7 @@ struct sa_train_config {
 void sa_train_config_defaults(struct sa_train_config *cfg);
 
 /* Text of a built-in architecture for inputs c x h x w (malloc()ed). */
-sa_status sa_train_builtin_arch(const char *name, uint32_t c, uint32_t h, uint32_t w,
-				char **text);
+sa_status sa_train_builtin_arch(const char *name, uint32_t c, uint32_t h, uint32_t w, char **text);
 
 typedef struct sa_trainer sa_trainer;
 
@@ -147,8 +144,8 @@ sa_status sa_trainer_create(const struct sa_train_config *cfg, const sa_dataset 
 void sa_trainer_destroy(sa_trainer *t);
 
 struct sa_epoch_stats {
-	int epoch; /* from 1 */
-	double loss; /* mean training loss */
+	int epoch;	       /* from 1 */
+	double loss;	       /* mean training loss */
 	double train_accuracy; /* percent, with dropout active, as trained */
 	double seconds;
 	double images_per_second;
@@ -170,15 +167,23 @@ sa_status sa_trainer_train_epoch(sa_trainer *t, const sa_dataset *train, uint32_
  * images [first, first + count) of ds: float, or in quantised modes the
  * float simulation of the integer model (count 0 = all).
  */
-sa_status sa_trainer_evaluate(sa_trainer *t, const sa_dataset *ds, uint32_t first,
-			      uint32_t count, double *accuracy, double *loss);
+sa_status sa_trainer_evaluate(sa_trainer *t, const sa_dataset *ds, uint32_t first, uint32_t count,
+			      double *accuracy, double *loss);
 
 /*
  * Converts the float weights to DeepShift-Q or -PS (equation 12 of the
  * paper: sign and rounded log2 of each weight) and turns activation
- * quantisation on.  Optimiser state is reset.
+ * quantisation on.  Batch norm is folded into the float weights first.
+ * Optimiser state is reset.
  */
 sa_status sa_trainer_convert(sa_trainer *t, sa_train_weights weights, int weight_bits);
+
+/*
+ * Folds batch norm into the conv/fc weights and biases for good (the export
+ * does this anyway; folding before the last epochs lets training adapt to
+ * the rounding of the folded power-of-two weights).  Optimiser state is reset.
+ */
+sa_status sa_trainer_fold_batchnorm(sa_trainer *t);
 
 /*
  * Sets the activation ranges (and so the power-of-two scales) from forward
@@ -203,7 +208,7 @@ size_t sa_trainer_param_count(const sa_trainer *t);
 /* ------------------------------------------------------------------- plots */
 
 struct sa_curve_point {
-	double loss; /* training loss */
+	double loss;			      /* training loss */
 	double train_accuracy, test_accuracy; /* percent; test < 0: none */
 };
 

@@ -21,6 +21,7 @@ void fake_reset(void)
 	fake.ops = 0x7fe;
 	fake.timer_deadline = UINT64_MAX;
 	fake.te_cycles_per_op = 1000;
+	fake.cycle_step = 7;
 	for (uint32_t i = 0; i < sizeof(fake.code); i++)
 		fake.code[i] = (uint8_t)(i * 7 + 3);
 	fake.trailer.magic = SA_FW_TRAILER_MAGIC;
@@ -255,7 +256,7 @@ void hal_timer_at(uint64_t deadline_ns)
 
 uint64_t hal_cycles(void)
 {
-	fake.cycles += 7;
+	fake.cycles += fake.cycle_step;
 	return fake.cycles;
 }
 

@@ -52,6 +52,7 @@ struct fake_hw {
 
 	/* Time and counters. */
 	uint64_t now_ns, timer_deadline, cycles, instret;
+	uint64_t cycle_step; /* hal_cycles() advances by this (default 7) */
 	uint32_t wdt_timeout_us, wdt_kicks, heartbeats, waits;
 	bool wdt_enabled;
 

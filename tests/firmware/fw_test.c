@@ -56,7 +56,8 @@ int t_request_raw(uint32_t word0, const void *payload, uint32_t words, uint32_t 
 {
 	uint32_t m[SA_MBOX_WORDS] = {word0};
 
-	memcpy(m + 1, payload, (size_t)words * 4);
+	if (words)
+		memcpy(m + 1, payload, (size_t)words * 4);
 	have_reply = false;
 	fake_host_send(m);
 	for (int i = 0; i < 1000 && !have_reply; i++) {

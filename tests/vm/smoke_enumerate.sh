@@ -124,6 +124,7 @@ bar_info() { # DEV BAR
 IORESOURCE_IO=0x100
 IORESOURCE_MEM=0x200
 IORESOURCE_PREFETCH=0x2000
+IORESOURCE_MEM_64=0x100000
 
 for d in "${cards[@]}"; do
 	bdf=$(basename "$d")
@@ -146,6 +147,9 @@ for d in "${cards[@]}"; do
 		else
 			pass "$bdf BAR$b is non-prefetchable memory"
 		fi
+		if [[ $b != "$bar_msix" ]]; then
+			expect "$bdf BAR$b is 64-bit" $(((flags & IORESOURCE_MEM_64) != 0)) 1
+		fi
 		case "$b" in
 		"$bar_regs") expect "$bdf BAR$b (registers) size" "$size" "${HW[bar0_size]}" ;;
 		"$bar_db") expect "$bdf BAR$b (doorbells, $queues queues) size" "$size" "$db_size" ;;
@@ -164,6 +168,7 @@ for d in "${cards[@]}"; do
 		((size != 0 && (flags & IORESOURCE_IO))) && io_bars=$((io_bars + 1))
 	done
 	expect "$bdf I/O BARs" "$io_bars" 0
+	expect "$bdf interrupt pin (MSI-X only, no INTx)" "$(cfg "$d" 0x3d 1)" 0
 
 	# MSI-X capability: vector count, table and PBA in the MSI-X BAR.
 	msix=$(find_cap "$d" 0x11)

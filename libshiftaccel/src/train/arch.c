@@ -115,8 +115,8 @@ static sa_status parse_options(const struct parser *ps, char **tok, int ntok, co
 			return bad(ps, "%s: unknown option '%s'", kind, t);
 		if (!strcmp(key, "relu") || !strcmp(key, "relu6")) {
 			if (eq || l->act != SA_ACT_NONE)
-				return bad(ps, "%s: '%s': give one activation, without a value", kind,
-					   t);
+				return bad(ps, "%s: '%s': give one activation, without a value",
+					   kind, t);
 			l->act = key[4] ? SA_ACT_RELU6 : SA_ACT_RELU;
 		} else if (!strcmp(key, "bn")) {
 			if (eq)
@@ -124,14 +124,16 @@ static sa_status parse_options(const struct parser *ps, char **tok, int ntok, co
 			l->bn = 1;
 		} else if (!strcmp(key, "stride")) {
 			if (parse_pair(val, 1, 1024, &l->sh, &l->sw))
-				return bad(ps, "%s: stride '%s': expected N or HxW, 1..1024", kind, val);
+				return bad(ps, "%s: stride '%s': expected N or HxW, 1..1024", kind,
+					   val);
 		} else if (!strcmp(key, "dilation")) {
 			if (parse_pair(val, 1, 1024, &l->dh, &l->dw))
-				return bad(ps, "%s: dilation '%s': expected N or HxW, 1..1024", kind,
-					   val);
+				return bad(ps, "%s: dilation '%s': expected N or HxW, 1..1024",
+					   kind, val);
 		} else if (!strcmp(key, "pad")) {
 			if (parse_pad(val, l))
-				return bad(ps, "%s: pad '%s': expected P or T,L,B,R, 0..1024", kind, val);
+				return bad(ps, "%s: pad '%s': expected P or T,L,B,R, 0..1024", kind,
+					   val);
 		} else if (!strcmp(key, "groups")) {
 			if (parse_int(val, 1, 65536, &l->groups))
 				return bad(ps, "%s: groups '%s': expected 1..65536", kind, val);
@@ -141,7 +143,8 @@ static sa_status parse_options(const struct parser *ps, char **tok, int ntok, co
 		} else if (!strcmp(key, "name") || !strcmp(key, "from")) {
 			if (!valid_name(val))
 				return bad(ps,
-					   "%s: %s '%s': names are 1..%d letters, digits, '_', '-', '.'",
+					   "%s: %s '%s': names are 1..%d letters, digits, '_', "
+					   "'-', '.'",
 					   kind, key, val, TR_NAME_MAX - 1);
 			snprintf(key[0] == 'n' ? l->name : l->from, TR_NAME_MAX, "%s", val);
 		}
@@ -149,8 +152,7 @@ static sa_status parse_options(const struct parser *ps, char **tok, int ntok, co
 	return SA_OK;
 }
 
-static sa_status parse_layer(const struct parser *ps, char **tok, int ntok,
-			     struct tr_layer_spec *l)
+static sa_status parse_layer(const struct parser *ps, char **tok, int ntok, struct tr_layer_spec *l)
 {
 	const char *kind = tok[0];
 
@@ -163,7 +165,8 @@ static sa_status parse_layer(const struct parser *ps, char **tok, int ntok,
 		l->op = TR_OP_CONV;
 		if (ntok < 3 || parse_int(tok[1], 1, 65536, &l->out) ||
 		    parse_pair(tok[2], 1, 1024, &l->kh, &l->kw))
-			return bad(ps, "expected: conv OUT K [options] (OUT 1..65536, K = N or HxW)");
+			return bad(ps,
+				   "expected: conv OUT K [options] (OUT 1..65536, K = N or HxW)");
 		if (parse_options(ps, tok + 3, ntok - 3, kind, l,
 				  " stride pad dilation groups bias bn relu relu6 name from "))
 			return SA_ERR_INVALID_ARGUMENT;
@@ -192,7 +195,8 @@ static sa_status parse_layer(const struct parser *ps, char **tok, int ntok,
 	} else if (!strcmp(kind, "add")) {
 		l->op = TR_OP_ADD;
 		if (ntok < 2 || !valid_name(tok[1]) || strchr(tok[1], '='))
-			return bad(ps, "expected: add NAME [relu|relu6] (NAME of an earlier layer)");
+			return bad(ps,
+				   "expected: add NAME [relu|relu6] (NAME of an earlier layer)");
 		snprintf(l->other, sizeof(l->other), "%s", tok[1]);
 		if (parse_options(ps, tok + 2, ntok - 2, kind, l, " relu relu6 name from "))
 			return SA_ERR_INVALID_ARGUMENT;
@@ -208,8 +212,9 @@ static sa_status parse_layer(const struct parser *ps, char **tok, int ntok,
 		if (parse_options(ps, tok + 2, ntok - 2, kind, l, " name from "))
 			return SA_ERR_INVALID_ARGUMENT;
 	} else {
-		return bad(ps, "unknown layer '%s' (conv, fc, maxpool, avgpool, gap, add, flatten, "
-			       "dropout, input)",
+		return bad(ps,
+			   "unknown layer '%s' (conv, fc, maxpool, avgpool, gap, add, flatten, "
+			   "dropout, input)",
 			   kind);
 	}
 	if (l->bias < 0)
@@ -426,8 +431,9 @@ char *tr_arch_builtin(const char *name, int c, int h, int w)
 	else if (!strcmp(name, "resnet20"))
 		return resnet20(h, w);
 	if (!text) {
-		sa_fail(SA_ERR_INVALID_ARGUMENT, "unknown model '%s' (built in: %s, or a .arch file)",
-			name, TR_ARCH_BUILTINS);
+		sa_fail(SA_ERR_INVALID_ARGUMENT,
+			"unknown model '%s' (built in: %s, or a .arch file)", name,
+			TR_ARCH_BUILTINS);
 		return NULL;
 	}
 	char *s = strdup(text);

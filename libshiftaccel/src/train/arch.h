@@ -39,10 +39,10 @@ enum tr_op {
 struct tr_layer_spec {
 	int op;
 	int line;
-	char name[TR_NAME_MAX]; /* "" when unnamed */
-	char from[TR_NAME_MAX]; /* "" = previous layer */
+	char name[TR_NAME_MAX];	 /* "" when unnamed */
+	char from[TR_NAME_MAX];	 /* "" = previous layer */
 	char other[TR_NAME_MAX]; /* add: the second input */
-	int out; /* conv channels or fc features (TR_CLASSES allowed for fc) */
+	int out;		 /* conv channels or fc features (TR_CLASSES allowed for fc) */
 	int kh, kw, sh, sw, dh, dw;
 	int pt, pl, pb, pr;
 	int groups;

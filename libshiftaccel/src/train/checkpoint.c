@@ -167,8 +167,9 @@ static sa_status load_body(sa_trainer *t, struct io *io)
 
 		get(io, &nw, sizeof(nw));
 		if (nw != nd->nw)
-			return sa_fail(SA_ERR_BAD_DATA, "%s: layer %s has %llu weights, expected %zu",
-				       io->path, nd->name, (unsigned long long)nw, nd->nw);
+			return sa_fail(SA_ERR_BAD_DATA,
+				       "%s: layer %s has %llu weights, expected %zu", io->path,
+				       nd->name, (unsigned long long)nw, nd->nw);
 		get(io, nd->weight.value, sizeof(float) * nd->nw);
 		get(io, &base, sizeof(base));
 		if (get_u32(io) != (mode == TR_WEIGHTS_PS))
@@ -180,12 +181,23 @@ static sa_status load_body(sa_trainer *t, struct io *io)
 			nd->shift.lo = (float)base;
 			nd->shift.hi = (float)(base + tr_kmax((int)bits) - 1);
 		}
-		if (get_u32(io) != (uint32_t)nd->has_bias)
+		/* A checkpoint taken after folding has a bias and no batch norm. */
+		uint32_t has_bias = get_u32(io);
+
+		if (has_bias > 1 || (!has_bias && nd->has_bias))
 			return sa_fail(SA_ERR_BAD_DATA, "%s: corrupt layer %s", io->path, nd->name);
+		if (has_bias && !nd->has_bias) {
+			st = tr_net_add_bias(net, nd);
+			if (st)
+				return st;
+		}
 		if (nd->has_bias)
 			get(io, nd->bias.value, sizeof(float) * ch);
-		if (get_u32(io) != (uint32_t)nd->has_bn)
+		uint32_t has_bn = get_u32(io);
+
+		if (has_bn > (uint32_t)nd->has_bn)
 			return sa_fail(SA_ERR_BAD_DATA, "%s: corrupt layer %s", io->path, nd->name);
+		nd->has_bn = (int)has_bn;
 		if (nd->has_bn) {
 			get(io, nd->gamma.value, sizeof(float) * ch);
 			get(io, nd->beta.value, sizeof(float) * ch);
@@ -198,6 +210,10 @@ static sa_status load_body(sa_trainer *t, struct io *io)
 	get(io, end, 4);
 	if (io->failed || memcmp(end, CKPT_END, 4))
 		return sa_fail(SA_ERR_BAD_DATA, "%s: truncated or corrupt checkpoint", io->path);
+	/* the parameter list follows folded batch norms */
+	st = tr_net_set_mode(net, (int)mode, (int)bits, mode != TR_WEIGHTS_FLOAT);
+	if (st)
+		return st;
 	if (memcmp(mean, net->mean, sizeof(float) * (size_t)net->input.c) ||
 	    memcmp(std, net->std, sizeof(float) * (size_t)net->input.c))
 		return sa_fail(SA_ERR_BAD_DATA,

@@ -70,7 +70,8 @@ static void im2col(const struct tr_conv_geom *g, const float *x, int c0, int cn,
 					for (int ox = 0; ox < lo; ox++)
 						dst[ox] = 0.0f;
 					if (g->sw == 1)
-						memcpy(dst + lo, src + lo, sizeof(float) * (size_t)(hi - lo));
+						memcpy(dst + lo, src + lo,
+						       sizeof(float) * (size_t)(hi - lo));
 					else
 						for (int ox = lo; ox < hi; ox++)
 							dst[ox] = src[ox * g->sw];
@@ -91,7 +92,8 @@ static void col2im_add(const struct tr_conv_geom *g, const float *col, size_t ld
 
 		for (int ki = 0; ki < g->kh; ki++) {
 			for (int kj = 0; kj < g->kw; kj++) {
-				const float *row = col + (size_t)((c * g->kh + ki) * g->kw + kj) * ld;
+				const float *row =
+					col + (size_t)((c * g->kh + ki) * g->kw + kj) * ld;
 				int off = kj * g->dw - g->pl, lo, hi;
 
 				valid_range(off, g->sw, g->iw, g->ow, &lo, &hi);
@@ -133,9 +135,9 @@ static void add_row_sums(const float *a, int m, int n, size_t ld, float *out)
 	}
 }
 
-void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t xs,
-		     const float *w, const float *bias, float *y, size_t ys, float *col,
-		     float *tmp, struct tr_gemm_ws *ws)
+void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t xs, const float *w,
+		     const float *bias, float *y, size_t ys, float *col, float *tmp,
+		     struct tr_gemm_ws *ws)
 {
 	int p = g->oh * g->ow;
 	int icg = g->ic / g->groups, ocg = g->oc / g->groups;
@@ -150,19 +152,21 @@ void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t
 			const float *wg = w + (size_t)grp * ocg * k;
 
 			for (int i = 0; i < s; i++)
-				im2col(g, x + (size_t)(i0 + i) * xs, grp * icg, icg, col + (size_t)i * p,
-				       ld);
+				im2col(g, x + (size_t)(i0 + i) * xs, grp * icg, icg,
+				       col + (size_t)i * p, ld);
 			if (s == 1) {
 				tr_gemm(ocg, p, k, tr_mat_rows(wg, k), tr_mat_rows(col, p),
 					y + (size_t)i0 * ys + (size_t)grp * ocg * p, p, 1, 0, ws);
 				continue;
 			}
-			tr_gemm(ocg, (int)ld, k, tr_mat_rows(wg, k), tr_mat_rows(col, (ptrdiff_t)ld),
-				tmp, (ptrdiff_t)ld, 1, 0, ws);
+			tr_gemm(ocg, (int)ld, k, tr_mat_rows(wg, k),
+				tr_mat_rows(col, (ptrdiff_t)ld), tmp, (ptrdiff_t)ld, 1, 0, ws);
 			for (int i = 0; i < s; i++)
 				for (int o = 0; o < ocg; o++)
-					memcpy(y + (size_t)(i0 + i) * ys + (size_t)(grp * ocg + o) * p,
-					       tmp + o * ld + (size_t)i * p, sizeof(float) * (size_t)p);
+					memcpy(y + (size_t)(i0 + i) * ys +
+						       (size_t)(grp * ocg + o) * p,
+					       tmp + o * ld + (size_t)i * p,
+					       sizeof(float) * (size_t)p);
 		}
 	}
 	if (!bias)
@@ -189,7 +193,8 @@ void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_
 
 	if (dx && !accumulate_dx)
 		for (int i = 0; i < n; i++)
-			memset(dx + (size_t)i * dxs, 0, sizeof(float) * (size_t)g->ic * g->ih * g->iw);
+			memset(dx + (size_t)i * dxs, 0,
+			       sizeof(float) * (size_t)g->ic * g->ih * g->iw);
 	for (int i0 = 0; i0 < n; i0 += per) {
 		int s = min_int(per, n - i0);
 		size_t ld = (size_t)s * p;
@@ -211,17 +216,17 @@ void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_
 			if (db)
 				add_row_sums(dyg, ocg, (int)ld, ld, db + (size_t)grp * ocg);
 			for (int i = 0; i < s; i++)
-				im2col(g, x + (size_t)(i0 + i) * xs, grp * icg, icg, col + (size_t)i * p,
-				       ld);
+				im2col(g, x + (size_t)(i0 + i) * xs, grp * icg, icg,
+				       col + (size_t)i * p, ld);
 			/* dW_g += dy_g * col^T */
 			tr_gemm(ocg, k, (int)ld, tr_mat_rows(dyg, (ptrdiff_t)ld),
-				tr_mat_trans(col, (ptrdiff_t)ld), dw + (size_t)grp * ocg * k, k, 1, 1,
-				ws);
+				tr_mat_trans(col, (ptrdiff_t)ld), dw + (size_t)grp * ocg * k, k, 1,
+				1, ws);
 			if (!dx)
 				continue;
 			/* dcol = W_g^T * dy_g (into col, no longer needed), then onto the images */
-			tr_gemm(k, (int)ld, ocg, tr_mat_trans(wg, k), tr_mat_rows(dyg, (ptrdiff_t)ld),
-				col, (ptrdiff_t)ld, 1, 0, ws);
+			tr_gemm(k, (int)ld, ocg, tr_mat_trans(wg, k),
+				tr_mat_rows(dyg, (ptrdiff_t)ld), col, (ptrdiff_t)ld, 1, 0, ws);
 			for (int i = 0; i < s; i++)
 				col2im_add(g, col + (size_t)i * p, ld, grp * icg, icg,
 					   dx + (size_t)(i0 + i) * dxs);

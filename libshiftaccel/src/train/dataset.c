@@ -11,7 +11,7 @@
 
 static const char *const fashion_names[10] = {
 	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-	"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+	"Sandal",      "Shirt",	  "Sneaker",  "Bag",   "Ankle boot",
 };
 
 sa_status tr_dataset_alloc(const char *name, uint32_t count, uint32_t c, uint32_t h, uint32_t w,
@@ -85,8 +85,7 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static sa_status open_named(const char *set, sa_split split, const char *data_dir,
-			    sa_dataset **out)
+static sa_status open_named(const char *set, sa_split split, const char *data_dir, sa_dataset **out)
 {
 	const char *prefix = split == SA_SPLIT_TRAIN ? "train" : "t10k";
 	char images[4096], labels[4096], name[64];
@@ -100,8 +99,12 @@ static sa_status open_named(const char *set, sa_split split, const char *data_di
 	snprintf(labels, sizeof(labels), "%s/%s/%s-labels-idx1-ubyte", data_dir, set, prefix);
 	snprintf(name, sizeof(name), "%s (%s)", set, split == SA_SPLIT_TRAIN ? "train" : "test");
 	st = tr_dataset_read_idx(images, labels, name, out);
-	if (st == SA_ERR_IO)
-		return sa_fail(SA_ERR_IO, "%s (run `make data` to fetch %s)", sa_last_error(), set);
+	if (st == SA_ERR_IO) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "%s", sa_last_error());
+		return sa_fail(SA_ERR_IO, "%s (run `make data` to fetch %s)", msg, set);
+	}
 	if (st)
 		return st;
 	(*out)->has_split = 1;
@@ -114,8 +117,7 @@ static sa_status open_named(const char *set, sa_split split, const char *data_di
 	return set_class_names(*out, 10, NULL);
 }
 
-sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir,
-			  sa_dataset **out)
+sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir, sa_dataset **out)
 {
 	if (!spec || !out)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_dataset_open: NULL argument");
@@ -171,8 +173,8 @@ sa_status sa_dataset_from_memory(const char *name, uint32_t count, uint32_t c, u
 			       num_classes, SA_MAX_INPUT_CHANNELS, TR_MAX_CLASSES);
 	for (uint32_t i = 0; i < count; i++)
 		if (labels[i] >= num_classes)
-			return sa_fail(SA_ERR_BAD_DATA, "%s: image %u has label %u of %u classes", name,
-				       i, labels[i], num_classes);
+			return sa_fail(SA_ERR_BAD_DATA, "%s: image %u has label %u of %u classes",
+				       name, i, labels[i], num_classes);
 	st = tr_dataset_alloc(name, count, c, h, w, &ds);
 	if (st)
 		return st;

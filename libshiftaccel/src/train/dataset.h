@@ -12,8 +12,8 @@ struct sa_dataset {
 	uint32_t count, c, h, w;
 	uint32_t num_classes;
 	int has_split;
-	uint8_t *pixels; /* count x [C][H][W] */
-	uint8_t *labels; /* count */
+	uint8_t *pixels;    /* count x [C][H][W] */
+	uint8_t *labels;    /* count */
 	char **class_names; /* num_classes */
 };
 

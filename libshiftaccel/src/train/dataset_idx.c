@@ -102,8 +102,8 @@ sa_status tr_dataset_read_idx(const char *images, const char *labels, const char
 		for (uint32_t i = 0; !st && i < ih[1]; i++)
 			max_label = ds->labels[i] > max_label ? ds->labels[i] : max_label;
 		if (!st && max_label < 1)
-			st = sa_fail(SA_ERR_BAD_DATA, "%s: every label is 0 (need 2 classes or more)",
-				     labels);
+			st = sa_fail(SA_ERR_BAD_DATA,
+				     "%s: every label is 0 (need 2 classes or more)", labels);
 		if (!st)
 			st = tr_dataset_number_classes(ds, max_label + 1);
 		if (st)

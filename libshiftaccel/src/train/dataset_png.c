@@ -127,14 +127,14 @@ sa_status tr_dataset_read_pngdir(const char *dir, const char *name, struct sa_da
 			if (st)
 				break;
 			if (!ds)
-				st = tr_dataset_alloc(name, (uint32_t)total, img.channels, img.height,
-						      img.width, &ds);
+				st = tr_dataset_alloc(name, (uint32_t)total, img.channels,
+						      img.height, img.width, &ds);
 			else if (img.width != ds->w || img.height != ds->h || img.channels != ds->c)
 				st = sa_fail(SA_ERR_SHAPE,
 					     "%s: %ux%u with %u channels, but the first image is "
 					     "%ux%u with %u",
-					     path, img.width, img.height, img.channels, ds->w, ds->h,
-					     ds->c);
+					     path, img.width, img.height, img.channels, ds->w,
+					     ds->h, ds->c);
 			if (!st) {
 				size_t plane = (size_t)ds->h * ds->w;
 				uint8_t *dst = ds->pixels + (size_t)k * plane * ds->c;

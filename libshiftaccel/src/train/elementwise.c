@@ -83,8 +83,7 @@ void tr_actq_forward(const struct tr_actq *a, const float *v, float *y, size_t n
 		y[i] = round_clamp(v[i] * inv, lo, hi) * scale;
 }
 
-void tr_actq_backward(const struct tr_actq *a, const float *v, const float *dy, float *dv,
-		      size_t n)
+void tr_actq_backward(const struct tr_actq *a, const float *v, const float *dy, float *dv, size_t n)
 {
 	size_t i = 0;
 

@@ -78,9 +78,8 @@ void sa_eval_result_free(struct sa_eval_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first,
-		      uint32_t count, sa_device_kind device, unsigned threads,
-		      struct sa_eval_result *r)
+sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first, uint32_t count,
+		      sa_device_kind device, unsigned threads, struct sa_eval_result *r)
 {
 	struct sa_model_info info;
 	struct eval_job j = {model, ds, device, first, count, 0, 0, NULL, NULL, NULL, NULL, NULL};

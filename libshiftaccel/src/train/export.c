@@ -36,17 +36,18 @@ static sa_status node_codes(const struct tr_net *net, const struct tr_node *nd, 
 	for (size_t i = 0; i < nd->nw; i++) {
 		(*w)[i] = signed_k(wv[i], *base, net->weight_bits);
 		if (tr_code_value((*w)[i], *base) != wv[i])
-			return sa_fail(SA_ERR_BAD_MODEL,
-				       "export: %s weight %zu (%g) is not a code of base %d, %d bits",
-				       nd->name, i, (double)wv[i], *base, net->weight_bits);
+			return sa_fail(
+				SA_ERR_BAD_MODEL,
+				"export: %s weight %zu (%g) is not a code of base %d, %d bits",
+				nd->name, i, (double)wv[i], *base, net->weight_bits);
 	}
 	for (int o = 0; o < nd->osh.c; o++)
 		(*bias)[o] = (int32_t)lrint(ldexp((double)nd->b_eff[o], -(ein + *base)));
 	return SA_OK;
 }
 
-static sa_status export_weighted(sa_builder *b, const struct tr_net *net,
-				 const struct tr_node *nd, uint32_t in, uint32_t *out)
+static sa_status export_weighted(sa_builder *b, const struct tr_net *net, const struct tr_node *nd,
+				 uint32_t in, uint32_t *out)
 {
 	int8_t *w = NULL;
 	int32_t *bias = NULL;
@@ -57,14 +58,22 @@ static sa_status export_weighted(sa_builder *b, const struct tr_net *net,
 	if (!st && nd->op == TR_OP_CONV) {
 		const struct tr_conv_geom *g = &nd->conv;
 		struct sa_conv_params p = {
-			.kernel_h = (uint16_t)g->kh, .kernel_w = (uint16_t)g->kw,
-			.stride_h = (uint16_t)g->sh, .stride_w = (uint16_t)g->sw,
-			.dilation_h = (uint16_t)g->dh, .dilation_w = (uint16_t)g->dw,
-			.pad_top = (uint16_t)g->pt, .pad_left = (uint16_t)g->pl,
-			.pad_bottom = (uint16_t)nd->pb, .pad_right = (uint16_t)nd->pr,
-			.groups = (uint32_t)g->groups, .out_channels = (uint32_t)g->oc,
-			.weight_bits = (uint8_t)net->weight_bits, .weight_base = (int8_t)base,
-			.act = (uint8_t)nd->act, .flags = flags,
+			.kernel_h = (uint16_t)g->kh,
+			.kernel_w = (uint16_t)g->kw,
+			.stride_h = (uint16_t)g->sh,
+			.stride_w = (uint16_t)g->sw,
+			.dilation_h = (uint16_t)g->dh,
+			.dilation_w = (uint16_t)g->dw,
+			.pad_top = (uint16_t)g->pt,
+			.pad_left = (uint16_t)g->pl,
+			.pad_bottom = (uint16_t)nd->pb,
+			.pad_right = (uint16_t)nd->pr,
+			.groups = (uint32_t)g->groups,
+			.out_channels = (uint32_t)g->oc,
+			.weight_bits = (uint8_t)net->weight_bits,
+			.weight_base = (int8_t)base,
+			.act = (uint8_t)nd->act,
+			.flags = flags,
 		};
 		st = sa_builder_conv(b, in, &p, w, flags ? bias : NULL, (uint8_t)nd->q.dtype,
 				     (int8_t)nd->q.exp, out);
@@ -96,22 +105,17 @@ static sa_status export_node(sa_builder *b, const struct tr_net *net, const stru
 
 	switch (nd->op) {
 	case TR_OP_CONV:
-	case TR_OP_FC:
-		return export_weighted(b, net, nd, in, out);
-	case TR_OP_MAXPOOL:
-		return sa_builder_maxpool(b, in, &pp, out);
-	case TR_OP_AVGPOOL:
-		return sa_builder_avgpool(b, in, &pp, out);
-	case TR_OP_GAP:
-		return sa_builder_global_avgpool(b, in, out);
+	case TR_OP_FC: return export_weighted(b, net, nd, in, out);
+	case TR_OP_MAXPOOL: return sa_builder_maxpool(b, in, &pp, out);
+	case TR_OP_AVGPOOL: return sa_builder_avgpool(b, in, &pp, out);
+	case TR_OP_GAP: return sa_builder_global_avgpool(b, in, out);
 	case TR_OP_ADD: {
 		struct sa_add_params p = {.act = (uint8_t)nd->act};
 
 		return sa_builder_add(b, in, tid[nd->in[1]], &p, (uint8_t)nd->q.dtype,
 				      (int8_t)nd->q.exp, out);
 	}
-	case TR_OP_FLATTEN:
-		return sa_builder_flatten(b, in, out);
+	case TR_OP_FLATTEN: return sa_builder_flatten(b, in, out);
 	case TR_OP_DROPOUT:
 		*out = in; /* identity at inference */
 		return SA_OK;

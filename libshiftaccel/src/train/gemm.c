@@ -34,8 +34,8 @@ void tr_gemm_ws_free(struct tr_gemm_ws *ws)
  * lanes, `ks` the stride along k.  The loop order follows whichever stride
  * is contiguous, so transposed operands pack as fast as plain ones.
  */
-static void pack_panel(const float *src, ptrdiff_t ls, ptrdiff_t ks, int lanes, int kc,
-		       int width, float *dst)
+static void pack_panel(const float *src, ptrdiff_t ls, ptrdiff_t ks, int lanes, int kc, int width,
+		       float *dst)
 {
 	if (ls == 1 && lanes == width) {
 		for (int p = 0; p < kc; p++)

@@ -60,8 +60,8 @@ void tr_gemm(int m, int n, int k, struct tr_mat a, struct tr_mat b, float *c, pt
  * Micro-kernels (gemm_kernels.c): the m x n (m <= MR, n <= NR) part of a
  * tile at c; csc == 1 is the fast path.
  */
-typedef void (*tr_gemm_kernel_fn)(int kc, const float *a, const float *b, float *c,
-				  ptrdiff_t rsc, ptrdiff_t csc, int accumulate, int m, int n);
+typedef void (*tr_gemm_kernel_fn)(int kc, const float *a, const float *b, float *c, ptrdiff_t rsc,
+				  ptrdiff_t csc, int accumulate, int m, int n);
 tr_gemm_kernel_fn tr_gemm_pick_kernel(void);
 
 #endif /* TR_GEMM_H */

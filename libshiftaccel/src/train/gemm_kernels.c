@@ -54,32 +54,32 @@ static void kernel_generic(int kc, const float *a, const float *b, float *c, ptr
 #ifdef HAVE_AVX2_KERNEL
 #define TARGET_AVX2 __attribute__((target("avx2,fma")))
 
-#define ROW_FMA(r)                                                                         \
-	do {                                                                               \
-		__m256 ar = _mm256_broadcast_ss(a + (r));                                  \
-		c##r##0 = _mm256_fmadd_ps(ar, b0, c##r##0);                                \
-		c##r##1 = _mm256_fmadd_ps(ar, b1, c##r##1);                                \
+#define ROW_FMA(r)                                                                                 \
+	do {                                                                                       \
+		__m256 ar = _mm256_broadcast_ss(a + (r));                                          \
+		c##r##0 = _mm256_fmadd_ps(ar, b0, c##r##0);                                        \
+		c##r##1 = _mm256_fmadd_ps(ar, b1, c##r##1);                                        \
 	} while (0)
 
-#define ROW_STORE(r)                                                                       \
-	do {                                                                               \
-		float *cr = c + (r) * rsc;                                                 \
-		if (accumulate) {                                                          \
-			c##r##0 = _mm256_add_ps(c##r##0, _mm256_loadu_ps(cr));             \
-			c##r##1 = _mm256_add_ps(c##r##1, _mm256_loadu_ps(cr + 8));         \
-		}                                                                          \
-		_mm256_storeu_ps(cr, c##r##0);                                             \
-		_mm256_storeu_ps(cr + 8, c##r##1);                                         \
+#define ROW_STORE(r)                                                                               \
+	do {                                                                                       \
+		float *cr = c + (r)*rsc;                                                           \
+		if (accumulate) {                                                                  \
+			c##r##0 = _mm256_add_ps(c##r##0, _mm256_loadu_ps(cr));                     \
+			c##r##1 = _mm256_add_ps(c##r##1, _mm256_loadu_ps(cr + 8));                 \
+		}                                                                                  \
+		_mm256_storeu_ps(cr, c##r##0);                                                     \
+		_mm256_storeu_ps(cr + 8, c##r##1);                                                 \
 	} while (0)
 
-#define ROW_SPILL(r)                                                                       \
-	do {                                                                               \
-		_mm256_storeu_ps(t + (r) * NR, c##r##0);                                   \
-		_mm256_storeu_ps(t + (r) * NR + 8, c##r##1);                               \
+#define ROW_SPILL(r)                                                                               \
+	do {                                                                                       \
+		_mm256_storeu_ps(t + (r)*NR, c##r##0);                                             \
+		_mm256_storeu_ps(t + (r)*NR + 8, c##r##1);                                         \
 	} while (0)
 
-TARGET_AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c,
-				    ptrdiff_t rsc, ptrdiff_t csc, int accumulate, int m, int n)
+TARGET_AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t rsc,
+				    ptrdiff_t csc, int accumulate, int m, int n)
 {
 	__m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
 	__m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();

@@ -52,9 +52,9 @@ static inline size_t tr_conv_tmp_size(const struct tr_conv_geom *g)
  * n images x [ic][ih][iw] (image i at x + i * xs) -> y [oc][oh][ow] (at
  * y + i * ys) = W * x + bias (bias may be NULL).
  */
-void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t xs,
-		     const float *w, const float *bias, float *y, size_t ys, float *col,
-		     float *tmp, struct tr_gemm_ws *ws);
+void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t xs, const float *w,
+		     const float *bias, float *y, size_t ys, float *col, float *tmp,
+		     struct tr_gemm_ws *ws);
 /*
  * dx = dL/dx of each image (skipped when dx is NULL; added to dx when
  * accumulate_dx is set), dw += dL/dW, db += dL/db (db may be NULL).
@@ -70,11 +70,11 @@ void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_
 void tr_fc_forward_rows(int n, int in, int out, int o0, int o1, const float *x, const float *w,
 			const float *bias, float *y, struct tr_gemm_ws *ws);
 /* dx[n][in] columns [i0, i1) = dy[n][out] * W[:, i0:i1]. */
-void tr_fc_backward_dx_cols(int n, int in, int out, int i0, int i1, const float *dy,
-			    const float *w, float *dx, struct tr_gemm_ws *ws);
+void tr_fc_backward_dx_cols(int n, int in, int out, int i0, int i1, const float *dy, const float *w,
+			    float *dx, struct tr_gemm_ws *ws);
 /* dW rows [o0, o1) += dy^T x; db[o0:o1] += column sums of dy (db may be NULL). */
-void tr_fc_backward_dw_rows(int n, int in, int out, int o0, int o1, const float *dy,
-			    const float *x, float *dw, float *db, struct tr_gemm_ws *ws);
+void tr_fc_backward_dw_rows(int n, int in, int out, int o0, int o1, const float *dy, const float *x,
+			    float *dw, float *db, struct tr_gemm_ws *ws);
 
 /* ----------------------------------------------------------------- pooling */
 
@@ -86,8 +86,8 @@ struct tr_pool_geom {
 /* Max over the in-bounds part of each window; argmax[i] is the input index chosen. */
 void tr_maxpool_forward_image(const struct tr_pool_geom *g, const float *x, float *y,
 			      int32_t *argmax);
-void tr_maxpool_backward_image(const struct tr_pool_geom *g, const float *dy,
-			       const int32_t *argmax, float *dx);
+void tr_maxpool_backward_image(const struct tr_pool_geom *g, const float *dy, const int32_t *argmax,
+			       float *dx);
 /* Sum over the window (padding counts as zeros) divided by kh * kw. */
 void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, float *y);
 void tr_avgpool_backward_image(const struct tr_pool_geom *g, const float *dy, float *dx);
@@ -115,10 +115,10 @@ void tr_bn_backward(const float *x, const float *dy, float *dx, int n, int p, pt
  * (and, without quantisation, where the activation is not saturated).
  */
 struct tr_actq {
-	int act; /* SA_ACT_* */
-	int quant; /* 0: float */
+	int act;		/* SA_ACT_* */
+	int quant;		/* 0: float */
 	float scale, inv_scale; /* 2^exp, 2^-exp */
-	float qlo, qhi; /* bounds in units of 2^exp */
+	float qlo, qhi;		/* bounds in units of 2^exp */
 };
 
 void tr_actq_init(struct tr_actq *a, int act, int quant, int dtype, int exp);

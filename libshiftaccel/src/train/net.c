@@ -14,6 +14,8 @@
 #include "../../kernels/sa_kernels.h"
 #include "../error.h"
 
+/* Batch-norm epsilon (the same as PyTorch's). */
+#define TR_BN_EPS 1e-5f
 /* Activation ranges follow the batch maxima with this momentum. */
 #define TR_RANGE_MOMENTUM 0.9f
 /* Convolution weight gradients are summed in at most this many fixed chunks. */
@@ -77,23 +79,30 @@ static sa_status layer_shape(const struct tr_net *net, struct tr_node *nd,
 	switch (l->op) {
 	case TR_OP_CONV: {
 		struct sa_conv_params p = {
-			.kernel_h = (uint16_t)l->kh, .kernel_w = (uint16_t)l->kw,
-			.stride_h = (uint16_t)l->sh, .stride_w = (uint16_t)l->sw,
-			.dilation_h = (uint16_t)l->dh, .dilation_w = (uint16_t)l->dw,
-			.pad_top = (uint16_t)l->pt, .pad_left = (uint16_t)l->pl,
-			.pad_bottom = (uint16_t)l->pb, .pad_right = (uint16_t)l->pr,
-			.groups = (uint32_t)l->groups, .out_channels = (uint32_t)l->out,
-			.weight_bits = 5, .act = (uint8_t)l->act,
+			.kernel_h = (uint16_t)l->kh,
+			.kernel_w = (uint16_t)l->kw,
+			.stride_h = (uint16_t)l->sh,
+			.stride_w = (uint16_t)l->sw,
+			.dilation_h = (uint16_t)l->dh,
+			.dilation_w = (uint16_t)l->dw,
+			.pad_top = (uint16_t)l->pt,
+			.pad_left = (uint16_t)l->pl,
+			.pad_bottom = (uint16_t)l->pb,
+			.pad_right = (uint16_t)l->pr,
+			.groups = (uint32_t)l->groups,
+			.out_channels = (uint32_t)l->out,
+			.weight_bits = 5,
+			.act = (uint8_t)l->act,
 		};
 		out.dtype = SA_DTYPE_I8;
 		err = sa_check_conv(&in, &p, &out);
 		break;
 	}
 	case TR_OP_FC: {
-		struct sa_fc_params p = {.out_features = (uint32_t)(l->out == TR_CLASSES ? net->classes
-											 : l->out),
-					 .weight_bits = 5,
-					 .act = (uint8_t)l->act};
+		struct sa_fc_params p = {
+			.out_features = (uint32_t)(l->out == TR_CLASSES ? net->classes : l->out),
+			.weight_bits = 5,
+			.act = (uint8_t)l->act};
 		out.dtype = SA_DTYPE_I8;
 		err = sa_check_fc(&in, &p, &out);
 		break;
@@ -107,9 +116,7 @@ static sa_status layer_shape(const struct tr_net *net, struct tr_node *nd,
 					     : sa_check_avgpool(&in, &p, &out);
 		break;
 	}
-	case TR_OP_GAP:
-		err = sa_check_global_avgpool(&in, &out);
-		break;
+	case TR_OP_GAP: err = sa_check_global_avgpool(&in, &out); break;
 	case TR_OP_ADD: {
 		struct sa_shape b = check_shape(&net->nodes[nd->in[1]].osh);
 		struct sa_add_params p = {.act = (uint8_t)l->act};
@@ -122,11 +129,8 @@ static sa_status layer_shape(const struct tr_net *net, struct tr_node *nd,
 		out.c = in.c * in.h * in.w;
 		out.h = out.w = 1;
 		break;
-	case TR_OP_DROPOUT:
-		out = in;
-		break;
-	default:
-		return layer_error(l, "this layer kind cannot appear here");
+	case TR_OP_DROPOUT: out = in; break;
+	default: return layer_error(l, "this layer kind cannot appear here");
 	}
 	if (err)
 		return layer_error(l, err);
@@ -174,22 +178,26 @@ static sa_status node_alloc(struct tr_net *net, struct tr_node *nd, int index)
 
 		ok = ok && param_alloc(&nd->weight, nd->name, "weight", nd->nw, 1) == 0;
 		nd->dw_eff = nd->weight.grad;
-		ok = ok && (nd->w_eff = alloc_floats(nd->nw)) && (nd->b_eff = alloc_floats((size_t)ch));
+		ok = ok && (nd->w_eff = alloc_floats(nd->nw)) &&
+		     (nd->b_eff = alloc_floats((size_t)ch));
 		if (nd->has_bias)
 			ok = ok && param_alloc(&nd->bias, nd->name, "bias", (size_t)ch, 0) == 0;
 		if (nd->has_bn) {
-			ok = ok && param_alloc(&nd->gamma, nd->name, "bn.weight", (size_t)ch, 0) == 0;
+			ok = ok &&
+			     param_alloc(&nd->gamma, nd->name, "bn.weight", (size_t)ch, 0) == 0;
 			ok = ok && param_alloc(&nd->beta, nd->name, "bn.bias", (size_t)ch, 0) == 0;
 			ok = ok && (nd->bn_mean = alloc_floats((size_t)ch)) &&
 			     (nd->bn_var = alloc_floats((size_t)ch)) &&
 			     (nd->bn_invstd = alloc_floats((size_t)ch)) &&
 			     (nd->run_mean = alloc_floats((size_t)ch)) &&
 			     (nd->run_var = alloc_floats((size_t)ch)) &&
-			     (nd->bn_y = alloc_floats(b * o)) && (nd->w_fold = alloc_floats(nd->nw)) &&
+			     (nd->bn_y = alloc_floats(b * o)) &&
+			     (nd->w_fold = alloc_floats(nd->nw)) &&
 			     (nd->b_fold = alloc_floats((size_t)ch));
 		}
 		if (nd->op == TR_OP_CONV) {
-			nd->nparts = net->batch_max < TR_CONV_PARTS ? net->batch_max : TR_CONV_PARTS;
+			nd->nparts =
+				net->batch_max < TR_CONV_PARTS ? net->batch_max : TR_CONV_PARTS;
 			ok = ok && (nd->dw_part = alloc_floats((size_t)nd->nparts * nd->nw)) &&
 			     (nd->db_part = alloc_floats((size_t)nd->nparts * (size_t)ch));
 		}
@@ -286,11 +294,12 @@ static sa_status make_weight_slices(struct tr_net *net)
 					continue;
 				net->wslices[count].node = i;
 				net->wslices[count].lo = lo;
-				net->wslices[count].hi = lo + TR_WSLICE < nd->nw ? lo + TR_WSLICE : nd->nw;
+				net->wslices[count].hi =
+					lo + TR_WSLICE < nd->nw ? lo + TR_WSLICE : nd->nw;
 			}
 		}
-		if (!pass && !(net->wslices = calloc((size_t)(count ? count : 1),
-						     sizeof(*net->wslices))))
+		if (!pass &&
+		    !(net->wslices = calloc((size_t)(count ? count : 1), sizeof(*net->wslices))))
 			return sa_fail(SA_ERR_NO_MEMORY, "training network: out of memory");
 	}
 	net->num_wslices = count;
@@ -384,8 +393,9 @@ sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int clas
 				     "the network ends with %zu values but the data has %d classes",
 				     last->out_elems, classes);
 		else if (last->op != TR_OP_CONV && last->op != TR_OP_FC && last->op != TR_OP_ADD)
-			st = sa_fail(SA_ERR_INVALID_ARGUMENT,
-				     "the last layer must be conv, fc or add (it gives the logits)");
+			st = sa_fail(
+				SA_ERR_INVALID_ARGUMENT,
+				"the last layer must be conv, fc or add (it gives the logits)");
 		else if (last->act != SA_ACT_NONE)
 			st = sa_fail(SA_ERR_INVALID_ARGUMENT,
 				     "the last layer gives the logits and must have no activation");
@@ -434,14 +444,14 @@ void tr_net_destroy(struct tr_net *net)
 	for (int i = 0; net->nodes && i < net->num_nodes; i++) {
 		struct tr_node *nd = &net->nodes[i];
 
+		if (nd->dw_eff != nd->weight.grad)
+			free(nd->dw_eff);
 		param_free(&nd->weight);
 		param_free(&nd->shift);
 		param_free(&nd->sign);
 		param_free(&nd->bias);
 		param_free(&nd->gamma);
 		param_free(&nd->beta);
-		if (nd->dw_eff != nd->weight.grad)
-			free(nd->dw_eff);
 		free(nd->w_eff);
 		free(nd->b_eff);
 		free(nd->dw_part);
@@ -514,8 +524,8 @@ sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, 
 					return sa_fail(SA_ERR_NO_MEMORY,
 						       "training network: out of memory");
 				nd->wbase = tr_ps_base(nd->weight.value, nd->nw, weight_bits);
-				tr_ps_from_float(nd->weight.value, nd->nw, nd->wbase, weight_bits, 0,
-						 nd->shift.value, nd->sign.value);
+				tr_ps_from_float(nd->weight.value, nd->nw, nd->wbase, weight_bits,
+						 0, nd->shift.value, nd->sign.value);
 				nd->shift.lo = (float)nd->wbase;
 				nd->shift.hi = (float)(nd->wbase + tr_kmax(weight_bits) - 1);
 				nd->sign.lo = -1.0f;
@@ -563,6 +573,81 @@ sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, 
 	return SA_OK;
 }
 
+/* Moves a PS layer's shifts by log2 |s_c| per output channel (sign flips for s_c < 0). */
+static void fold_scale_into_shifts(struct tr_net *net, struct tr_node *nd, const float *scale)
+{
+	size_t per = nd->nw / (size_t)nd->osh.c;
+	int kmax = tr_kmax(net->weight_bits);
+	float top = -INFINITY;
+
+	for (size_t i = 0; i < nd->nw; i++) {
+		float s = scale[i / per];
+
+		nd->shift.value[i] += log2f(fabsf(s));
+		if (s < 0)
+			nd->sign.value[i] = -nd->sign.value[i];
+		if (fabsf(nd->sign.value[i]) >= 0.5f)
+			top = fmaxf(top, nd->shift.value[i]);
+	}
+	if (isinf(top))
+		return; /* every weight is zero */
+	/* the code range follows the largest weight; smaller ones round to zero */
+	int base = (int)floorf(top + 0.5f) - (kmax - 1);
+
+	base = base < SA_WEIGHT_BASE_MIN   ? SA_WEIGHT_BASE_MIN
+	       : base > SA_WEIGHT_BASE_MAX ? SA_WEIGHT_BASE_MAX
+					   : base;
+	nd->wbase = base;
+	nd->shift.lo = (float)base;
+	nd->shift.hi = (float)(base + kmax - 1);
+	for (size_t i = 0; i < nd->nw; i++) {
+		if (nd->shift.value[i] < (float)base - 0.5f)
+			nd->sign.value[i] = 0.0f;
+		nd->shift.value[i] = fminf(fmaxf(nd->shift.value[i], nd->shift.lo), nd->shift.hi);
+	}
+}
+
+sa_status tr_net_add_bias(struct tr_net *net, struct tr_node *nd)
+{
+	(void)net;
+	if (nd->has_bias)
+		return SA_OK;
+	if (param_alloc(&nd->bias, nd->name, "bias", (size_t)nd->osh.c, 0))
+		return sa_fail(SA_ERR_NO_MEMORY, "training network: out of memory");
+	nd->has_bias = 1;
+	return SA_OK;
+}
+
+sa_status tr_net_fold_batchnorm(struct tr_net *net)
+{
+	for (int i = 0; i < net->num_nodes; i++) {
+		struct tr_node *nd = &net->nodes[i];
+		int ch = nd->osh.c;
+		size_t per;
+
+		if (!nd->has_bn)
+			continue;
+		per = nd->nw / (size_t)ch;
+		if (tr_net_add_bias(net, nd))
+			return SA_ERR_NO_MEMORY;
+		float *scale = nd->b_fold; /* free scratch of C floats */
+
+		for (int c = 0; c < ch; c++) {
+			scale[c] = nd->gamma.value[c] / sqrtf(nd->run_var[c] + TR_BN_EPS);
+			nd->bias.value[c] = (nd->bias.value[c] - nd->run_mean[c]) * scale[c] +
+					    nd->beta.value[c];
+		}
+		if (net->weight_mode == TR_WEIGHTS_PS)
+			fold_scale_into_shifts(net, nd, scale);
+		else
+			for (size_t k = 0; k < nd->nw; k++)
+				nd->weight.value[k] *= scale[k / per];
+		nd->has_bn = 0;
+	}
+	/* gamma and beta are no longer trained */
+	return tr_net_set_mode(net, net->weight_mode, net->weight_bits, net->act_quant);
+}
+
 /* ------------------------------------------------------------ exponents */
 
 static int clamp_int(int v, int lo, int hi)
@@ -598,7 +683,8 @@ int tr_node_out_exp(const struct tr_net *net, const struct tr_node *nd)
 		int base = nd->wbase;
 
 		e = exp_for_range(nd->q.range, nd->q.dtype);
-		e = clamp_int(e, ein + base + SA_REQUANT_SHIFT_MIN, ein + base + SA_REQUANT_SHIFT_MAX);
+		e = clamp_int(e, ein + base + SA_REQUANT_SHIFT_MIN,
+			      ein + base + SA_REQUANT_SHIFT_MAX);
 		return clamp_int(e, SA_EXP_MIN, SA_EXP_MAX);
 	}
 	case TR_OP_ADD: {
@@ -634,8 +720,6 @@ static void quantize_bias(const float *b, int n, int acc_exp, float *out)
  * sqrt(var + eps) + beta, then w' rounded to the layer's power-of-two code
  * again.
  */
-#define TR_BN_EPS 1e-5f
-
 static void fold_bn(struct tr_net *net, struct tr_node *nd)
 {
 	int ch = nd->osh.c;
@@ -753,8 +837,8 @@ double tr_net_loss(struct tr_net *net, int n, int *correct)
 {
 	struct tr_node *last = &net->nodes[net->num_nodes - 1];
 
-	return tr_softmax_xent(last->out, net->labels, n, net->classes, 1.0f / (float)n,
-			       last->grad, correct);
+	return tr_softmax_xent(last->out, net->labels, n, net->classes, 1.0f / (float)n, last->grad,
+			       correct);
 }
 
 void tr_net_backward(struct tr_net *net, int n)

@@ -30,7 +30,7 @@ struct tr_param {
 	float *value, *grad;
 	float *m, *v; /* optimiser moments (allocated by the optimiser) */
 	size_t n;
-	int decay; /* weight decay applies */
+	int decay;    /* weight decay applies */
 	float lo, hi; /* projection after each step (+-INFINITY: none) */
 };
 
@@ -45,12 +45,12 @@ static inline size_t tr_shape_elems(const struct tr_shape *s)
 
 /* Output quantisation of a node. */
 struct tr_outq {
-	int enabled; /* this node's integer op rounds its output */
-	int dtype; /* SA_DTYPE_I8, or I16 for the logits */
-	int exp; /* exponent used by the forward pass (and the export) */
-	float range; /* calibrated max |value| (EMA); 0 before calibration */
+	int enabled;	/* this node's integer op rounds its output */
+	int dtype;	/* SA_DTYPE_I8, or I16 for the logits */
+	int exp;	/* exponent used by the forward pass (and the export) */
+	float range;	/* calibrated max |value| (EMA); 0 before calibration */
 	float *img_max; /* per image max |pre-quant value| of the last forward */
-	int nmax; /* entries of img_max the last forward filled */
+	int nmax;	/* entries of img_max the last forward filled */
 };
 
 struct tr_node {
@@ -68,9 +68,9 @@ struct tr_node {
 	size_t nw; /* weights */
 	int wbase; /* weight_base of the current effective weights */
 	struct tr_param weight, shift, sign, bias, gamma, beta;
-	float *w_eff; /* weights the forward uses (== weight.value in float mode) */
-	float *dw_eff; /* gradient w.r.t. w_eff (== weight.grad outside PS mode) */
-	float *b_eff; /* bias the forward uses (quantised to the accumulator scale) */
+	float *w_eff;		  /* weights the forward uses (== weight.value in float mode) */
+	float *dw_eff;		  /* gradient w.r.t. w_eff (== weight.grad outside PS mode) */
+	float *b_eff;		  /* bias the forward uses (quantised to the accumulator scale) */
 	float *dw_part, *db_part; /* conv: per-chunk partial gradients */
 	int nparts;
 	/* batch norm */
@@ -92,9 +92,9 @@ struct tr_node {
 	struct tr_outq q;
 	struct tr_actq actq; /* activation + quantisation of the current forward */
 
-	float *pre; /* conv/fc: GEMM output; add: the sum (before activation) */
+	float *pre;	   /* conv/fc: GEMM output; add: the sum (before activation) */
 	float *out, *grad; /* batch_max x out_elems */
-	float *dx_buf; /* fc: dL/dx before it is added to a shared input's gradient */
+	float *dx_buf;	   /* fc: dL/dx before it is added to a shared input's gradient */
 };
 
 struct tr_thread_ws {
@@ -124,8 +124,8 @@ struct tr_net {
 	int classes;
 	int batch_max;
 	int weight_mode, weight_bits;
-	int act_quant; /* fake-quantise activations (quantised modes) */
-	int training; /* current forward: dropout on, batch statistics, range updates */
+	int act_quant;	 /* fake-quantise activations (quantised modes) */
+	int training;	 /* current forward: dropout on, batch statistics, range updates */
 	int calibrating; /* eval forward that updates ranges */
 	float range_momentum;
 	uint64_t seed, step;
@@ -161,6 +161,17 @@ void tr_net_set_normalisation(struct tr_net *net, const float *mean, const float
  * be reset).
  */
 sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, int act_quant);
+
+/*
+ * Folds every batch norm into its conv/fc layer for good: the weights are
+ * scaled by gamma / sqrt(var + eps) per output channel (for DeepShift-PS the
+ * shifts move by its log2 and the code range follows), the bias absorbs the
+ * mean and beta.  The network then computes in training what the export
+ * computes, and can be fine-tuned in that form.  Rebuilds the parameter list.
+ */
+sa_status tr_net_fold_batchnorm(struct tr_net *net);
+/* Gives a conv/fc node a (zero) trainable bias if it has none (parameter list not rebuilt). */
+sa_status tr_net_add_bias(struct tr_net *net, struct tr_node *nd);
 
 /* Input batch buffer: n images of tr_shape_elems(&net->input) floats. */
 static inline float *tr_net_input(struct tr_net *net)

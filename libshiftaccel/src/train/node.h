@@ -9,7 +9,7 @@
 struct node_job {
 	struct tr_net *net;
 	struct tr_node *nd;
-	int n; /* images in the batch */
+	int n;	   /* images in the batch */
 	int parts; /* chunks or blocks of this step */
 };
 

@@ -34,7 +34,8 @@ static void bn_fwd_task(void *ctx, int task, int thread)
 				    BN_EPS, &nd->bn_mean[c], &nd->bn_var[c], &nd->bn_invstd[c]);
 		float unbiased = count > 1 ? (float)(nd->bn_var[c] * count / (count - 1)) : 0.0f;
 
-		nd->run_mean[c] = (1 - BN_MOMENTUM) * nd->run_mean[c] + BN_MOMENTUM * nd->bn_mean[c];
+		nd->run_mean[c] =
+			(1 - BN_MOMENTUM) * nd->run_mean[c] + BN_MOMENTUM * nd->bn_mean[c];
 		nd->run_var[c] = (1 - BN_MOMENTUM) * nd->run_var[c] + BN_MOMENTUM * unbiased;
 	}
 }
@@ -107,8 +108,7 @@ static void act_bwd_task(void *ctx, int b, int thread)
 	size_t off = (size_t)b * nd->out_elems;
 
 	(void)thread;
-	tr_actq_backward(&nd->actq, nd->bn_y + off, nd->grad + off, nd->bn_y + off,
-			 nd->out_elems);
+	tr_actq_backward(&nd->actq, nd->bn_y + off, nd->grad + off, nd->bn_y + off, nd->out_elems);
 }
 
 void tr_bn_node_backward(struct tr_net *net, struct tr_node *nd, int n)
@@ -131,9 +131,9 @@ static void conv_fwd_task(void *ctx, int task, int thread)
 	int b0, b1;
 
 	tr_split(j->n, j->parts, task, &b0, &b1);
-	tr_conv_forward(&nd->conv, b1 - b0, node_input(net, nd, 0, b0), nd->in_elems, w,
-			nd->b_eff, nd->pre + (size_t)b0 * nd->out_elems, nd->out_elems, ws->col,
-			ws->tmp, &ws->gemm);
+	tr_conv_forward(&nd->conv, b1 - b0, node_input(net, nd, 0, b0), nd->in_elems, w, nd->b_eff,
+			nd->pre + (size_t)b0 * nd->out_elems, nd->out_elems, ws->col, ws->tmp,
+			&ws->gemm);
 	if (nd->has_bn && net->training)
 		return; /* batch statistics first */
 	for (int b = b0; b < b1; b++) {

@@ -93,7 +93,8 @@ static void fc_bwd_task(void *ctx, int task, int thread)
 		memset(nd->dw_eff + (size_t)o0 * in, 0, sizeof(float) * (size_t)(o1 - o0) * in);
 		if (db)
 			memset(db + o0, 0, sizeof(float) * (size_t)(o1 - o0));
-		tr_fc_backward_dw_rows(j->n, in, out, o0, o1, nd->pre, src->out, nd->dw_eff, db, ws);
+		tr_fc_backward_dw_rows(j->n, in, out, o0, o1, nd->pre, src->out, nd->dw_eff, db,
+				       ws);
 		return;
 	}
 	int i0, i1;

@@ -139,25 +139,17 @@ void tr_node_forward(struct tr_net *net, struct tr_node *nd, int n)
 		if (nd->actq.quant)
 			tr_pool_run(net->pool, n, input_task, &j);
 		break;
-	case TR_OP_CONV:
-		tr_conv_node_forward(net, nd, n);
-		break;
-	case TR_OP_FC:
-		tr_fc_node_forward(net, nd, n);
-		break;
+	case TR_OP_CONV: tr_conv_node_forward(net, nd, n); break;
+	case TR_OP_FC: tr_fc_node_forward(net, nd, n); break;
 	case TR_OP_MAXPOOL:
 	case TR_OP_AVGPOOL:
-	case TR_OP_GAP:
-		tr_pool_run(net->pool, n, pool_fwd_task, &j);
-		break;
+	case TR_OP_GAP: tr_pool_run(net->pool, n, pool_fwd_task, &j); break;
 	case TR_OP_ADD:
 		tr_pool_run(net->pool, n, add_fwd_task, &j);
 		nd->q.nmax = node_records_range(net) ? n : 0;
 		break;
 	case TR_OP_FLATTEN:
-	case TR_OP_DROPOUT:
-		tr_pool_run(net->pool, n, copy_fwd_task, &j);
-		break;
+	case TR_OP_DROPOUT: tr_pool_run(net->pool, n, copy_fwd_task, &j); break;
 	}
 }
 
@@ -166,25 +158,14 @@ void tr_node_backward(struct tr_net *net, struct tr_node *nd, int n)
 	struct node_job j = {net, nd, n, 0};
 
 	switch (nd->op) {
-	case TR_OP_INPUT:
-		break;
-	case TR_OP_CONV:
-		tr_conv_node_backward(net, nd, n);
-		break;
-	case TR_OP_FC:
-		tr_fc_node_backward(net, nd, n);
-		break;
+	case TR_OP_INPUT: break;
+	case TR_OP_CONV: tr_conv_node_backward(net, nd, n); break;
+	case TR_OP_FC: tr_fc_node_backward(net, nd, n); break;
 	case TR_OP_MAXPOOL:
 	case TR_OP_AVGPOOL:
-	case TR_OP_GAP:
-		tr_pool_run(net->pool, n, pool_bwd_task, &j);
-		break;
-	case TR_OP_ADD:
-		tr_pool_run(net->pool, n, add_bwd_task, &j);
-		break;
+	case TR_OP_GAP: tr_pool_run(net->pool, n, pool_bwd_task, &j); break;
+	case TR_OP_ADD: tr_pool_run(net->pool, n, add_bwd_task, &j); break;
 	case TR_OP_FLATTEN:
-	case TR_OP_DROPOUT:
-		tr_pool_run(net->pool, n, copy_bwd_task, &j);
-		break;
+	case TR_OP_DROPOUT: tr_pool_run(net->pool, n, copy_bwd_task, &j); break;
 	}
 }

@@ -27,8 +27,7 @@ void tr_optim_free(struct tr_optim *o)
 	o->num_slices = 0;
 }
 
-sa_status tr_optim_reset(struct tr_optim *o, const struct tr_optim_config *cfg,
-			 struct tr_net *net)
+sa_status tr_optim_reset(struct tr_optim *o, const struct tr_optim_config *cfg, struct tr_net *net)
 {
 	int count = 0;
 
@@ -69,7 +68,8 @@ static void step_slice(void *ctx, int task, int thread)
 	const struct tr_optim_config *c = &o->cfg;
 	struct tr_optim_slice *s = &o->slices[task];
 	struct tr_param *p = s->p;
-	float *restrict w = p->value + s->lo, *restrict m = p->m + s->lo, *restrict v = p->v + s->lo;
+	float *restrict w = p->value + s->lo, *restrict m = p->m + s->lo,
+			*restrict v = p->v + s->lo;
 	const float *restrict grad = p->grad + s->lo;
 	size_t n = s->hi - s->lo;
 	float lr = o->lr;
@@ -146,7 +146,8 @@ float tr_schedule_lr(const struct tr_schedule *s, int epoch, int iter, int iters
 {
 	switch (s->kind) {
 	case TR_SCHEDULE_STEP:
-		return s->lr * powf(s->gamma, (float)(epoch / (s->step_epochs > 0 ? s->step_epochs : 1)));
+		return s->lr *
+		       powf(s->gamma, (float)(epoch / (s->step_epochs > 0 ? s->step_epochs : 1)));
 	case TR_SCHEDULE_COSINE: {
 		double total = (double)s->epochs * iters;
 		double t = (double)epoch * iters + iter;

@@ -17,10 +17,10 @@ enum tr_opt_kind {
 
 struct tr_optim_config {
 	int kind;
-	float momentum; /* SGD, RMSprop */
+	float momentum;	    /* SGD, RMSprop */
 	float weight_decay; /* L2, added to the gradient of decayed parameters */
 	float beta1, beta2; /* Adam */
-	float alpha; /* RMSprop smoothing */
+	float alpha;	    /* RMSprop smoothing */
 	float eps;
 };
 
@@ -32,7 +32,7 @@ struct tr_optim_slice {
 
 struct tr_optim {
 	struct tr_optim_config cfg;
-	long t; /* steps taken */
+	long t;	  /* steps taken */
 	float lr; /* of the current step */
 	int num_slices;
 	struct tr_optim_slice *slices;
@@ -41,15 +41,14 @@ struct tr_optim {
 /* Defaults of PyTorch for `kind`. */
 void tr_optim_defaults(int kind, struct tr_optim_config *cfg);
 /* (Re)allocates zeroed state for the network's current parameters. */
-sa_status tr_optim_reset(struct tr_optim *o, const struct tr_optim_config *cfg,
-			 struct tr_net *net);
+sa_status tr_optim_reset(struct tr_optim *o, const struct tr_optim_config *cfg, struct tr_net *net);
 void tr_optim_free(struct tr_optim *o);
 /* One update of every parameter from its gradient, then the net's projections. */
 void tr_optim_step(struct tr_optim *o, struct tr_net *net, float lr);
 
 enum tr_schedule_kind {
 	TR_SCHEDULE_CONSTANT,
-	TR_SCHEDULE_STEP, /* lr * gamma^floor(epoch / step_epochs) */
+	TR_SCHEDULE_STEP,   /* lr * gamma^floor(epoch / step_epochs) */
 	TR_SCHEDULE_COSINE, /* lr * (1 + cos(pi * t / T)) / 2 over all iterations */
 };
 

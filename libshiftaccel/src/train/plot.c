@@ -160,8 +160,9 @@ sa_status sa_plot_curves(const char *path, const struct sa_curve_point *pts, uin
 	if (!path || !pts || n == 0)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_plot_curves: nothing to plot");
 	if (width < 320 || height < 200 || width > 8192 || height > 8192)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_plot_curves: %ux%u is not 320..8192 x "
-							"200..8192",
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "sa_plot_curves: %ux%u is not 320..8192 x "
+			       "200..8192",
 			       width, height);
 	c.px = malloc((size_t)width * height * 3);
 	if (!c.px)
@@ -186,7 +187,7 @@ sa_status sa_plot_curves(const char *path, const struct sa_curve_point *pts, uin
 	int x0 = left, x1 = (int)width - right, y0 = top, y1 = (int)height - bottom;
 #define PX(i) (n == 1 ? (x0 + x1) / 2 : x0 + (int)lround((double)(i) * (x1 - x0) / (n - 1)))
 #define PY_LOSS(v) (y1 - (int)lround((v) / lmax * (y1 - y0)))
-#define PY_ACC(v) (y1 - (int)lround(((v) - amin) / (100.0 - amin) * (y1 - y0)))
+#define PY_ACC(v) (y1 - (int)lround(((v)-amin) / (100.0 - amin) * (y1 - y0)))
 
 	/* grid and axes */
 	for (double v = 0; v <= lmax + 1e-9; v += lstep) {
@@ -232,8 +233,8 @@ sa_status sa_plot_curves(const char *path, const struct sa_curve_point *pts, uin
 		int xb = PX(i - 1);
 
 		line(&c, xb, PY_LOSS(pts[i - 1].loss), xa, PY_LOSS(pts[i].loss), 2, blue);
-		line(&c, xb, PY_ACC(pts[i - 1].train_accuracy), xa, PY_ACC(pts[i].train_accuracy), 2,
-		     orange);
+		line(&c, xb, PY_ACC(pts[i - 1].train_accuracy), xa, PY_ACC(pts[i].train_accuracy),
+		     2, orange);
 		if (pts[i].test_accuracy >= 0 && pts[i - 1].test_accuracy >= 0)
 			line(&c, xb, PY_ACC(pts[i - 1].test_accuracy), xa,
 			     PY_ACC(pts[i].test_accuracy), 2, green);
@@ -242,10 +243,12 @@ sa_status sa_plot_curves(const char *path, const struct sa_curve_point *pts, uin
 	struct {
 		const char *label;
 		struct rgb col;
-	} legend[3] = {{"training loss", blue}, {"train accuracy", orange}, {"test accuracy", green}};
+	} legend[3] = {
+		{"training loss", blue}, {"train accuracy", orange}, {"test accuracy", green}};
 	int lx = x1 - 130, ly = y0 + 10;
 
-	rect(&c, lx - 6, ly - 6, x1 - 8, ly + (has_test ? 3 : 2) * 14 - 2, (struct rgb){250, 250, 250});
+	rect(&c, lx - 6, ly - 6, x1 - 8, ly + (has_test ? 3 : 2) * 14 - 2,
+	     (struct rgb){250, 250, 250});
 	for (int i = 0; i < (has_test ? 3 : 2); i++) {
 		line(&c, lx, ly + i * 14 + 3, lx + 16, ly + i * 14 + 3, 2, legend[i].col);
 		text(&c, lx + 22, ly + i * 14, legend[i].label, 1, black);

@@ -41,7 +41,8 @@ void tr_maxpool_forward_image(const struct tr_pool_geom *g, const float *x, floa
 
 			for (int ox = 0; ox < g->ow; ox++) {
 				int x0 = ox * g->sw - g->pl;
-				int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				int xa = x0 < 0 ? 0 : x0,
+				    xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
 				int best = base + ya * g->iw + xa;
 
 				for (int iy = ya; iy < yb; iy++)
@@ -60,8 +61,8 @@ void tr_maxpool_forward_image(const struct tr_pool_geom *g, const float *x, floa
 	}
 }
 
-void tr_maxpool_backward_image(const struct tr_pool_geom *g, const float *dy,
-			       const int32_t *argmax, float *dx)
+void tr_maxpool_backward_image(const struct tr_pool_geom *g, const float *dy, const int32_t *argmax,
+			       float *dx)
 {
 	int n = g->c * g->oh * g->ow;
 
@@ -83,7 +84,8 @@ void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, floa
 
 			for (int ox = 0; ox < g->ow; ox++) {
 				int x0 = ox * g->sw - g->pl;
-				int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				int xa = x0 < 0 ? 0 : x0,
+				    xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
 				float s = 0.0f;
 
 				for (int iy = ya; iy < yb; iy++)
@@ -109,7 +111,8 @@ void tr_avgpool_backward_image(const struct tr_pool_geom *g, const float *dy, fl
 
 			for (int ox = 0; ox < g->ow; ox++) {
 				int x0 = ox * g->sw - g->pl;
-				int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				int xa = x0 < 0 ? 0 : x0,
+				    xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
 				float d = dy[(c * g->oh + oy) * g->ow + ox] * inv_area;
 
 				for (int iy = ya; iy < yb; iy++)

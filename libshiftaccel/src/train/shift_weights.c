@@ -108,8 +108,8 @@ int tr_ps_base(const float *w, size_t n, int bits)
 	return tr_q_base(w, n, bits);
 }
 
-void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_shift,
-		      float *shift, float *sign)
+void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_shift, float *shift,
+		      float *sign)
 {
 	int top = base + tr_kmax(bits) - 1;
 
@@ -152,8 +152,8 @@ static int ps_sign(float s)
 	return s >= 0.5f ? 1 : s <= -0.5f ? -1 : 0;
 }
 
-void tr_ps_forward(const float *shift, const float *sign, size_t n, int base, int bits,
-		   float *w, int8_t *codes)
+void tr_ps_forward(const float *shift, const float *sign, size_t n, int base, int bits, float *w,
+		   int8_t *codes)
 {
 	int top = base + tr_kmax(bits) - 1;
 

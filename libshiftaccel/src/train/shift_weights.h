@@ -55,10 +55,10 @@ void tr_q_quantize(const float *w, size_t n, int base, int bits, float *wq, int8
 /* The base a DeepShift-PS layer gets from initial or converted weights w. */
 int tr_ps_base(const float *w, size_t n, int bits);
 /* Equation 12: P = round(log2 |w|) (kept continuous when `round_shift` is 0), S = sign(w). */
-void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_shift,
-		      float *shift, float *sign);
-void tr_ps_forward(const float *shift, const float *sign, size_t n, int base, int bits,
-		   float *w, int8_t *codes);
+void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_shift, float *shift,
+		      float *sign);
+void tr_ps_forward(const float *shift, const float *sign, size_t n, int base, int bits, float *w,
+		   int8_t *codes);
 /* dshift = g * w * ln 2, dsign = g * 2^round(P) (both overwritten). */
 void tr_ps_backward(const float *shift, const float *w, const float *g, size_t n, int base,
 		    int bits, float *dshift, float *dsign);

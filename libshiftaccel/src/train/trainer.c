@@ -28,8 +28,7 @@ void sa_train_config_defaults(struct sa_train_config *cfg)
 	cfg->seed = 1;
 }
 
-sa_status sa_train_builtin_arch(const char *name, uint32_t c, uint32_t h, uint32_t w,
-				char **text)
+sa_status sa_train_builtin_arch(const char *name, uint32_t c, uint32_t h, uint32_t w, char **text)
 {
 	char *s = tr_arch_builtin(name, (int)c, (int)h, (int)w);
 
@@ -148,8 +147,9 @@ sa_status sa_trainer_create(const struct sa_train_config *cfg, const sa_dataset 
 	for (uint32_t c = 0; c < t->c; c++)
 		for (int p = 0; p < 256; p++)
 			/* The very expression sa_preprocess uses, so inputs match bit for bit. */
-			t->lut[c][p] = (float)(((double)p / 255.0 - (double)mean[c]) / (double)std[c]);
-	t->schedule.kind = cfg->schedule == SA_SCHEDULE_STEP     ? TR_SCHEDULE_STEP
+			t->lut[c][p] =
+				(float)(((double)p / 255.0 - (double)mean[c]) / (double)std[c]);
+	t->schedule.kind = cfg->schedule == SA_SCHEDULE_STEP	 ? TR_SCHEDULE_STEP
 			   : cfg->schedule == SA_SCHEDULE_COSINE ? TR_SCHEDULE_COSINE
 								 : TR_SCHEDULE_CONSTANT;
 	t->schedule.lr = cfg->lr;
@@ -201,8 +201,7 @@ static sa_status check_data(const struct sa_trainer *t, const sa_dataset *ds)
 	return SA_OK;
 }
 
-void tr_trainer_load_batch(struct sa_trainer *t, const sa_dataset *ds, const uint32_t *idx,
-			   int n)
+void tr_trainer_load_batch(struct sa_trainer *t, const sa_dataset *ds, const uint32_t *idx, int n)
 {
 	size_t plane = (size_t)t->h * t->w, image = plane * t->c;
 	float *x = tr_net_input(t->net);
@@ -272,10 +271,11 @@ sa_status sa_trainer_train_epoch(sa_trainer *t, const sa_dataset *train, uint32_
 		tr_optim_step(&t->opt, net, lr);
 		tr_net_update_ranges(net, n, 0);
 		if (!isfinite(loss))
-			return sa_fail(SA_ERR_INVALID_ARGUMENT,
-				       "training diverged (loss is not finite) in epoch %d, batch %d: "
-				       "lower the learning rate",
-				       t->epoch + 1, it + 1);
+			return sa_fail(
+				SA_ERR_INVALID_ARGUMENT,
+				"training diverged (loss is not finite) in epoch %d, batch %d: "
+				"lower the learning rate",
+				t->epoch + 1, it + 1);
 		if (progress)
 			progress(ctx, first + (uint32_t)n, total, loss / (first + (uint32_t)n));
 	}
@@ -292,8 +292,8 @@ sa_status sa_trainer_train_epoch(sa_trainer *t, const sa_dataset *train, uint32_
 	return SA_OK;
 }
 
-sa_status sa_trainer_evaluate(sa_trainer *t, const sa_dataset *ds, uint32_t first,
-			      uint32_t count, double *accuracy, double *loss)
+sa_status sa_trainer_evaluate(sa_trainer *t, const sa_dataset *ds, uint32_t first, uint32_t count,
+			      double *accuracy, double *loss)
 {
 	struct tr_net *net = t->net;
 	double sum = 0.0;
@@ -341,12 +341,24 @@ sa_status sa_trainer_convert(sa_trainer *t, sa_train_weights weights, int weight
 	if (weight_bits < SA_WEIGHT_BITS_MIN || weight_bits > SA_WEIGHT_BITS_MAX)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "weight bits %d: must be 2 to 5",
 			       weight_bits);
-	st = tr_net_set_mode(t->net, (int)weights, weight_bits, 1);
+	/* Batch norm first goes into the float weights, which equation 12 then rounds. */
+	st = tr_net_fold_batchnorm(t->net);
+	if (!st)
+		st = tr_net_set_mode(t->net, (int)weights, weight_bits, 1);
 	if (st)
 		return st;
 	t->cfg.weights = weights;
 	t->cfg.weight_bits = weight_bits;
 	return reset_optimizer(t);
+}
+
+sa_status sa_trainer_fold_batchnorm(sa_trainer *t)
+{
+	sa_status st = tr_net_fold_batchnorm(t->net);
+
+	if (!st)
+		st = reset_optimizer(t);
+	return st;
 }
 
 sa_status sa_trainer_calibrate(sa_trainer *t, const sa_dataset *ds, uint32_t images)

@@ -25,7 +25,6 @@ struct sa_trainer {
 };
 
 /* Loads images idx[0..n) of ds into the network's input and labels. */
-void tr_trainer_load_batch(struct sa_trainer *t, const sa_dataset *ds, const uint32_t *idx,
-			   int n);
+void tr_trainer_load_batch(struct sa_trainer *t, const sa_dataset *ds, const uint32_t *idx, int n);
 
 #endif /* TR_TRAINER_H */

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The DeepShift paper's Table 1 (Elhoushi et al., arXiv 1905.13298) with
+# shiftaccel-train: Simple FC and Simple CNN on MNIST, then on Fashion-MNIST:
+# the float original, DeepShift-Q and -PS from scratch, converted (equation
+# 12, no training) and converted + trained.  Every DeepShift figure is the
+# test accuracy of the exported integer model, measured through sa_session
+# on the CPU (what shiftaccel-eval reports), not the float simulation.
+# Printed beside the paper's numbers and those its authors' public code
+# reports for 10 epochs.
+#
+#   BENCH_EPOCHS   epochs per training run (default 2; the code's figures are 10)
+#   BENCH_BITS     weight bits (default 5)
+#   BENCH_SETS     data sets (default "mnist fashion-mnist")
+#   BENCH_THREADS  threads (default: all cores)
+# Figures only: it fails only if a run itself fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${SA_BUILD:-build}/bin
+EPOCHS=${BENCH_EPOCHS:-2}
+BITS=${BENCH_BITS:-5}
+SETS=${BENCH_SETS:-mnist fashion-mnist}
+THREADS=${BENCH_THREADS:-$(nproc)}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+tools/fetch-data.sh $SETS >/dev/null
+
+# train MODE MODEL SET [args...]: the integer model's test accuracy and the seconds it took
+train() {
+	local mode=$1 model=$2 set=$3 start out acc
+	shift 3
+	start=$(date +%s)
+	out=$("$BIN/shiftaccel-train" --model "$model" --data "$set" --mode "$mode" \
+		--weight-bits "$BITS" --threads "$THREADS" --schedule cosine --quiet "$@" 2>&1) || {
+		echo "table1: shiftaccel-train --mode $mode --model $model --data $set failed:" >&2
+		echo "$out" >&2
+		exit 1
+	}
+	acc=$(sed -n 's/^integer model: test accuracy \([0-9.]*\)%.*/\1/p' <<<"$out")
+	echo "${acc:-?} $(($(date +%s) - start))"
+}
+
+# the float model's test accuracy: the last epoch of its CSV log
+float_acc() {
+	awk -F, 'NR > 1 { a = $5 } END { printf "%.2f", a }' "$1"
+}
+
+row() {
+	printf '  %-30s %9s %8s %12s %7s\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+for set in $SETS; do
+	echo "== Table 1 on $set: test accuracy (%), $BITS-bit weights, $EPOCHS epochs per run, batch 64, Adam, cosine schedule"
+	for model in simple-fc simple-cnn; do
+		if [[ $set == mnist && $model == simple-fc ]]; then
+			paper=(93.59 78.55 90.19 93.78)
+			code=(96.92 97.03 98.26 - - 97.85 -)
+		elif [[ $set == mnist ]]; then
+			paper=(98.91 85.38 98.41 98.98)
+			code=(98.75 98.81 99.12 - - 99.15 99.16)
+		else
+			paper=(- - - -)
+			code=(- - - - - - -)
+		fi
+		ckpt="$T/$set-$model.ckpt"
+		start=$(date +%s)
+		"$BIN/shiftaccel-train" --model "$model" --data "$set" --mode float --epochs "$EPOCHS" \
+			--threads "$THREADS" --schedule cosine --quiet --save-checkpoint "$ckpt" \
+			--log "$T/float.csv" >/dev/null
+		f=$(float_acc "$T/float.csv")
+		fs=$(($(date +%s) - start))
+		read -r q qs < <(train q "$model" "$set" --epochs "$EPOCHS")
+		read -r p ps < <(train ps "$model" "$set" --epochs "$EPOCHS")
+		read -r c cs < <(train convert "$model" "$set" --init "$ckpt")
+		read -r cq cqs < <(train convert+q "$model" "$set" --init "$ckpt" --epochs "$EPOCHS")
+		read -r cp cps < <(train convert+ps "$model" "$set" --init "$ckpt" --epochs "$EPOCHS")
+		echo "$model:"
+		row "" ShiftAccel paper "code 10 ep." seconds
+		row "original (float)" "$f" "${paper[0]}" "${code[0]}" "$fs"
+		row "DeepShift-Q from scratch" "$q" "${paper[1]}" "${code[1]}" "$qs"
+		row "DeepShift-PS from scratch" "$p" "${paper[1]}" "${code[2]}" "$ps"
+		row "converted, not trained" "$c" "${paper[2]}" "${code[3]}" "$cs"
+		row "converted + DeepShift-Q" "$cq" "${paper[3]}" "${code[5]}" "$cqs"
+		row "converted + DeepShift-PS" "$cp" "${paper[3]}" "${code[6]}" "$cps"
+	done
+done
+echo "(DeepShift rows: the exported integer model through sa_session; the paper's"
+echo " Table 1 gives one DeepShift figure per column, shown for both Q and PS.)"
