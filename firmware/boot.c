@@ -53,8 +53,8 @@ void fw_boot_report(struct sa_fw_boot_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = fw.boot_status;
-	r->version = SA_FW_VERSION_WORD(SA_FW_VERSION_MAJOR, SA_FW_VERSION_MINOR,
-					SA_FW_VERSION_PATCH);
+	r->version =
+		SA_FW_VERSION_WORD(SA_FW_VERSION_MAJOR, SA_FW_VERSION_MINOR, SA_FW_VERSION_PATCH);
 	r->build_id = fw.build_id;
 	r->hw_version = fw.hw_version;
 	r->capabilities = FW_CAPABILITIES;

@@ -57,8 +57,8 @@ static int engine_fault(uint32_t status, uint32_t seq, uint32_t stage, struct fw
 		hal_mmu_fault_record(seq, &rec);
 		if (rec.sequence == seq) {
 			f->addr = rec.address;
-			f->detail = rec.reason | (uint32_t)rec.access << 8 |
-				    (uint32_t)rec.source << 16;
+			f->detail =
+				rec.reason | (uint32_t)rec.access << 8 | (uint32_t)rec.source << 16;
 		} else {
 			/* Overwritten by 16 later faults: say so rather than guess. */
 			f->detail = 1u << 24;
@@ -72,11 +72,12 @@ static int engine_fault(uint32_t status, uint32_t seq, uint32_t stage, struct fw
 	return -1;
 }
 
-int fw_te_run(const struct sa_hw_te_cmd *cmd, uint32_t stage, struct fw_fault *f)
+int fw_te_run(uint8_t op, uint32_t ctx, const struct sa_hw_layer *layer, uint32_t stage,
+	      struct fw_fault *f)
 {
 	uint32_t s;
 
-	hal_te_start(cmd);
+	hal_te_start(op, ctx, layer);
 	s = wait_for(SA_CP_IRQ_TE_DONE, hal_te_status, 1);
 	if (SA_ENGINE_STATE(s) == SA_ENGINE_DONE)
 		return 0;

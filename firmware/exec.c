@@ -28,13 +28,7 @@ static int fetch(const struct fw_queue *q, struct fw_fault *f)
 
 static int run_layer(struct fw_queue *q, const struct sa_hw_desc *d, struct fw_fault *f)
 {
-	struct sa_hw_te_cmd cmd;
-
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.op = d->opcode;
-	cmd.context = q->context;
-	cmd.layer = d->u.layer;
-	if (fw_te_run(&cmd, SA_FW_STAGE_EXECUTE, f))
+	if (fw_te_run(d->opcode, q->context, &d->u.layer, SA_FW_STAGE_EXECUTE, f))
 		return -1;
 	q->engine_cycles += hal_te_last_cycles();
 	return 0;
@@ -76,7 +70,8 @@ static void complete(struct fw_queue *q, uint8_t flags, uint64_t fence_addr, uin
 			return;
 	}
 	if (flags & SA_DESC_F_FENCE) {
-		hal_dma_fence(q->context, fence_addr, fence_value, flags & SA_DESC_F_IRQ, q->vector);
+		hal_dma_fence(q->context, fence_addr, fence_value, flags & SA_DESC_F_IRQ,
+			      q->vector);
 		if (fw_dma_finish(SA_FW_STAGE_FENCE, &f)) {
 			fw_queue_fault(q, &f, index, tag, opcode);
 			return;
@@ -128,25 +123,18 @@ static void run_fetched(struct fw_queue *q, const struct sa_hw_desc *d)
 		return;
 	}
 	switch (d->opcode) {
-	case SA_OP_WAIT:
-		start_wait(q, d);
-		return;
-	case SA_OP_COPY:
-		rc = run_copy(q, &d->u.copy, &f);
-		break;
+	case SA_OP_WAIT: start_wait(q, d); return;
+	case SA_OP_COPY: rc = run_copy(q, &d->u.copy, &f); break;
 	case SA_OP_FENCE:
-	case SA_OP_NOP:
-		break;
-	default:
-		rc = run_layer(q, d, &f);
-		break;
+	case SA_OP_NOP: break;
+	default: rc = run_layer(q, d, &f); break;
 	}
 	if (rc) {
 		fw_queue_fault(q, &f, q->head, d->tag, d->opcode);
 		return;
 	}
-	complete(q, d->opcode == SA_OP_FENCE ? d->flags | SA_DESC_F_FENCE : d->flags,
-		 d->fence_addr, d->fence_value, d->tag, d->opcode);
+	complete(q, d->opcode == SA_OP_FENCE ? d->flags | SA_DESC_F_FENCE : d->flags, d->fence_addr,
+		 d->fence_value, d->tag, d->opcode);
 }
 
 void fw_exec_one(struct fw_queue *q)

@@ -22,18 +22,18 @@ FW_CROSS := riscv64-unknown-elf-
 # Zicsr: binutils >= 2.38 wants it named for csrr/csrw.  No loop-to-memcpy
 # rewriting (libc.c defines memcpy), no debug info or paths in the objects.
 # firmware/include stands in for the C library's <string.h>.
-FW_CFLAGS := -isystem firmware/include -march=rv32im_zicsr -mabi=ilp32 -ffreestanding -nostdlib -Os -std=c11 \
-	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -fno-strict-aliasing \
+FW_CFLAGS := -isystem firmware/include -march=rv32im_zicsr -mabi=ilp32 -ffreestanding -nostdlib \
+	-Os -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -fno-strict-aliasing \
 	-fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections -fno-common \
 	-ffile-prefix-map=$(CURDIR)=. -MMD -MP
 # libgcc for 64-bit division and multiplication (sa_check.c, counters).
 FW_LIBGCC = $(shell $(FW_CROSS)gcc -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
-FW_LDFLAGS := -nostdlib -nostartfiles -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
-	-Wl,-T,firmware/link.ld
+FW_LDFLAGS := -nostdlib -nostartfiles -Wl,--gc-sections -Wl,--build-id=none \
+	-Wl,--no-warn-rwx-segments -Wl,-T,firmware/link.ld
 
 FW_OBJDIR := $(BUILD)/firmware/obj
-FW_OBJS := $(patsubst %.c,$(FW_OBJDIR)/%.o,$(FW_LOGIC_SRCS) $(FW_SHARED_SRCS) $(FW_TARGET_SRCS)) \
-	$(FW_OBJDIR)/firmware/start.o
+FW_OBJS := $(patsubst %.c,$(FW_OBJDIR)/%.o,$(FW_LOGIC_SRCS) $(FW_SHARED_SRCS) \
+	$(FW_TARGET_SRCS)) $(FW_OBJDIR)/firmware/start.o
 FW_ELF := $(BUILD)/firmware/shiftaccel-fw.elf
 FW_CODE := $(BUILD)/firmware/shiftaccel-fw.code
 FW_IMAGE := $(BUILD)/firmware/shiftaccel-fw.bin

@@ -25,8 +25,8 @@
 #define FW_MAX_CONTEXTS SA_HW_NUM_CONTEXTS
 /* Opcodes this firmware executes (bit n: opcode n). */
 #define FW_OPS_SUPPORTED 0x7feu
-#define FW_CAPABILITIES                                                                          \
-	(SA_FW_CAP_PRIORITY | SA_FW_CAP_WAIT | SA_FW_CAP_SUSPEND | SA_FW_CAP_COUNTERS |          \
+#define FW_CAPABILITIES                                                                            \
+	(SA_FW_CAP_PRIORITY | SA_FW_CAP_WAIT | SA_FW_CAP_SUSPEND | SA_FW_CAP_COUNTERS |            \
 	 SA_FW_CAP_CONFIG | SA_FW_CAP_SELFCHECK | SA_FW_CAP_INVALIDATE)
 /* Publish the status block at least every this many descriptors of a busy queue. */
 #define FW_STATUS_EVERY 16
@@ -169,9 +169,11 @@ int fw_validate(const struct sa_hw_desc *d, uint32_t ops, struct fw_fault *f);
 int fw_validate_layer(uint8_t op, const struct sa_hw_layer *l, struct fw_fault *f);
 /* [addr, addr + len) lies inside the 2^39 device VA space. */
 bool fw_va_range_ok(uint64_t addr, uint64_t len);
+bool fw_all_zero(const void *p, size_t n);
 
 /* engine.c: run a started engine to its end; 0 or fills *f (stage given). */
-int fw_te_run(const struct sa_hw_te_cmd *cmd, uint32_t stage, struct fw_fault *f);
+int fw_te_run(uint8_t op, uint32_t ctx, const struct sa_hw_layer *layer, uint32_t stage,
+	      struct fw_fault *f);
 int fw_dma_finish(uint32_t stage, struct fw_fault *f);
 
 /* exec.c */

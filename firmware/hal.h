@@ -19,6 +19,9 @@
 
 #include "../uapi/shiftaccel_fw.h"
 
+/* A 32-bit word that may alias any object (GCC's may_alias): word-wise scans and copies. */
+typedef uint32_t __attribute__((may_alias)) fw_word;
+
 /* Interrupt enables, CSRs: once at boot. */
 void hal_init(void);
 
@@ -60,8 +63,8 @@ void hal_mmu_set_context(uint32_t ctx, uint64_t root, bool valid);
 void hal_mmu_invalidate(uint32_t ctx);
 void hal_mmu_fault_record(uint32_t seq, struct sa_hw_fault_record *rec);
 
-/* Tensor engine. */
-void hal_te_start(const struct sa_hw_te_cmd *cmd);
+/* Tensor engine: writes struct sa_hw_te_cmd {op, 0, ctx, 0, *layer} and starts it. */
+void hal_te_start(uint8_t op, uint32_t ctx, const struct sa_hw_layer *layer);
 uint32_t hal_te_status(void);
 uint64_t hal_te_last_cycles(void);
 uint32_t hal_te_fault_seq(void);

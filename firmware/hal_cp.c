@@ -119,9 +119,10 @@ void hal_msi(uint32_t vector)
 void hal_wait(void)
 {
 	/*
-	 * Check the controller before sleeping: a cause raised by this CP's own
-	 * register write in the last few instructions may not have reached
-	 * mip yet, and wfi must not sleep through it.
+	 * Look at the controller before sleeping: two loads buy independence
+	 * from how quickly a cause raised by this CP's own register write (an
+	 * engine that fails at START, an enable that uncovers a pending cause)
+	 * reaches mip.MEIP.  wfi must never sleep through one.
 	 */
 	if (rd(SA_CP_INTC_BASE + SA_CP_INTC_PENDING) & rd(SA_CP_INTC_BASE + SA_CP_INTC_ENABLE))
 		return;
@@ -155,6 +156,7 @@ uint64_t hal_instret(void)
 		__asm__ volatile("csrr %0, minstreth" : "=r"(hi));
 		__asm__ volatile("csrr %0, minstret" : "=r"(lo));
 		__asm__ volatile("csrr %0, minstreth" : "=r"(hi2));
+		/* cppcheck-suppress uninitvar ; the asm statements write them */
 	} while (hi != hi2);
 	return (uint64_t)hi << 32 | lo;
 }
@@ -195,20 +197,23 @@ void hal_mmu_fault_record(uint32_t seq, struct sa_hw_fault_record *rec)
 {
 	uint32_t base = SA_CP_MMU_BASE + SA_CP_MMU_FAULT_RING +
 			(seq % SA_HW_FAULT_RING_SIZE) * (uint32_t)sizeof(*rec);
-	uint32_t w[sizeof(*rec) / 4];
+	uint32_t w[sizeof(*rec) / 4] = {0};
 
 	for (uint32_t i = 0; i < sizeof(*rec) / 4; i++)
 		w[i] = rd(base + 4 * i);
 	memcpy(rec, w, sizeof(*rec));
 }
 
-void hal_te_start(const struct sa_hw_te_cmd *cmd)
+void hal_te_start(uint8_t op, uint32_t ctx, const struct sa_hw_layer *layer)
 {
-	uint32_t w[sizeof(*cmd) / 4];
+	/* The layer is 8-byte aligned in CP memory: straight from there, word by word. */
+	const fw_word *w = (const fw_word *)(const void *)layer;
+	const uint32_t base = SA_CP_TE_BASE + SA_CP_TE_CMD + offsetof(struct sa_hw_te_cmd, layer);
 
-	memcpy(w, cmd, sizeof(*cmd));
-	for (uint32_t i = 0; i < sizeof(*cmd) / 4; i++)
-		wr(SA_CP_TE_BASE + SA_CP_TE_CMD + 4 * i, w[i]);
+	wr(SA_CP_TE_BASE + SA_CP_TE_CMD, op | ctx << 16);
+	wr(SA_CP_TE_BASE + SA_CP_TE_CMD + 4, 0);
+	for (uint32_t i = 0; i < sizeof(*layer) / 4; i++)
+		wr(base + 4 * i, w[i]);
 	wr(SA_CP_TE_BASE + SA_CP_TE_CTRL, SA_ENGINE_CTRL_START);
 }
 

@@ -11,7 +11,7 @@
  */
 #include "fw.h"
 
-#define SERVED_CAUSES                                                                            \
+#define SERVED_CAUSES                                                                              \
 	(SA_CP_IRQ_DOORBELL | SA_CP_IRQ_MBOX_H2F | SA_CP_IRQ_MBOX_F2H_ACK | SA_CP_IRQ_MMU_FAULT)
 
 uint32_t fw_irq_mask(void)

@@ -16,27 +16,18 @@ static int request_words(uint32_t type)
 	switch (type) {
 	case SA_FW_MSG_HELLO:
 	case SA_FW_MSG_SUSPEND:
-	case SA_FW_MSG_RESUME:
-		return 0;
-	case SA_FW_MSG_PING:
-		return sizeof(struct sa_fw_ping) / 4;
-	case SA_FW_MSG_CONTEXT_CREATE:
-		return sizeof(struct sa_fw_context_create) / 4;
+	case SA_FW_MSG_RESUME: return 0;
+	case SA_FW_MSG_PING: return sizeof(struct sa_fw_ping) / 4;
+	case SA_FW_MSG_CONTEXT_CREATE: return sizeof(struct sa_fw_context_create) / 4;
 	case SA_FW_MSG_CONTEXT_DESTROY:
-	case SA_FW_MSG_CONTEXT_INVALIDATE:
-		return sizeof(struct sa_fw_context_id) / 4;
-	case SA_FW_MSG_QUEUE_CREATE:
-		return sizeof(struct sa_fw_queue_create) / 4;
-	case SA_FW_MSG_QUEUE_RESET:
-		return sizeof(struct sa_fw_queue_reset) / 4;
+	case SA_FW_MSG_CONTEXT_INVALIDATE: return sizeof(struct sa_fw_context_id) / 4;
+	case SA_FW_MSG_QUEUE_CREATE: return sizeof(struct sa_fw_queue_create) / 4;
+	case SA_FW_MSG_QUEUE_RESET: return sizeof(struct sa_fw_queue_reset) / 4;
 	case SA_FW_MSG_QUEUE_DESTROY:
 	case SA_FW_MSG_QUEUE_STATUS:
-	case SA_FW_MSG_COUNTERS:
-		return sizeof(struct sa_fw_queue_id) / 4;
-	case SA_FW_MSG_CONFIG:
-		return sizeof(struct sa_fw_config) / 4;
-	default:
-		return -1;
+	case SA_FW_MSG_COUNTERS: return sizeof(struct sa_fw_queue_id) / 4;
+	case SA_FW_MSG_CONFIG: return sizeof(struct sa_fw_config) / 4;
+	default: return -1;
 	}
 }
 
@@ -99,10 +90,8 @@ static int simple_request(uint32_t type, const uint32_t *p)
 		memcpy(&req, p, sizeof(req));
 		return fw_context_create(&req);
 	}
-	case SA_FW_MSG_CONTEXT_DESTROY:
-		return fw_context_destroy(p[0]);
-	case SA_FW_MSG_CONTEXT_INVALIDATE:
-		return fw_context_invalidate(p[0]);
+	case SA_FW_MSG_CONTEXT_DESTROY: return fw_context_destroy(p[0]);
+	case SA_FW_MSG_CONTEXT_INVALIDATE: return fw_context_invalidate(p[0]);
 	case SA_FW_MSG_QUEUE_CREATE: {
 		struct sa_fw_queue_create req;
 
@@ -115,11 +104,8 @@ static int simple_request(uint32_t type, const uint32_t *p)
 		memcpy(&req, p, sizeof(req));
 		return fw_queue_reset(&req);
 	}
-	case SA_FW_MSG_QUEUE_DESTROY:
-		return fw_queue_destroy(p[0]);
-	default: /* SA_FW_MSG_RESUME */
-		fw.suspended = false;
-		return SA_FW_OK;
+	case SA_FW_MSG_QUEUE_DESTROY: return fw_queue_destroy(p[0]);
+	default: /* SA_FW_MSG_RESUME */ fw.suspended = false; return SA_FW_OK;
 	}
 }
 
@@ -147,12 +133,9 @@ uint32_t fw_mbox_handle(const uint32_t *msg, uint32_t *reply_type, uint32_t *rep
 		fw_boot_report(&r);
 		return put(reply, &r, sizeof(r));
 	}
-	case SA_FW_MSG_PING:
-		return ping(p, reply);
-	case SA_FW_MSG_SUSPEND:
-		return suspend(reply);
-	case SA_FW_MSG_CONFIG:
-		return config(p, reply);
+	case SA_FW_MSG_PING: return ping(p, reply);
+	case SA_FW_MSG_SUSPEND: return suspend(reply);
+	case SA_FW_MSG_CONFIG: return config(p, reply);
 	case SA_FW_MSG_QUEUE_STATUS: {
 		struct sa_fw_queue_status_reply r;
 
@@ -169,9 +152,7 @@ uint32_t fw_mbox_handle(const uint32_t *msg, uint32_t *reply_type, uint32_t *rep
 			return put(reply, &r, sizeof(r));
 		break;
 	}
-	default:
-		status = simple_request(type, p);
-		break;
+	default: status = simple_request(type, p); break;
 	}
 	reply[0] = (uint32_t)status;
 	return 1;

@@ -27,17 +27,6 @@ static int fail(struct fw_fault *f, uint32_t reason, uint32_t field, uint64_t ad
 	return -1;
 }
 
-static bool all_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		if (b[i])
-			return false;
-	}
-	return true;
-}
-
 static uint32_t elem_size(uint8_t dtype)
 {
 	return dtype == SA_DTYPE_I16 ? 2 : 1;
@@ -46,17 +35,12 @@ static uint32_t elem_size(uint8_t dtype)
 static uint32_t params_size(uint8_t op)
 {
 	switch (op) {
-	case SA_OP_CONV:
-		return sizeof(struct sa_conv_params);
-	case SA_OP_FC:
-		return sizeof(struct sa_fc_params);
+	case SA_OP_CONV: return sizeof(struct sa_conv_params);
+	case SA_OP_FC: return sizeof(struct sa_fc_params);
 	case SA_OP_MAXPOOL:
-	case SA_OP_AVGPOOL:
-		return sizeof(struct sa_pool_params);
-	case SA_OP_ADD:
-		return sizeof(struct sa_add_params);
-	default:
-		return 0;
+	case SA_OP_AVGPOOL: return sizeof(struct sa_pool_params);
+	case SA_OP_ADD: return sizeof(struct sa_add_params);
+	default: return 0;
 	}
 }
 
@@ -94,18 +78,12 @@ static const char *check_op(uint8_t op, const struct sa_hw_layer *l, const struc
 			    const struct sa_shape *in_b, struct sa_shape *out)
 {
 	switch (op) {
-	case SA_OP_CONV:
-		return sa_check_conv(in, &l->params.conv, out);
-	case SA_OP_FC:
-		return sa_check_fc(in, &l->params.fc, out);
-	case SA_OP_MAXPOOL:
-		return sa_check_maxpool(in, &l->params.pool, out);
-	case SA_OP_AVGPOOL:
-		return sa_check_avgpool(in, &l->params.pool, out);
-	case SA_OP_GLOBAL_AVGPOOL:
-		return sa_check_global_avgpool(in, out);
-	default:
-		return sa_check_add(in, in_b, &l->params.add, out);
+	case SA_OP_CONV: return sa_check_conv(in, &l->params.conv, out);
+	case SA_OP_FC: return sa_check_fc(in, &l->params.fc, out);
+	case SA_OP_MAXPOOL: return sa_check_maxpool(in, &l->params.pool, out);
+	case SA_OP_AVGPOOL: return sa_check_avgpool(in, &l->params.pool, out);
+	case SA_OP_GLOBAL_AVGPOOL: return sa_check_global_avgpool(in, out);
+	default: return sa_check_add(in, in_b, &l->params.add, out);
 	}
 }
 
@@ -142,12 +120,8 @@ static void layer_cost(uint8_t op, const struct sa_hw_layer *l, const struct sa_
 	case SA_OP_AVGPOOL:
 		c->shift_adds = out_elems * l->params.pool.kernel_h * l->params.pool.kernel_w;
 		break;
-	case SA_OP_GLOBAL_AVGPOOL:
-		c->shift_adds = in_elems;
-		break;
-	default: /* add */
-		c->shift_adds = 2 * out_elems;
-		break;
+	case SA_OP_GLOBAL_AVGPOOL: c->shift_adds = in_elems; break;
+	default: /* add */ c->shift_adds = 2 * out_elems; break;
 	}
 }
 
@@ -161,7 +135,8 @@ static bool same_type_and_shape(const struct sa_shape *a, const struct sa_shape 
 static int check_place(uint64_t addr, uint64_t bytes, uint32_t align, uint32_t field,
 		       struct fw_fault *f)
 {
-	if (addr % align)
+	/* align is 1, 2 or 4: a mask, not a 64-bit division on RV32. */
+	if (addr & (align - 1))
 		return fail(f, SA_FW_FAULT_ALIGN, field, addr);
 	if (!fw_va_range_ok(addr, bytes))
 		return fail(f, SA_FW_FAULT_ADDRESS, field, addr);
@@ -173,9 +148,9 @@ static int check_fields(uint8_t op, const struct sa_hw_layer *l, struct fw_fault
 {
 	uint32_t used = params_size(op);
 
-	if (!all_zero(l->params.raw + used, sizeof(l->params.raw) - used))
+	if (!fw_all_zero(l->params.raw + used, sizeof(l->params.raw) - used))
 		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_PARAMS, 0);
-	if (op != SA_OP_ADD && !all_zero(&l->in_b, sizeof(l->in_b)))
+	if (op != SA_OP_ADD && !fw_all_zero(&l->in_b, sizeof(l->in_b)))
 		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_IN_B, l->in_b.addr);
 	if (!has_weights(op) && l->weights)
 		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_WEIGHTS, l->weights);
@@ -196,8 +171,7 @@ int fw_validate_layer(uint8_t op, const struct sa_hw_layer *l, struct fw_fault *
 
 	if (check_fields(op, l, f) || check_tensor(&l->in, SA_FW_FIELD_IN, &in, &in_bytes, f))
 		return -1;
-	if (op == SA_OP_ADD &&
-	    check_tensor(&l->in_b, SA_FW_FIELD_IN_B, &in_b, &in_b_bytes, f))
+	if (op == SA_OP_ADD && check_tensor(&l->in_b, SA_FW_FIELD_IN_B, &in_b, &in_b_bytes, f))
 		return -1;
 	if (check_tensor(&l->out, SA_FW_FIELD_OUT, &out, &out_bytes, f))
 		return -1;

@@ -19,12 +19,11 @@ if [[ ! -f $MODEL ]]; then
 	echo "== no cached model: training a DeepShift-PS Simple CNN on MNIST ($EPOCHS epoch)"
 	mkdir -p "$DATA/models"
 	"$BUILD/bin/shiftaccel-train" --model simple-cnn --data mnist --data-dir "$DATA" \
-		--mode ps --weight-bits 5 --epochs "$EPOCHS" -o "$MODEL.part" \
+		--mode ps --weight-bits 5 --epochs "$EPOCHS" --schedule cosine -o "$MODEL.part" \
 		--plot "$DATA/models/simple-cnn-ps-mnist.png"
 	mv "$MODEL.part" "$MODEL"
 else
-	echo "== using the cached model $MODEL ($("$BUILD/bin/shiftaccel-eval" --help >/dev/null;
-		grep -ao 'mode=[^ ]* weight_bits=[0-9]* epochs=[0-9]*' "$MODEL" | head -n 1))"
+	echo "== using the cached model $MODEL (delete it to train again)"
 fi
 echo "== test digit $DIGIT of the MNIST test set"
 line=$("$BUILD/bin/shiftaccel-eval" --data mnist --data-dir "$DATA" --write-image "$DIGIT" "$PNG")

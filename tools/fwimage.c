@@ -92,13 +92,15 @@ static int check_segment(const struct sa_fw_segment *s, const char *name, size_t
 		return 0;
 	if (s->size % 4 || s->offset < sizeof(struct sa_fw_header) || s->offset > image_size ||
 	    s->size > image_size - s->offset)
-		return fail(why, why_size, "%s segment (offset %u, %u bytes) is not inside the file",
-			    name, s->offset, s->size);
+		return fail(why, why_size,
+			    "%s segment (offset %u, %u bytes) is not inside the file", name,
+			    s->offset, s->size);
 	if (s->load_addr < mem_base || s->load_addr - mem_base > mem_size ||
 	    s->size > mem_size - (s->load_addr - mem_base) || s->load_addr % 4)
-		return fail(why, why_size,
-			    "%s segment (0x%x, %u bytes) does not fit its CP memory (0x%x, %u bytes)",
-			    name, s->load_addr, s->size, mem_base, mem_size);
+		return fail(
+			why, why_size,
+			"%s segment (0x%x, %u bytes) does not fit its CP memory (0x%x, %u bytes)",
+			name, s->load_addr, s->size, mem_base, mem_size);
 	return 0;
 }
 
@@ -145,7 +147,8 @@ int sa_fw_image_check(const uint8_t *image, size_t size, struct sa_fw_header *hd
 		return fail(why, why_size, "payload checksum mismatch (corrupted image)");
 	if (!SA_FW_VERSION_COMPATIBLE(SA_FW_VERSION_MAJOR, SA_FW_VERSION_MINOR, h.version_major,
 				      h.version_minor))
-		return fail(why, why_size, "firmware %u.%u.%u is not compatible with protocol %u.%u",
+		return fail(why, why_size,
+			    "firmware %u.%u.%u is not compatible with protocol %u.%u",
 			    h.version_major, h.version_minor, h.version_patch, SA_FW_VERSION_MAJOR,
 			    SA_FW_VERSION_MINOR);
 	if (h.hw_version >> 16 != SA_HW_VERSION_MAJOR)
@@ -158,8 +161,7 @@ int sa_fw_image_check(const uint8_t *image, size_t size, struct sa_fw_header *hd
 		if (h.reserved[i])
 			return fail(why, why_size, "reserved header word %zu is not zero", i);
 	}
-	if (check_segment(&h.iram, "code", size, SA_CP_IRAM_BASE, SA_CP_IRAM_SIZE, why,
-			  why_size) ||
+	if (check_segment(&h.iram, "code", size, SA_CP_IRAM_BASE, SA_CP_IRAM_SIZE, why, why_size) ||
 	    check_segment(&h.dram, "data", size, SA_CP_DRAM_BASE, SA_CP_DRAM_SIZE, why, why_size))
 		return -1;
 	if (h.iram.size == 0 || h.entry % 4 || h.entry < h.iram.load_addr ||

@@ -28,6 +28,7 @@ struct options {
 	const char *name;
 	enum mode mode;
 	uint64_t bits, epochs, float_epochs, batch, threads, seed, limit, calibrate, eval_limit;
+	uint64_t augment, fold_epochs;
 	int float_epochs_set, lr_set, optimizer_set;
 	double lr, momentum, weight_decay, gamma, holdout;
 	uint64_t step_epochs;
@@ -64,6 +65,8 @@ static void usage(FILE *f)
 		"  --weight-bits B      bits per weight code, 2..5 (default 5)\n"
 		"  --epochs N           epochs (of the shift training in convert+ modes; default "
 		"4)\n"
+		"  --fold-epochs N      q/ps modes: then fold batch norm into the weights and\n"
+		"                       train N more epochs in that (exported) form (default 0)\n"
 		"  --float-epochs N     convert modes without --init: float epochs before the\n"
 		"                       conversion (default: --epochs)\n"
 		"  --init FILE          start from a checkpoint (--save-checkpoint)\n"
@@ -79,6 +82,8 @@ static void usage(FILE *f)
 		"                       epochs (default 10)\n"
 		"  --gamma G            step schedule factor (default 0.1)\n"
 		"  --batch-size N       images per step (default 64)\n"
+		"  --augment N          move each training image by a random offset of up to N\n"
+		"                       pixels (default 0: off)\n"
 		"  --limit N            train on the first N (shuffled) images of each epoch\n"
 		"  --calibrate N        images for the activation ranges of a conversion without\n"
 		"                       training (default 2048)\n"
@@ -148,6 +153,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_LOG,
 		OPT_PLOT,
 		OPT_QUIET,
+		OPT_AUGMENT,
+		OPT_FOLD,
 		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
@@ -170,6 +177,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"step-epochs", required_argument, NULL, OPT_STEP},
 		{"gamma", required_argument, NULL, OPT_GAMMA},
 		{"batch-size", required_argument, NULL, OPT_BATCH},
+		{"augment", required_argument, NULL, OPT_AUGMENT},
+		{"fold-epochs", required_argument, NULL, OPT_FOLD},
 		{"limit", required_argument, NULL, OPT_LIMIT},
 		{"calibrate", required_argument, NULL, OPT_CALIBRATE},
 		{"threads", required_argument, NULL, OPT_THREADS},
@@ -257,6 +266,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_STEP: bad = cli_parse_uint(optarg, 1, 100000, &o->step_epochs); break;
 		case OPT_GAMMA: bad = cli_parse_double(optarg, 1e-6, 1, &o->gamma); break;
 		case OPT_BATCH: bad = cli_parse_uint(optarg, 1, 65536, &o->batch); break;
+		case OPT_AUGMENT: bad = cli_parse_uint(optarg, 0, 8, &o->augment); break;
+		case OPT_FOLD: bad = cli_parse_uint(optarg, 0, 100000, &o->fold_epochs); break;
 		case OPT_LIMIT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->limit); break;
 		case OPT_CALIBRATE:
 			bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->calibrate);
@@ -611,6 +622,7 @@ static int run(struct options *o)
 	cfg.gamma = (float)o->gamma;
 	cfg.epochs = (int)o->epochs;
 	cfg.batch_size = (int)o->batch;
+	cfg.augment_shift = (int)o->augment;
 	cfg.threads = (int)o->threads;
 	cfg.seed = o->seed;
 	st = sa_trainer_create(&cfg, train, &t);
@@ -628,14 +640,19 @@ static int run(struct options *o)
 		snprintf(source, sizeof(source), " init=%s", o->init);
 	else if (float_first && o->mode != MODE_FLOAT)
 		snprintf(source, sizeof(source), " float_epochs=%u", (unsigned)o->float_epochs);
-	snprintf(
-		recipe, sizeof(recipe),
-		"mode=%s weight_bits=%u epochs=%u%s optimizer=%s lr=%g batch=%u seed=%llu limit=%u",
-		mode_names[o->mode], (unsigned)o->bits, (unsigned)o->epochs, source,
-		o->optimizer == SA_OPT_SGD    ? "sgd"
-		: o->optimizer == SA_OPT_ADAM ? "adam"
-					      : "rmsprop",
-		o->lr, (unsigned)o->batch, (unsigned long long)o->seed, (unsigned)o->limit);
+	const char *opt_name = o->optimizer == SA_OPT_SGD    ? "sgd"
+			       : o->optimizer == SA_OPT_ADAM ? "adam"
+							     : "rmsprop";
+	const char *sched_name = o->schedule == SA_SCHEDULE_COSINE ? "cosine"
+				 : o->schedule == SA_SCHEDULE_STEP ? "step"
+								   : "constant";
+
+	snprintf(recipe, sizeof(recipe),
+		 "mode=%s weight_bits=%u epochs=%u%s optimizer=%s lr=%g schedule=%s batch=%u "
+		 "augment=%u seed=%llu limit=%u",
+		 mode_names[o->mode], (unsigned)o->bits, (unsigned)o->epochs, source, opt_name,
+		 o->lr, sched_name, (unsigned)o->batch, (unsigned)o->augment,
+		 (unsigned long long)o->seed, (unsigned)o->limit);
 	if (!o->quiet)
 		printf("training %s (%s, %u-bit weights) on %s: %u train / %u test images, %zu "
 		       "parameters, batch %u, %s\n",
@@ -679,6 +696,19 @@ static int run(struct options *o)
 	    (rc = train_phase(&r, t, train, test, shift_mode == SA_WEIGHTS_Q ? "q" : "ps",
 			      o->epochs)))
 		goto out;
+	if (o->fold_epochs && o->mode != MODE_FLOAT && o->mode != MODE_CONVERT) {
+		st = sa_trainer_fold_batchnorm(t);
+		if (st) {
+			rc = fail(st, "folding batch norm");
+			goto out;
+		}
+		if (!o->quiet)
+			printf("batch norm folded into the weights; training %u more epochs\n",
+			       (unsigned)o->fold_epochs);
+		rc = train_phase(&r, t, train, test, "folded", o->fold_epochs);
+		if (rc)
+			goto out;
+	}
 	if (o->save && (st = sa_trainer_save_checkpoint(t, o->save))) {
 		rc = fail(st, o->save);
 		goto out;

@@ -35,12 +35,12 @@
 #define SA_FW_COMPAT_MINOR_WINDOW 4
 
 /* major << 24 | minor << 16 | patch, as reported in the boot message. */
-#define SA_FW_VERSION_WORD(major, minor, patch)                                                  \
+#define SA_FW_VERSION_WORD(major, minor, patch)                                                    \
 	(((sa_u32)(major) << 24) | ((sa_u32)(minor) << 16) | (sa_u32)(patch))
 #define SA_FW_VERSION_WORD_MAJOR(v) (((v) >> 24) & 0xffu)
 #define SA_FW_VERSION_WORD_MINOR(v) (((v) >> 16) & 0xffu)
-#define SA_FW_VERSION_WORD_PATCH(v) ((v) & 0xffffu)
-#define SA_FW_VERSION_COMPATIBLE(drv_major, drv_minor, fw_major, fw_minor)                       \
+#define SA_FW_VERSION_WORD_PATCH(v) ((v)&0xffffu)
+#define SA_FW_VERSION_COMPATIBLE(drv_major, drv_minor, fw_major, fw_minor)                         \
 	((fw_major) == (drv_major) && (fw_minor) + SA_FW_COMPAT_MINOR_WINDOW >= (drv_minor))
 
 /* Name for request_firmware(): /lib/firmware/shiftaccel/shiftaccel-fw.bin */
@@ -53,10 +53,10 @@
 
 /* One piece of the image copied into CP memory through a BAR0 window. */
 struct sa_fw_segment {
-	sa_u32 offset; /* byte offset in the image file */
-	sa_u32 size; /* bytes (0: no such segment); a multiple of 4 */
+	sa_u32 offset;	  /* byte offset in the image file */
+	sa_u32 size;	  /* bytes (0: no such segment); a multiple of 4 */
 	sa_u32 load_addr; /* CP address: IRAM for code, DRAM for data */
-	sa_u32 reserved; /* zero */
+	sa_u32 reserved;  /* zero */
 };
 
 /*
@@ -69,20 +69,20 @@ struct sa_fw_segment {
  * CP at `entry` (docs/hardware.md 4.1).
  */
 struct sa_fw_header {
-	sa_u32 magic; /* SA_FW_MAGIC */
+	sa_u32 magic;	       /* SA_FW_MAGIC */
 	sa_u16 header_version; /* SA_FW_HEADER_VERSION */
-	sa_u16 header_size; /* sizeof(struct sa_fw_header); the payload starts here */
+	sa_u16 header_size;    /* sizeof(struct sa_fw_header); the payload starts here */
 	sa_u16 version_major, version_minor, version_patch;
-	sa_u16 flags; /* zero */
-	sa_u32 build_id; /* CRC-32C of the code (also in the boot report) */
-	sa_u32 image_size; /* header + payload bytes = file size */
-	sa_u32 entry; /* CP address written to SA_REG_CP_BOOT_ADDR */
-	sa_u32 hw_version; /* SA_HW_VERSION the firmware was built for */
+	sa_u16 flags;		   /* zero */
+	sa_u32 build_id;	   /* CRC-32C of the code (also in the boot report) */
+	sa_u32 image_size;	   /* header + payload bytes = file size */
+	sa_u32 entry;		   /* CP address written to SA_REG_CP_BOOT_ADDR */
+	sa_u32 hw_version;	   /* SA_HW_VERSION the firmware was built for */
 	struct sa_fw_segment iram; /* code, read-only data, initial data */
 	struct sa_fw_segment dram; /* optional preloaded data (size 0 in this firmware) */
-	sa_u32 payload_crc; /* CRC-32C of the file bytes [header_size, image_size) */
-	sa_u32 reserved[14]; /* zero */
-	sa_u32 header_crc; /* CRC-32C of the header bytes before this field */
+	sa_u32 payload_crc;	   /* CRC-32C of the file bytes [header_size, image_size) */
+	sa_u32 reserved[14];	   /* zero */
+	sa_u32 header_crc;	   /* CRC-32C of the header bytes before this field */
 };
 SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_header) == 128, "firmware header is 128 bytes");
 
@@ -92,9 +92,9 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_header) == 128, "firmware header is 128 
  */
 #define SA_FW_TRAILER_MAGIC 0x4c525446u /* "FTRL" */
 struct sa_fw_trailer {
-	sa_u32 magic; /* SA_FW_TRAILER_MAGIC */
-	sa_u32 covered; /* bytes from the IRAM load address up to this trailer */
-	sa_u32 crc; /* CRC-32C of those bytes */
+	sa_u32 magic;	 /* SA_FW_TRAILER_MAGIC */
+	sa_u32 covered;	 /* bytes from the IRAM load address up to this trailer */
+	sa_u32 crc;	 /* CRC-32C of those bytes */
 	sa_u32 build_id; /* == sa_fw_header.build_id */
 };
 SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_trailer) == 16, "firmware trailer is 16 bytes");
@@ -120,10 +120,10 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_trailer) == 16, "firmware trailer is 16 
  * SA_FW_OUTBOX_DEPTH messages while the host has not ACKed, always keeping
  * room for a reply, and reports dropped events with SA_FW_ERROR_EVENTS_LOST.
  */
-#define SA_FW_MSG_TYPE(word0) ((word0) & 0xffffu)
+#define SA_FW_MSG_TYPE(word0) ((word0)&0xffffu)
 #define SA_FW_MSG_TOKEN(word0) (((word0) >> 16) & 0xffu)
 #define SA_FW_MSG_LENGTH(word0) (((word0) >> 24) & 0xffu)
-#define SA_FW_MSG_WORD0(type, token, length)                                                     \
+#define SA_FW_MSG_WORD0(type, token, length)                                                       \
 	((sa_u32)(type) | ((sa_u32)(token) << 16) | ((sa_u32)(length) << 24))
 #define SA_FW_MSG_MAX_PAYLOAD (SA_MBOX_WORDS - 1)
 
@@ -132,44 +132,44 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_trailer) == 16, "firmware trailer is 16 
 #define SA_FW_OUTBOX_DEPTH 8
 
 /* Requests. */
-#define SA_FW_MSG_HELLO 0x0001 /* -> struct sa_fw_boot_report (again) */
-#define SA_FW_MSG_PING 0x0002 /* struct sa_fw_ping -> sa_fw_ping_reply */
-#define SA_FW_MSG_CONTEXT_CREATE 0x0003 /* struct sa_fw_context_create */
-#define SA_FW_MSG_CONTEXT_DESTROY 0x0004 /* struct sa_fw_context_id */
+#define SA_FW_MSG_HELLO 0x0001		    /* -> struct sa_fw_boot_report (again) */
+#define SA_FW_MSG_PING 0x0002		    /* struct sa_fw_ping -> sa_fw_ping_reply */
+#define SA_FW_MSG_CONTEXT_CREATE 0x0003	    /* struct sa_fw_context_create */
+#define SA_FW_MSG_CONTEXT_DESTROY 0x0004    /* struct sa_fw_context_id */
 #define SA_FW_MSG_CONTEXT_INVALIDATE 0x0005 /* struct sa_fw_context_id: page tables changed */
-#define SA_FW_MSG_QUEUE_CREATE 0x0006 /* struct sa_fw_queue_create */
-#define SA_FW_MSG_QUEUE_RESET 0x0007 /* struct sa_fw_queue_reset */
-#define SA_FW_MSG_QUEUE_DESTROY 0x0008 /* struct sa_fw_queue_id */
-#define SA_FW_MSG_QUEUE_STATUS 0x0009 /* struct sa_fw_queue_id -> sa_fw_queue_status_reply */
-#define SA_FW_MSG_COUNTERS 0x000a /* struct sa_fw_queue_id -> sa_fw_counters_reply */
-#define SA_FW_MSG_SUSPEND 0x000b /* no payload -> sa_fw_suspend_reply */
-#define SA_FW_MSG_RESUME 0x000c /* no payload -> status only */
-#define SA_FW_MSG_CONFIG 0x000d /* struct sa_fw_config -> sa_fw_config */
+#define SA_FW_MSG_QUEUE_CREATE 0x0006	    /* struct sa_fw_queue_create */
+#define SA_FW_MSG_QUEUE_RESET 0x0007	    /* struct sa_fw_queue_reset */
+#define SA_FW_MSG_QUEUE_DESTROY 0x0008	    /* struct sa_fw_queue_id */
+#define SA_FW_MSG_QUEUE_STATUS 0x0009	    /* struct sa_fw_queue_id -> sa_fw_queue_status_reply */
+#define SA_FW_MSG_COUNTERS 0x000a	    /* struct sa_fw_queue_id -> sa_fw_counters_reply */
+#define SA_FW_MSG_SUSPEND 0x000b	    /* no payload -> sa_fw_suspend_reply */
+#define SA_FW_MSG_RESUME 0x000c		    /* no payload -> status only */
+#define SA_FW_MSG_CONFIG 0x000d		    /* struct sa_fw_config -> sa_fw_config */
 
 /* Events. */
-#define SA_FW_EVT_BOOT (SA_FW_MSG_EVENT | 0x0001) /* struct sa_fw_boot_report */
+#define SA_FW_EVT_BOOT (SA_FW_MSG_EVENT | 0x0001)	 /* struct sa_fw_boot_report */
 #define SA_FW_EVT_QUEUE_FAULT (SA_FW_MSG_EVENT | 0x0002) /* struct sa_fw_queue_fault */
-#define SA_FW_EVT_FW_ERROR (SA_FW_MSG_EVENT | 0x0003) /* struct sa_fw_error */
+#define SA_FW_EVT_FW_ERROR (SA_FW_MSG_EVENT | 0x0003)	 /* struct sa_fw_error */
 
 /* Reply status (payload word 0 of every reply). */
 #define SA_FW_OK 0
-#define SA_FW_E_UNKNOWN 1 /* unknown message type */
-#define SA_FW_E_LENGTH 2 /* payload length is not the type's */
-#define SA_FW_E_INVALID 3 /* a field is out of range, misaligned, or reserved and not zero */
+#define SA_FW_E_UNKNOWN 1    /* unknown message type */
+#define SA_FW_E_LENGTH 2     /* payload length is not the type's */
+#define SA_FW_E_INVALID 3    /* a field is out of range, misaligned, or reserved and not zero */
 #define SA_FW_E_NO_CONTEXT 4 /* the context was not created */
-#define SA_FW_E_NO_QUEUE 5 /* the queue was not created */
-#define SA_FW_E_EXISTS 6 /* the context or queue already exists */
-#define SA_FW_E_BUSY 7 /* the context still owns queues */
-#define SA_FW_E_SELFCHECK 8 /* boot report only: the code failed its CRC check */
-#define SA_FW_E_FAULT 9 /* the queue's status block could not be written (MMU fault) */
+#define SA_FW_E_NO_QUEUE 5   /* the queue was not created */
+#define SA_FW_E_EXISTS 6     /* the context or queue already exists */
+#define SA_FW_E_BUSY 7	     /* the context still owns queues */
+#define SA_FW_E_SELFCHECK 8  /* boot report only: the code failed its CRC check */
+#define SA_FW_E_FAULT 9	     /* the queue's status block could not be written (MMU fault) */
 
 /* Capabilities in the boot report. */
-#define SA_FW_CAP_PRIORITY (1u << 0) /* queue priorities */
-#define SA_FW_CAP_WAIT (1u << 1) /* SA_OP_WAIT between queues */
-#define SA_FW_CAP_SUSPEND (1u << 2) /* SUSPEND / RESUME */
-#define SA_FW_CAP_COUNTERS (1u << 3) /* COUNTERS */
-#define SA_FW_CAP_CONFIG (1u << 4) /* CONFIG (heartbeat, watchdog, wait poll) */
-#define SA_FW_CAP_SELFCHECK (1u << 5) /* the boot report's status is the code CRC check */
+#define SA_FW_CAP_PRIORITY (1u << 0)   /* queue priorities */
+#define SA_FW_CAP_WAIT (1u << 1)       /* SA_OP_WAIT between queues */
+#define SA_FW_CAP_SUSPEND (1u << 2)    /* SUSPEND / RESUME */
+#define SA_FW_CAP_COUNTERS (1u << 3)   /* COUNTERS */
+#define SA_FW_CAP_CONFIG (1u << 4)     /* CONFIG (heartbeat, watchdog, wait poll) */
+#define SA_FW_CAP_SELFCHECK (1u << 5)  /* the boot report's status is the code CRC check */
 #define SA_FW_CAP_INVALIDATE (1u << 6) /* CONTEXT_INVALIDATE */
 
 /* Queue priorities: strict between levels, round-robin inside a level. */
@@ -187,18 +187,18 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_trailer) == 16, "firmware trailer is 16 
 
 /* Sent as SA_FW_EVT_BOOT once the firmware is up, and as the reply to HELLO. */
 struct sa_fw_boot_report {
-	sa_u32 status; /* SA_FW_OK, or SA_FW_E_SELFCHECK (the firmware then halts) */
-	sa_u32 version; /* SA_FW_VERSION_WORD(major, minor, patch) */
-	sa_u32 build_id; /* from the image trailer */
-	sa_u32 hw_version; /* SA_REG_VERSION as the firmware read it */
-	sa_u32 capabilities; /* SA_FW_CAP_* */
-	sa_u32 num_queues; /* queues served: 0 .. num_queues - 1 */
-	sa_u32 num_contexts; /* contexts accepted: 0 .. num_contexts - 1 */
+	sa_u32 status;	       /* SA_FW_OK, or SA_FW_E_SELFCHECK (the firmware then halts) */
+	sa_u32 version;	       /* SA_FW_VERSION_WORD(major, minor, patch) */
+	sa_u32 build_id;       /* from the image trailer */
+	sa_u32 hw_version;     /* SA_REG_VERSION as the firmware read it */
+	sa_u32 capabilities;   /* SA_FW_CAP_* */
+	sa_u32 num_queues;     /* queues served: 0 .. num_queues - 1 */
+	sa_u32 num_contexts;   /* contexts accepted: 0 .. num_contexts - 1 */
 	sa_u32 num_priorities; /* SA_FW_NUM_PRIORITIES */
-	sa_u32 ops; /* bit n: descriptor opcode n is executed */
+	sa_u32 ops;	       /* bit n: descriptor opcode n is executed */
 	sa_u32 heartbeat_us;
 	sa_u32 watchdog_us;
-	sa_u32 code_crc; /* CRC-32C the firmware computed over its code */
+	sa_u32 code_crc;   /* CRC-32C the firmware computed over its code */
 	sa_u32 code_bytes; /* bytes it covered */
 	sa_u32 reserved[2];
 };
@@ -210,14 +210,14 @@ struct sa_fw_ping {
 struct sa_fw_ping_reply {
 	sa_u32 status;
 	sa_u32 cookie;
-	sa_u32 heartbeat; /* heartbeats sent since boot */
+	sa_u32 heartbeat;	     /* heartbeats sent since boot */
 	sa_u32 cycles_lo, cycles_hi; /* SA_CP_SYS_CYCLES at the time of the reply */
 };
 
 struct sa_fw_context_create {
-	sa_u32 context; /* 0 .. num_contexts - 1; 0 is the kernel driver's */
+	sa_u32 context;		 /* 0 .. num_contexts - 1; 0 is the kernel driver's */
 	sa_u32 root_lo, root_hi; /* bus address of the top table, 4 KiB aligned, < 2^52 */
-	sa_u32 flags; /* zero */
+	sa_u32 flags;		 /* zero */
 };
 
 struct sa_fw_context_id {
@@ -230,15 +230,15 @@ struct sa_fw_context_id {
  * host writes to the doorbell are free-running counters relative to it.
  */
 struct sa_fw_queue_create {
-	sa_u32 queue; /* 0 .. num_queues - 1 */
-	sa_u32 context; /* created context owning every address below */
-	sa_u32 ring_lo, ring_hi; /* device VA of the ring, 256-byte aligned */
-	sa_u32 entries; /* power of two, SA_RING_MIN_ENTRIES .. SA_RING_MAX_ENTRIES */
+	sa_u32 queue;		     /* 0 .. num_queues - 1 */
+	sa_u32 context;		     /* created context owning every address below */
+	sa_u32 ring_lo, ring_hi;     /* device VA of the ring, 256-byte aligned */
+	sa_u32 entries;		     /* power of two, SA_RING_MIN_ENTRIES .. SA_RING_MAX_ENTRIES */
 	sa_u32 status_lo, status_hi; /* device VA of struct sa_hw_queue_status, 64-byte aligned */
-	sa_u32 vector; /* MSI-X vector for SA_DESC_F_IRQ: 1 .. SA_REG_QUEUE_VECTORS */
-	sa_u32 priority; /* SA_FW_PRIO_* */
-	sa_u32 start_index; /* first ring index (usually the doorbell's current tail) */
-	sa_u32 flags; /* zero */
+	sa_u32 vector;		     /* MSI-X vector for SA_DESC_F_IRQ: 1 .. SA_REG_QUEUE_VECTORS */
+	sa_u32 priority;	     /* SA_FW_PRIO_* */
+	sa_u32 start_index;	     /* first ring index (usually the doorbell's current tail) */
+	sa_u32 flags;		     /* zero */
 };
 
 /* Recovers a queue (e.g. after a fault): state RUNNING, head = completed = start_index. */
@@ -254,33 +254,33 @@ struct sa_fw_queue_id {
 /* The firmware's view of a queue, as in its status block plus what is not there. */
 struct sa_fw_queue_status_reply {
 	sa_u32 status;
-	sa_u32 state; /* SA_QUEUE_* */
-	sa_u32 head; /* descriptors consumed */
-	sa_u32 completed; /* descriptors finished */
-	sa_u32 tail; /* last valid doorbell value taken */
-	sa_u32 error; /* SA_FW_FAULT_* */
+	sa_u32 state;	    /* SA_QUEUE_* */
+	sa_u32 head;	    /* descriptors consumed */
+	sa_u32 completed;   /* descriptors finished */
+	sa_u32 tail;	    /* last valid doorbell value taken */
+	sa_u32 error;	    /* SA_FW_FAULT_* */
 	sa_u32 error_index; /* ring index of the failing descriptor */
 	sa_u32 error_tag;
 	sa_u32 error_addr_lo, error_addr_hi;
 	sa_u32 error_detail; /* see struct sa_fw_queue_fault */
-	sa_u32 error_stage; /* SA_FW_STAGE_* */
+	sa_u32 error_stage;  /* SA_FW_STAGE_* */
 	sa_u32 context;
 	sa_u32 priority;
 	sa_u32 flags; /* SA_FW_QF_* */
 };
 
-#define SA_FW_QF_WAITING (1u << 0) /* blocked on an SA_OP_WAIT */
+#define SA_FW_QF_WAITING (1u << 0)   /* blocked on an SA_OP_WAIT */
 #define SA_FW_QF_SUSPENDED (1u << 1) /* the firmware is suspended */
 
 /* Per-queue performance counters (since creation; QUEUE_RESET keeps them). */
 struct sa_fw_counters_reply {
 	sa_u32 status;
-	sa_u32 descriptors_lo, descriptors_hi; /* descriptors completed */
+	sa_u32 descriptors_lo, descriptors_hi;	   /* descriptors completed */
 	sa_u32 engine_cycles_lo, engine_cycles_hi; /* device cycles its TE/DMA work took */
-	sa_u32 stall_cycles_lo, stall_cycles_hi; /* device cycles it had work but waited */
-	sa_u32 cp_instret_lo, cp_instret_hi; /* CP instructions spent on its descriptors */
-	sa_u32 faults; /* faults it took */
-	sa_u32 waits; /* times an SA_OP_WAIT blocked it */
+	sa_u32 stall_cycles_lo, stall_cycles_hi;   /* device cycles it had work but waited */
+	sa_u32 cp_instret_lo, cp_instret_hi;	   /* CP instructions spent on its descriptors */
+	sa_u32 faults;				   /* faults it took */
+	sa_u32 waits;				   /* times an SA_OP_WAIT blocked it */
 };
 
 struct sa_fw_suspend_reply {
@@ -291,7 +291,7 @@ struct sa_fw_suspend_reply {
 /* CONFIG: a zero field keeps the current value; the reply carries the values in force. */
 struct sa_fw_config {
 	sa_u32 heartbeat_us; /* >= SA_FW_MIN_HEARTBEAT_US */
-	sa_u32 watchdog_us; /* >= 2 * heartbeat_us (the request is refused otherwise) */
+	sa_u32 watchdog_us;  /* >= 2 * heartbeat_us (the request is refused otherwise) */
 	sa_u32 wait_poll_us; /* >= 1 */
 };
 
@@ -307,13 +307,13 @@ struct sa_fw_config_reply {
 struct sa_fw_queue_fault {
 	sa_u32 queue;
 	sa_u32 context;
-	sa_u32 index; /* ring index of the failing descriptor */
-	sa_u32 tag; /* its tag (0 when it was never fetched) */
-	sa_u32 reason; /* SA_FW_FAULT_* */
-	sa_u32 detail; /* reason-specific, see SA_FW_FAULT_* */
-	sa_u32 stage; /* SA_FW_STAGE_* */
+	sa_u32 index;		 /* ring index of the failing descriptor */
+	sa_u32 tag;		 /* its tag (0 when it was never fetched) */
+	sa_u32 reason;		 /* SA_FW_FAULT_* */
+	sa_u32 detail;		 /* reason-specific, see SA_FW_FAULT_* */
+	sa_u32 stage;		 /* SA_FW_STAGE_* */
 	sa_u32 addr_lo, addr_hi; /* faulting device VA, or the offending address/value */
-	sa_u32 opcode; /* the descriptor's opcode (0 when it was never fetched) */
+	sa_u32 opcode;		 /* the descriptor's opcode (0 when it was never fetched) */
 };
 
 /*
@@ -325,22 +325,22 @@ struct sa_fw_queue_fault {
  */
 #define SA_FW_FAULT_NONE 0
 #define SA_FW_FAULT_BAD_OPCODE 1 /* opcode 0 or unknown */
-#define SA_FW_FAULT_BAD_FLAGS 2 /* unknown descriptor flags */
-#define SA_FW_FAULT_RESERVED 3 /* a reserved field is not zero */
-#define SA_FW_FAULT_ALIGN 4 /* misaligned address (fence, wait, i16 tensor, bias) */
-#define SA_FW_FAULT_ADDRESS 5 /* address range past 2^39 or wrapping */
-#define SA_FW_FAULT_PARAMS 6 /* the op's parameters break docs/numerics.md (sa_check_*) */
-#define SA_FW_FAULT_SHAPE 7 /* `out` is not the shape/type the op computes */
-#define SA_FW_FAULT_TOO_LARGE 8 /* over an engine limit (docs/hardware.md 9.2, 10) */
-#define SA_FW_FAULT_BAD_TAIL 9 /* doorbell tail more than `entries` ahead of head */
-#define SA_FW_FAULT_MMU 10 /* an engine access faulted in the MMU */
-#define SA_FW_FAULT_ENGINE 11 /* an engine stopped with another error */
-#define SA_FW_FAULT_WEIGHTS 12 /* invalid packed weight codes (negative zero, padding) */
+#define SA_FW_FAULT_BAD_FLAGS 2	 /* unknown descriptor flags */
+#define SA_FW_FAULT_RESERVED 3	 /* a reserved field is not zero */
+#define SA_FW_FAULT_ALIGN 4	 /* misaligned address (fence, wait, i16 tensor, bias) */
+#define SA_FW_FAULT_ADDRESS 5	 /* address range past 2^39 or wrapping */
+#define SA_FW_FAULT_PARAMS 6	 /* the op's parameters break docs/numerics.md (sa_check_*) */
+#define SA_FW_FAULT_SHAPE 7	 /* `out` is not the shape/type the op computes */
+#define SA_FW_FAULT_TOO_LARGE 8	 /* over an engine limit (docs/hardware.md 9.2, 10) */
+#define SA_FW_FAULT_BAD_TAIL 9	 /* doorbell tail more than `entries` ahead of head */
+#define SA_FW_FAULT_MMU 10	 /* an engine access faulted in the MMU */
+#define SA_FW_FAULT_ENGINE 11	 /* an engine stopped with another error */
+#define SA_FW_FAULT_WEIGHTS 12	 /* invalid packed weight codes (negative zero, padding) */
 
 /* Which part of a descriptor a validation fault is about (detail). */
 #define SA_FW_FIELD_NONE 0
 #define SA_FW_FIELD_HEADER 1 /* opcode, flags, reserved0 */
-#define SA_FW_FIELD_FENCE 2 /* fence_addr */
+#define SA_FW_FIELD_FENCE 2  /* fence_addr */
 #define SA_FW_FIELD_IN 3
 #define SA_FW_FIELD_IN_B 4
 #define SA_FW_FIELD_OUT 5
@@ -355,12 +355,12 @@ struct sa_fw_queue_fault {
 
 /* Where in a descriptor's life a fault happened. */
 #define SA_FW_STAGE_DOORBELL 1 /* the tail was taken */
-#define SA_FW_STAGE_FETCH 2 /* reading the descriptor from the ring */
+#define SA_FW_STAGE_FETCH 2    /* reading the descriptor from the ring */
 #define SA_FW_STAGE_VALIDATE 3
 #define SA_FW_STAGE_EXECUTE 4 /* tensor engine or copy */
-#define SA_FW_STAGE_FENCE 5 /* the fence write */
-#define SA_FW_STAGE_STATUS 6 /* the status block write */
-#define SA_FW_STAGE_WAIT 7 /* reading an SA_OP_WAIT's value */
+#define SA_FW_STAGE_FENCE 5   /* the fence write */
+#define SA_FW_STAGE_STATUS 6  /* the status block write */
+#define SA_FW_STAGE_WAIT 7    /* reading an SA_OP_WAIT's value */
 
 /* Firmware trouble that belongs to no queue. */
 struct sa_fw_error {
@@ -368,13 +368,13 @@ struct sa_fw_error {
 	sa_u32 info[4];
 };
 
-#define SA_FW_ERROR_TRAP 1 /* CPU exception: info = mcause, mepc, mtval; the CP then halts */
+#define SA_FW_ERROR_TRAP 1	  /* CPU exception: info = mcause, mepc, mtval; the CP then halts */
 #define SA_FW_ERROR_EVENTS_LOST 2 /* info[0] = events dropped while the outbox was full */
 #define SA_FW_ERROR_ENGINE_STUCK 3 /* info[0] = 1 TE / 2 DMA, info[1] = status */
 
 /* Codes written to SA_CP_SYS_FATAL (shown in SA_REG_CP_FATAL) when the firmware halts. */
 #define SA_FW_FATAL_SELFCHECK 0x5346c001u /* code CRC mismatch */
-#define SA_FW_FATAL_TRAP 0x5346c002u /* unexpected exception */
+#define SA_FW_FATAL_TRAP 0x5346c002u	  /* unexpected exception */
 
 SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_boot_report) == 4 * 15, "boot report is 15 words");
 SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_ping) == 4 * 1, "ping is 1 word");

@@ -122,7 +122,8 @@ struct sa_train_config {
 	float gamma;	 /* SA_SCHEDULE_STEP: decay factor */
 	int epochs;	 /* SA_SCHEDULE_COSINE: length of the schedule */
 	int batch_size;
-	int threads; /* 0: all cores */
+	int augment_shift; /* training images move by up to this many pixels (0: off) */
+	int threads;	   /* 0: all cores */
 	uint64_t seed;
 };
 

@@ -4,17 +4,17 @@
 # reload checks.  One selftest by hand:
 #   make module driver-firmware driver-selftests
 #   tools/vmrun -- bash tests/driver/run_selftests.sh sa_selftest_exec
-DRIVER_SELFTESTS := sa_selftest_basic sa_selftest_exec
+DRIVER_SELFTESTS := sa_selftest_basic sa_selftest_exec sa_selftest_lifecycle
 DRIVER_SELFTEST_BINS := $(addprefix $(BUILD)/tests/driver/,$(DRIVER_SELFTESTS))
 DRIVER_SELFTEST_COMMON := tests/driver/sa_selftest.c
 # Recursive: SA_KSRC_CACHE comes from driver/driver.mk, included after this file.
 DRIVER_SELFTEST_CFLAGS = -std=gnu11 -g -O2 -Wall -Wextra -Werror -Wstrict-prototypes \
-	-Wno-unused-parameter -Wno-sign-compare -Wno-misleading-indentation \
+	-Wno-unused-parameter -Wno-sign-compare -Wno-misleading-indentation -Wno-clobbered \
 	-D_GNU_SOURCE -I$(SA_KSRC_CACHE)/tools/testing/selftests -Iuapi -I/usr/include/libdrm \
 	-Ilibshiftaccel/kernels
 
 VM_TESTS += tests/driver/run_selftests.sh
-run_selftests_VMFLAGS := --timeout 900
+run_selftests_VMFLAGS := --debug-card --timeout 900
 
 .PHONY: driver-selftests
 driver-selftests: $(DRIVER_SELFTEST_BINS)

@@ -72,7 +72,7 @@ else
 	dmesg | grep -i shiftaccel | tail -n 20
 fi
 progs=("$@")
-((${#progs[@]})) || progs=(sa_selftest_basic sa_selftest_exec)
+((${#progs[@]})) || progs=(sa_selftest_basic sa_selftest_exec sa_selftest_lifecycle)
 for p in "${progs[@]}"; do
 	bin=$B/tests/driver/$p
 	if [[ ! -x $bin ]]; then

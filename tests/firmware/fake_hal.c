@@ -67,8 +67,8 @@ uint8_t *fake_ptr(uint32_t ctx, uint64_t va)
 }
 
 /* Translates [va, va + len) of ctx for an access; NULL after recording a fault. */
-static uint8_t *translate(uint32_t ctx, uint64_t va, uint64_t len, uint32_t access,
-			  uint32_t source, uint32_t *seq)
+static uint8_t *translate(uint32_t ctx, uint64_t va, uint64_t len, uint32_t access, uint32_t source,
+			  uint32_t *seq)
 {
 	struct sa_hw_fault_record *rec;
 	struct fake_region *r = NULL;
@@ -152,18 +152,12 @@ void hal_init(void)
 uint32_t hal_cap(uint32_t offset)
 {
 	switch (offset) {
-	case SA_REG_VERSION:
-		return SA_HW_VERSION;
-	case SA_REG_NUM_QUEUES:
-		return fake.num_queues;
-	case SA_REG_NUM_CONTEXTS:
-		return SA_HW_NUM_CONTEXTS;
-	case SA_REG_QUEUE_VECTORS:
-		return fake.queue_vectors;
-	case SA_REG_OPS:
-		return fake.ops;
-	default:
-		return 0;
+	case SA_REG_VERSION: return SA_HW_VERSION;
+	case SA_REG_NUM_QUEUES: return fake.num_queues;
+	case SA_REG_NUM_CONTEXTS: return SA_HW_NUM_CONTEXTS;
+	case SA_REG_QUEUE_VECTORS: return fake.queue_vectors;
+	case SA_REG_OPS: return fake.ops;
+	default: return 0;
 	}
 }
 
@@ -239,7 +233,8 @@ void hal_wait(void)
 		fake.irq_pending |= SA_CP_IRQ_TE_DONE;
 	}
 	if (fake.dma_busy_left && --fake.dma_busy_left == 0) {
-		fake.dma_status = fake.dma_status == SA_ENGINE_BUSY ? SA_ENGINE_DONE : fake.dma_status;
+		fake.dma_status =
+			fake.dma_status == SA_ENGINE_BUSY ? SA_ENGINE_DONE : fake.dma_status;
 		fake.irq_pending |= SA_CP_IRQ_DMA_DONE;
 	}
 }
@@ -318,8 +313,10 @@ static uint64_t tensor_bytes(const struct sa_hw_tensor *t)
 	return (uint64_t)t->c * t->h * t->w * (t->dtype == SA_DTYPE_I16 ? 2 : 1);
 }
 
-void hal_te_start(const struct sa_hw_te_cmd *cmd)
+void hal_te_start(uint8_t op, uint32_t ctx, const struct sa_hw_layer *layer)
 {
+	struct sa_hw_te_cmd c = {.op = op, .context = (uint16_t)ctx, .layer = *layer};
+	const struct sa_hw_te_cmd *cmd = &c;
 	struct fake_op *o = log_op(1, cmd->op, cmd->context);
 	const struct sa_hw_layer *l = &cmd->layer;
 	uint32_t err = 0, seq = 0;
@@ -383,14 +380,14 @@ void hal_dma_copy(uint32_t ctx, uint64_t src, uint64_t dst, uint32_t len)
 {
 	struct fake_op *o = log_op(2, SA_DMA_OP_COPY, ctx);
 	uint32_t err = dma_injected(), seq = 0;
-	uint8_t *s, *d;
 
 	o->src = src;
 	o->dst = dst;
 	o->len = len;
 	if (!err) {
-		s = translate(ctx, src, len, SA_ACCESS_READ, SA_FAULT_SRC_DMA, &seq);
-		d = s ? translate(ctx, dst, len, SA_ACCESS_WRITE, SA_FAULT_SRC_DMA, &seq) : NULL;
+		uint8_t *s = translate(ctx, src, len, SA_ACCESS_READ, SA_FAULT_SRC_DMA, &seq);
+		uint8_t *d = s ? translate(ctx, dst, len, SA_ACCESS_WRITE, SA_FAULT_SRC_DMA, &seq)
+			       : NULL;
 		if (!s || !d)
 			err = SA_ENGINE_ERR_MMU_FAULT;
 		else
@@ -403,12 +400,11 @@ void hal_dma_to_dram(uint32_t ctx, uint64_t src, void *dst, uint32_t len)
 {
 	struct fake_op *o = log_op(2, SA_DMA_OP_TO_DRAM, ctx);
 	uint32_t err = dma_injected(), seq = 0;
-	uint8_t *s;
 
 	o->src = src;
 	o->len = len;
 	if (!err) {
-		s = translate(ctx, src, len, SA_ACCESS_READ, SA_FAULT_SRC_DMA, &seq);
+		uint8_t *s = translate(ctx, src, len, SA_ACCESS_READ, SA_FAULT_SRC_DMA, &seq);
 		if (s)
 			memcpy(dst, s, len);
 		else
@@ -421,12 +417,11 @@ void hal_dma_from_dram(uint32_t ctx, const void *src, uint64_t dst, uint32_t len
 {
 	struct fake_op *o = log_op(2, SA_DMA_OP_FROM_DRAM, ctx);
 	uint32_t err = dma_injected(), seq = 0;
-	uint8_t *d;
 
 	o->dst = dst;
 	o->len = len;
 	if (!err) {
-		d = translate(ctx, dst, len, SA_ACCESS_WRITE, SA_FAULT_SRC_DMA, &seq);
+		uint8_t *d = translate(ctx, dst, len, SA_ACCESS_WRITE, SA_FAULT_SRC_DMA, &seq);
 		if (d)
 			memcpy(d, src, len);
 		else
@@ -439,7 +434,6 @@ void hal_dma_fence(uint32_t ctx, uint64_t dst, uint64_t value, bool irq, uint32_
 {
 	struct fake_op *o = log_op(2, SA_DMA_OP_FENCE, ctx);
 	uint32_t err = dma_injected(), seq = 0;
-	uint8_t *d;
 
 	o->dst = dst;
 	o->len = 8;
@@ -449,7 +443,7 @@ void hal_dma_fence(uint32_t ctx, uint64_t dst, uint64_t value, bool irq, uint32_
 	if (!err && dst % 8) {
 		err = SA_ENGINE_ERR_ALIGN;
 	} else if (!err) {
-		d = translate(ctx, dst, 8, SA_ACCESS_WRITE, SA_FAULT_SRC_DMA, &seq);
+		uint8_t *d = translate(ctx, dst, 8, SA_ACCESS_WRITE, SA_FAULT_SRC_DMA, &seq);
 		if (d)
 			memcpy(d, &value, 8);
 		else

@@ -28,7 +28,7 @@ struct fake_region {
 /* One engine action, in order. */
 struct fake_op {
 	uint32_t engine; /* 1 TE, 2 DMA */
-	uint32_t op; /* SA_OP_* for the TE, SA_DMA_OP_* for the DMA */
+	uint32_t op;	 /* SA_OP_* for the TE, SA_DMA_OP_* for the DMA */
 	uint32_t ctx;
 	uint64_t src, dst, len, value;
 	uint32_t flags, vector;
@@ -70,7 +70,7 @@ struct fake_hw {
 	uint64_t te_last_cycles;
 	uint32_t te_fail_next, dma_fail_next; /* SA_ENGINE_ERR_* for the next op, once */
 	uint32_t dma_fail_after; /* fail the DMA op after this many more succeed (0: off) */
-	uint32_t busy_waits; /* each op stays BUSY for this many hal_wait() calls */
+	uint32_t busy_waits;	 /* each op stays BUSY for this many hal_wait() calls */
 	uint32_t te_busy_left, dma_busy_left;
 	uint64_t te_cycles_per_op;
 	struct fake_op log[FAKE_MAX_LOG];

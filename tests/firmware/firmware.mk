@@ -33,6 +33,6 @@ fw_bench_SRCS = tests/firmware/fw_bench.c tests/firmware/fw_host.c tests/firmwar
 $(FW_BENCH): $(patsubst %.c,$(BUILD)/obj/%.o,$(fw_bench_SRCS)) $(LIB) | $(FW_IMAGE)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(filter-out $(FW_IMAGE),$^) $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 BENCH_SCRIPTS += bench/firmware.sh
 bench: $(FW_IMAGE) $(FW_BENCH)

@@ -14,7 +14,7 @@
 #include "fw_host.h"
 #include "fw_lower.h"
 
-#define RUNS 20
+#define RUNS 20u
 
 struct setup {
 	struct fwh_ctx *ctx;
@@ -145,8 +145,8 @@ static int two_queues(struct fwh *f)
 	submit(g, &a, RUNS);
 	submit(g, &b, RUNS);
 	if (!fwh_wait_completed(g, &a.q, RUNS * a.low.num_desc) ||
-	    !fwh_wait_completed(g, &b.q, RUNS * b.low.num_desc) ||
-	    queue_instret(g, 0, &ia, &da) || queue_instret(g, 1, &ib, &db))
+	    !fwh_wait_completed(g, &b.q, RUNS * b.low.num_desc) || queue_instret(g, 0, &ia, &da) ||
+	    queue_instret(g, 1, &ib, &db))
 		goto out;
 	printf("two queues, two contexts, round-robin per layer:\n");
 	printf("  CP instructions per layer: %.0f (queue counters %.0f / %.0f)\n",

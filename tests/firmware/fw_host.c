@@ -126,8 +126,7 @@ static bool h2f_free(struct fwh *f, void *arg)
 	return !(h_rd32(f->h, SA_REG_MBOX_H2F_CTRL) & SA_MBOX_STATUS_FULL);
 }
 
-int fwh_request(struct fwh *f, uint16_t type, const void *payload, uint32_t words,
-		uint32_t *reply)
+int fwh_request(struct fwh *f, uint16_t type, const void *payload, uint32_t words, uint32_t *reply)
 {
 	uint32_t m[SA_MBOX_WORDS] = {0};
 	uint8_t token = f->token++;
@@ -289,8 +288,7 @@ struct fwh_ctx *fwh_context(struct fwh *f, uint32_t id)
 	return c;
 }
 
-uint64_t fwh_alloc(struct fwh *f, struct fwh_ctx *c, uint64_t len, uint64_t perms,
-		   uint64_t *bus)
+uint64_t fwh_alloc(struct fwh *f, struct fwh_ctx *c, uint64_t len, uint64_t perms, uint64_t *bus)
 {
 	uint64_t va = c->next_va;
 	uint64_t pages = (len + SA_MMU_PAGE_SIZE - 1) / SA_MMU_PAGE_SIZE;

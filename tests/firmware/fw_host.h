@@ -64,8 +64,7 @@ bool fwh_run_until(struct fwh *f, bool (*done)(struct fwh *f, void *arg), void *
 void fwh_settle(struct fwh *f, uint64_t horizon_ns);
 
 /* Request/reply; returns the status word, or -1 without a matching reply. */
-int fwh_request(struct fwh *f, uint16_t type, const void *payload, uint32_t words,
-		uint32_t *reply);
+int fwh_request(struct fwh *f, uint16_t type, const void *payload, uint32_t words, uint32_t *reply);
 uint32_t fwh_count_events(struct fwh *f, uint16_t type, uint32_t *last_payload);
 
 /* Contexts and device memory. */
@@ -73,8 +72,7 @@ struct fwh_ctx *fwh_context(struct fwh *f, uint32_t id);
 /* Tells a restarted firmware about an existing context (same page tables). */
 int fwh_context_recreate(struct fwh *f, const struct fwh_ctx *c);
 /* Maps `len` bytes of fresh host memory at the next VA of ctx; returns the VA. */
-uint64_t fwh_alloc(struct fwh *f, struct fwh_ctx *c, uint64_t len, uint64_t perms,
-		   uint64_t *bus);
+uint64_t fwh_alloc(struct fwh *f, struct fwh_ctx *c, uint64_t len, uint64_t perms, uint64_t *bus);
 void *fwh_ptr(struct fwh *f, uint64_t bus);
 
 /* Queues. */

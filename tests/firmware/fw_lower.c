@@ -20,8 +20,12 @@ static struct sa_hw_tensor hw_tensor(const struct sa_model *m, const struct fw_l
 {
 	const struct sa_shape *s = &m->tensors[id].shape;
 
-	return (struct sa_hw_tensor){.addr = l->tensor_va[id], .c = s->c, .h = s->h, .w = s->w,
-				     .dtype = s->dtype, .exp = s->exp};
+	return (struct sa_hw_tensor){.addr = l->tensor_va[id],
+				     .c = s->c,
+				     .h = s->h,
+				     .w = s->w,
+				     .dtype = s->dtype,
+				     .exp = s->exp};
 }
 
 /* Copies a constant tensor into fresh read-only device memory. */
@@ -52,9 +56,9 @@ static int place_activations(struct fwh *f, struct fwh_ctx *c, const struct sa_m
 			l->tensor_bus[n->output] = l->tensor_bus[n->inputs[0]];
 			continue;
 		}
-		l->tensor_va[n->output] = fwh_alloc(f, c, act_bytes(&m->tensors[n->output].shape),
-						    SA_PTE_READ | SA_PTE_WRITE,
-						    &l->tensor_bus[n->output]);
+		l->tensor_va[n->output] =
+			fwh_alloc(f, c, act_bytes(&m->tensors[n->output].shape),
+				  SA_PTE_READ | SA_PTE_WRITE, &l->tensor_bus[n->output]);
 	}
 	return 0;
 }
@@ -143,17 +147,26 @@ static int32_t *random_bias(size_t n, uint32_t *seed)
 }
 
 static sa_status add_conv(sa_builder *b, uint32_t in, uint32_t ic, uint32_t oc, uint32_t k,
-			  uint32_t stride, uint32_t groups, bool bias, uint8_t act, uint8_t out_dtype,
-			  int8_t out_exp, uint32_t *seed, uint32_t *out)
+			  uint32_t stride, uint32_t groups, bool bias, uint8_t act,
+			  uint8_t out_dtype, int8_t out_exp, uint32_t *seed, uint32_t *out)
 {
 	struct sa_conv_params p = {
-		.kernel_h = (uint16_t)k, .kernel_w = (uint16_t)k,
-		.stride_h = (uint16_t)stride, .stride_w = (uint16_t)stride,
-		.dilation_h = 1, .dilation_w = 1,
-		.pad_top = (uint16_t)(k / 2), .pad_left = (uint16_t)(k / 2),
-		.pad_bottom = (uint16_t)(k / 2), .pad_right = (uint16_t)(k / 2),
-		.groups = groups, .out_channels = oc, .weight_bits = 4, .weight_base = -6,
-		.act = act, .flags = bias ? SA_PARAM_HAS_BIAS : 0,
+		.kernel_h = (uint16_t)k,
+		.kernel_w = (uint16_t)k,
+		.stride_h = (uint16_t)stride,
+		.stride_w = (uint16_t)stride,
+		.dilation_h = 1,
+		.dilation_w = 1,
+		.pad_top = (uint16_t)(k / 2),
+		.pad_left = (uint16_t)(k / 2),
+		.pad_bottom = (uint16_t)(k / 2),
+		.pad_right = (uint16_t)(k / 2),
+		.groups = groups,
+		.out_channels = oc,
+		.weight_bits = 4,
+		.weight_base = -6,
+		.act = act,
+		.flags = bias ? SA_PARAM_HAS_BIAS : 0,
 	};
 	size_t nw = (size_t)oc * (ic / groups) * k * k;
 	int8_t *w = random_weights(nw, p.weight_bits, seed);
@@ -185,7 +198,9 @@ int fw_test_network(uint32_t seed, void **data, size_t *size)
 	const float mean[3] = {0.5f, 0.5f, 0.5f}, std[3] = {0.25f, 0.25f, 0.25f};
 	struct sa_pool_params pool2 = {.kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2};
 	struct sa_add_params addp = {.act = SA_ACT_RELU};
-	struct sa_fc_params fp = {.out_features = 10, .weight_bits = 3, .weight_base = -4,
+	struct sa_fc_params fp = {.out_features = 10,
+				  .weight_bits = 3,
+				  .weight_base = -4,
 				  .flags = SA_PARAM_HAS_BIAS};
 	uint32_t x, a, bdw, c, d, e, f, g, h, flat, logits;
 	sa_builder *b = NULL;
@@ -201,7 +216,8 @@ int fw_test_network(uint32_t seed, void **data, size_t *size)
 		st = add_conv(b, a, 8, 8, 3, 2, 8, false, SA_ACT_RELU6, SA_DTYPE_I8, -4, &seed,
 			      &bdw);
 	if (st == SA_OK)
-		st = add_conv(b, bdw, 8, 8, 1, 1, 1, false, SA_ACT_NONE, SA_DTYPE_I8, -5, &seed, &c);
+		st = add_conv(b, bdw, 8, 8, 1, 1, 1, false, SA_ACT_NONE, SA_DTYPE_I8, -5, &seed,
+			      &c);
 	if (st == SA_OK)
 		st = sa_builder_add(b, bdw, c, &addp, SA_DTYPE_I8, -4, &d);
 	if (st == SA_OK)

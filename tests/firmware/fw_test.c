@@ -80,8 +80,8 @@ int t_request(uint16_t type, const void *payload, uint32_t words, uint32_t *repl
 	int status = t_request_raw(SA_FW_MSG_WORD0(type, token, words), payload, words, &w0, reply);
 
 	/* Every reply must match its request; a mismatch is reported as no reply. */
-	if (status >= 0 && (SA_FW_MSG_TYPE(w0) != (type | SA_FW_MSG_REPLY) ||
-			    SA_FW_MSG_TOKEN(w0) != token))
+	if (status >= 0 &&
+	    (SA_FW_MSG_TYPE(w0) != (type | SA_FW_MSG_REPLY) || SA_FW_MSG_TOKEN(w0) != token))
 		return -1;
 	return status;
 }
@@ -123,7 +123,7 @@ int t_queue_create(struct t_queue *q, uint32_t id, uint32_t ctx, uint32_t prio, 
 	q->status = (struct sa_hw_queue_status *)(void *)fake_map(
 		ctx, q->status_va, SA_MMU_PAGE_SIZE, SA_PTE_READ | SA_PTE_WRITE);
 	q->fences = (uint64_t *)(void *)fake_map(ctx, q->fence_va, SA_MMU_PAGE_SIZE,
-						   SA_PTE_READ | SA_PTE_WRITE);
+						 SA_PTE_READ | SA_PTE_WRITE);
 	memset(&c, 0, sizeof(c));
 	c.queue = id;
 	c.context = ctx;
@@ -174,11 +174,11 @@ struct sa_hw_desc t_pool(uint32_t tag)
 	memset(&d, 0, sizeof(d));
 	d.opcode = SA_OP_MAXPOOL;
 	d.tag = tag;
-	l->in = (struct sa_hw_tensor){.addr = T_IN_VA, .c = 4, .h = 8, .w = 8,
-				      .dtype = SA_DTYPE_I8, .exp = -3};
-	l->out = (struct sa_hw_tensor){.addr = T_OUT_VA, .c = 4, .h = 4, .w = 4,
-				       .dtype = SA_DTYPE_I8, .exp = -3};
-	l->params.pool = (struct sa_pool_params){.kernel_h = 2, .kernel_w = 2, .stride_h = 2,
-						 .stride_w = 2};
+	l->in = (struct sa_hw_tensor){
+		.addr = T_IN_VA, .c = 4, .h = 8, .w = 8, .dtype = SA_DTYPE_I8, .exp = -3};
+	l->out = (struct sa_hw_tensor){
+		.addr = T_OUT_VA, .c = 4, .h = 4, .w = 4, .dtype = SA_DTYPE_I8, .exp = -3};
+	l->params.pool =
+		(struct sa_pool_params){.kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2};
 	return d;
 }

@@ -263,7 +263,6 @@ TEST(contexts_cannot_reach_each_other)
 	/* 2. It writes into the good context's output by its VA: faults, nothing changes. */
 	CHECK_EQ_INT(reset_queue(f, &qe), SA_FW_OK);
 	memcpy(snapshot, fwh_ptr(f, r.low.output_bus), r.low.output_bytes);
-	d = copy_desc(d.u.layer.out.addr, r.low.tensor_va[r.model ? 0 : 0] ? 0 : 0, 0);
 	d = copy_desc(fwh_alloc(f, evil, 64, SA_PTE_READ, &own_bus),
 		      r.low.desc[r.low.num_desc - 1].u.layer.out.addr, 20);
 	fill_random(fwh_ptr(f, own_bus), 64, &seed);
@@ -344,7 +343,6 @@ TEST(hostile_ring_faults_cleanly)
 	struct fwh *f = fwh_create(4, false);
 	struct fwh_ctx *cb, *ce;
 	struct fwh_queue qb, qe;
-	struct sa_fw_queue_create qc;
 	struct sa_hw_desc d;
 	uint32_t seed = 0xbadc0de, round = 0;
 
@@ -359,7 +357,6 @@ TEST(hostile_ring_faults_cleanly)
 	CHECK_EQ_INT(fwh_request(f, SA_FW_MSG_QUEUE_DESTROY, &id, 1, NULL), SA_FW_OK);
 	qe.tail = 0xfffffffdu;
 	CHECK_EQ_INT(fwh_queue_recreate(f, &qe, SA_FW_PRIO_NORMAL, qe.tail), SA_FW_OK);
-	(void)qc;
 
 	/* Random garbage, a few times over (the indices wrap on the way). */
 	for (int i = 0; i < 3; i++) {
@@ -378,8 +375,8 @@ TEST(hostile_ring_faults_cleanly)
 	CHECK(hostile_round(f, &qe, &qb, &d, 0, SA_FW_FAULT_TOO_LARGE, &round));
 	memset(&d, 0, sizeof(d));
 	d.opcode = SA_OP_MAXPOOL;
-	d.u.layer.in = (struct sa_hw_tensor){.c = 65535, .h = 65535, .w = 65535,
-					     .dtype = SA_DTYPE_I8};
+	d.u.layer.in =
+		(struct sa_hw_tensor){.c = 65535, .h = 65535, .w = 65535, .dtype = SA_DTYPE_I8};
 	d.u.layer.out = d.u.layer.in;
 	CHECK(hostile_round(f, &qe, &qb, &d, 0, SA_FW_FAULT_TOO_LARGE, &round));
 	/* Addresses that wrap past the VA space. */

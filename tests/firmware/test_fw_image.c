@@ -5,6 +5,7 @@
  * message naming it.  The header is re-checksummed after each edit, so the
  * later checks (not just the CRC) are the ones exercised.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,15 +157,20 @@ TEST(each_check_refuses_its_damage)
 	CHECK_STR_CONTAINS(check_edited(code_byte), "trailer");
 }
 
+static bool compatible(unsigned drv_major, unsigned drv_minor, unsigned fw_major, unsigned fw_minor)
+{
+	return SA_FW_VERSION_COMPATIBLE(drv_major, drv_minor, fw_major, fw_minor);
+}
+
 TEST(version_window)
 {
 	/* Same major; firmware minor newer, equal, or at most the window older. */
-	CHECK(SA_FW_VERSION_COMPATIBLE(1, 6, 1, 9));
-	CHECK(SA_FW_VERSION_COMPATIBLE(1, 6, 1, 6));
-	CHECK(SA_FW_VERSION_COMPATIBLE(1, 6, 1, 6 - SA_FW_COMPAT_MINOR_WINDOW));
-	CHECK(!SA_FW_VERSION_COMPATIBLE(1, 6, 1, 6 - SA_FW_COMPAT_MINOR_WINDOW - 1));
-	CHECK(!SA_FW_VERSION_COMPATIBLE(1, 0, 2, 0));
-	CHECK(!SA_FW_VERSION_COMPATIBLE(2, 0, 1, 9));
+	CHECK(compatible(1, 6, 1, 9));
+	CHECK(compatible(1, 6, 1, 6));
+	CHECK(compatible(1, 6, 1, 6 - SA_FW_COMPAT_MINOR_WINDOW));
+	CHECK(!compatible(1, 6, 1, 6 - SA_FW_COMPAT_MINOR_WINDOW - 1));
+	CHECK(!compatible(1, 0, 2, 0));
+	CHECK(!compatible(2, 0, 1, 9));
 	CHECK_EQ_INT(SA_FW_VERSION_WORD_MAJOR(SA_FW_VERSION_WORD(3, 4, 5)), 3);
 	CHECK_EQ_INT(SA_FW_VERSION_WORD_MINOR(SA_FW_VERSION_WORD(3, 4, 5)), 4);
 	CHECK_EQ_INT(SA_FW_VERSION_WORD_PATCH(SA_FW_VERSION_WORD(3, 4, 5)), 5);

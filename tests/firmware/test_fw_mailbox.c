@@ -85,11 +85,19 @@ TEST(hello_and_ping)
 TEST(tokens_are_echoed_and_bad_messages_refused)
 {
 	uint32_t w0, reply[SA_FW_MSG_MAX_PAYLOAD];
-	static const uint16_t types[] = {
-		SA_FW_MSG_HELLO, SA_FW_MSG_PING, SA_FW_MSG_CONTEXT_CREATE,
-		SA_FW_MSG_CONTEXT_DESTROY, SA_FW_MSG_CONTEXT_INVALIDATE, SA_FW_MSG_QUEUE_CREATE,
-		SA_FW_MSG_QUEUE_RESET, SA_FW_MSG_QUEUE_DESTROY, SA_FW_MSG_QUEUE_STATUS,
-		SA_FW_MSG_COUNTERS, SA_FW_MSG_SUSPEND, SA_FW_MSG_RESUME, SA_FW_MSG_CONFIG};
+	static const uint16_t types[] = {SA_FW_MSG_HELLO,
+					 SA_FW_MSG_PING,
+					 SA_FW_MSG_CONTEXT_CREATE,
+					 SA_FW_MSG_CONTEXT_DESTROY,
+					 SA_FW_MSG_CONTEXT_INVALIDATE,
+					 SA_FW_MSG_QUEUE_CREATE,
+					 SA_FW_MSG_QUEUE_RESET,
+					 SA_FW_MSG_QUEUE_DESTROY,
+					 SA_FW_MSG_QUEUE_STATUS,
+					 SA_FW_MSG_COUNTERS,
+					 SA_FW_MSG_SUSPEND,
+					 SA_FW_MSG_RESUME,
+					 SA_FW_MSG_CONFIG};
 	uint32_t zeros[SA_FW_MSG_MAX_PAYLOAD] = {0};
 
 	CHECK(t_boot());
@@ -110,9 +118,9 @@ TEST(tokens_are_echoed_and_bad_messages_refused)
 					   &w0, reply),
 			     SA_FW_E_LENGTH);
 		CHECK_EQ_INT(SA_FW_MSG_TOKEN(w0), (uint8_t)i);
-		CHECK_EQ_INT(t_request_raw(SA_FW_MSG_WORD0(types[i], 9, 255), zeros, 15, &w0,
-					   reply),
-			     SA_FW_E_LENGTH);
+		CHECK_EQ_INT(
+			t_request_raw(SA_FW_MSG_WORD0(types[i], 9, 255), zeros, 15, &w0, reply),
+			SA_FW_E_LENGTH);
 	}
 	/* And short ones. */
 	CHECK_EQ_INT(t_request_raw(SA_FW_MSG_WORD0(SA_FW_MSG_QUEUE_CREATE, 3, 10), zeros, 10, &w0,
@@ -202,11 +210,11 @@ TEST(queue_create_checks_every_field)
 	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_E_NO_CONTEXT);
 	CHECK_EQ_INT(t_context(1), SA_FW_OK);
 
-#define BAD(field, value)                                                                        \
-	do {                                                                                     \
-		c = good_queue();                                                                \
-		c.field = (value);                                                               \
-		CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_E_INVALID);   \
+#define BAD(field, value)                                                                          \
+	do {                                                                                       \
+		c = good_queue();                                                                  \
+		c.field = (value);                                                                 \
+		CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_E_INVALID);    \
 	} while (0)
 	BAD(queue, SA_HW_DEFAULT_QUEUES);
 	BAD(context, SA_HW_NUM_CONTEXTS);

@@ -14,11 +14,11 @@
 #define VA_TOP (1ull << SA_MMU_VA_BITS)
 #define ALL_OPS 0x7feu
 
-static struct sa_hw_tensor tensor(uint64_t addr, uint32_t c, uint32_t h, uint32_t w,
-				  uint8_t dtype, int8_t exp)
+static struct sa_hw_tensor tensor(uint64_t addr, uint32_t c, uint32_t h, uint32_t w, uint8_t dtype,
+				  int8_t exp)
 {
-	return (struct sa_hw_tensor){.addr = addr, .c = c, .h = h, .w = w, .dtype = dtype,
-				     .exp = exp};
+	return (struct sa_hw_tensor){
+		.addr = addr, .c = c, .h = h, .w = w, .dtype = dtype, .exp = exp};
 }
 
 static struct sa_hw_desc conv(void)
@@ -32,12 +32,22 @@ static struct sa_hw_desc conv(void)
 	l->out = tensor(0x20000, 8, 8, 8, SA_DTYPE_I8, -3);
 	l->weights = 0x30000;
 	l->bias = 0x40000;
-	l->params.conv = (struct sa_conv_params){.kernel_h = 3, .kernel_w = 3, .stride_h = 1,
-						 .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
-						 .pad_top = 1, .pad_left = 1, .pad_bottom = 1,
-						 .pad_right = 1, .groups = 1, .out_channels = 8,
-						 .weight_bits = 4, .weight_base = -2,
-						 .act = SA_ACT_RELU, .flags = SA_PARAM_HAS_BIAS};
+	l->params.conv = (struct sa_conv_params){.kernel_h = 3,
+						 .kernel_w = 3,
+						 .stride_h = 1,
+						 .stride_w = 1,
+						 .dilation_h = 1,
+						 .dilation_w = 1,
+						 .pad_top = 1,
+						 .pad_left = 1,
+						 .pad_bottom = 1,
+						 .pad_right = 1,
+						 .groups = 1,
+						 .out_channels = 8,
+						 .weight_bits = 4,
+						 .weight_base = -2,
+						 .act = SA_ACT_RELU,
+						 .flags = SA_PARAM_HAS_BIAS};
 	return d;
 }
 
@@ -66,8 +76,10 @@ static struct sa_hw_desc fc(void)
 	l->out = tensor(0x20000, 10, 1, 1, SA_DTYPE_I16, -5);
 	l->weights = 0x30000;
 	l->bias = 0x40000;
-	l->params.fc = (struct sa_fc_params){.out_features = 10, .weight_bits = 3,
-					     .weight_base = -1, .flags = SA_PARAM_HAS_BIAS};
+	l->params.fc = (struct sa_fc_params){.out_features = 10,
+					     .weight_bits = 3,
+					     .weight_base = -1,
+					     .flags = SA_PARAM_HAS_BIAS};
 	return d;
 }
 
@@ -83,8 +95,8 @@ static struct sa_hw_desc pool(uint8_t op)
 		l->out = tensor(0x20000, 4, 1, 1, SA_DTYPE_I8, -3);
 	} else {
 		l->out = tensor(0x20000, 4, 4, 4, SA_DTYPE_I8, -3);
-		l->params.pool = (struct sa_pool_params){.kernel_h = 2, .kernel_w = 2,
-							 .stride_h = 2, .stride_w = 2};
+		l->params.pool = (struct sa_pool_params){
+			.kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2};
 	}
 	return d;
 }
@@ -454,8 +466,13 @@ TEST(random_garbage_is_refused_cleanly)
 
 TEST(layers_mutated_one_field_at_a_time_never_crash)
 {
-	const struct sa_hw_desc base[] = {conv(), depthwise(), fc(), pool(SA_OP_MAXPOOL),
-					  pool(SA_OP_AVGPOOL), pool(SA_OP_GLOBAL_AVGPOOL), add()};
+	const struct sa_hw_desc base[] = {conv(),
+					  depthwise(),
+					  fc(),
+					  pool(SA_OP_MAXPOOL),
+					  pool(SA_OP_AVGPOOL),
+					  pool(SA_OP_GLOBAL_AVGPOOL),
+					  add()};
 	uint32_t seed = 77;
 
 	for (size_t k = 0; k < sizeof(base) / sizeof(base[0]); k++) {

@@ -118,13 +118,17 @@ static void write_png(const char *dir, const char *cls, const char *name, uint32
 {
 	char path[512];
 	uint8_t px[64 * 3];
-	sa_image img = {w, h, c, px};
+	sa_image img;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, cls);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, cls, name);
 	for (uint32_t i = 0; i < w * h * c; i++)
 		px[i] = (uint8_t)(seed + i);
+	img.width = w;
+	img.height = h;
+	img.channels = c;
+	img.pixels = px;
 	sa_image_write_png(path, &img);
 }
 

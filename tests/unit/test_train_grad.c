@@ -348,7 +348,7 @@ TEST(fake_quant_rounding_and_straight_through)
 	/* exp -2: steps of 0.25; halves round up; relu clamps below 0, int8 above 127 */
 	float v[] = {0.125f, 0.12499999f, -0.125f, -0.12500001f, 0.37499997f,
 		     31.75f, 31.875f,	  40.0f,   -3.0f,	 1.0f};
-	float expect[] = {0.25f, 0.0f, 0.0f, 0.0f, 0.25f, 31.75f, 31.75f, 31.75f, 0.0f, 1.0f};
+	const float expect[] = {0.25f, 0.0f, 0.0f, 0.0f, 0.25f, 31.75f, 31.75f, 31.75f, 0.0f, 1.0f};
 	float y[10], d[10], g[10];
 
 	tr_actq_init(&a, SA_ACT_RELU, 1, SA_DTYPE_I8, -2);
@@ -359,14 +359,14 @@ TEST(fake_quant_rounding_and_straight_through)
 		g[i] = 1.0f;
 	tr_actq_backward(&a, v, g, d, 10);
 	/* inside [0, 127 * 0.25]: gradient 1; outside: 0 */
-	float pass[] = {1, 1, 0, 0, 1, 1, 0, 0, 0, 1};
+	const float pass[] = {1, 1, 0, 0, 1, 1, 0, 0, 0, 1};
 
 	for (int i = 0; i < 10; i++)
 		CHECK(d[i] == pass[i]);
 	/* no activation: symmetric int8 range, -0.5 step rounds up (toward +inf) */
 	tr_actq_init(&a, SA_ACT_NONE, 1, SA_DTYPE_I8, 0);
 	float w[] = {-0.5f, -1.5f, -200.0f, 126.5f};
-	float ew[] = {0.0f, -1.0f, -128.0f, 127.0f};
+	const float ew[] = {0.0f, -1.0f, -128.0f, 127.0f};
 
 	tr_actq_forward(&a, w, y, 4);
 	for (int i = 0; i < 4; i++)

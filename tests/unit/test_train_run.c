@@ -387,8 +387,8 @@ TEST(schedules_and_optimizers)
 	CHECK(tr_schedule_lr(&cosine, 3, 9, 10) < 0.001f);
 	/* every optimiser lowers the loss of a small problem */
 	sa_dataset *ds = synthetic(128, 12, 4, 9);
-	sa_optimizer opts[3] = {SA_OPT_SGD, SA_OPT_ADAM, SA_OPT_RMSPROP};
-	float lrs[3] = {0.05f, 0.002f, 0.001f};
+	const sa_optimizer opts[3] = {SA_OPT_SGD, SA_OPT_ADAM, SA_OPT_RMSPROP};
+	const float lrs[3] = {0.05f, 0.002f, 0.001f};
 
 	CHECK(ds);
 	for (int i = 0; i < 3; i++) {

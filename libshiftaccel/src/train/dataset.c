@@ -137,13 +137,13 @@ sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir
 	}
 	if (!strncmp(spec, "pngdir:", 7)) {
 		const char *dir = spec + 7;
-		char sub[4096], train[4096], test[4096];
+		char train[4096], test[4096];
 
 		snprintf(train, sizeof(train), "%s/train", dir);
 		snprintf(test, sizeof(test), "%s/test", dir);
 		if (is_dir(train) && is_dir(test)) {
-			snprintf(sub, sizeof(sub), "%s", split == SA_SPLIT_TRAIN ? train : test);
-			sa_status st = tr_dataset_read_pngdir(sub, spec, out);
+			sa_status st = tr_dataset_read_pngdir(
+				split == SA_SPLIT_TRAIN ? train : test, spec, out);
 
 			if (!st)
 				(*out)->has_split = 1;

@@ -54,7 +54,6 @@ sa_status tr_dataset_read_idx(const char *images, const char *labels, const char
 	FILE *fi, *fl;
 	struct sa_dataset *ds;
 	sa_status st;
-	uint32_t max_label = 0;
 
 	st = read_header(images, &fi, ih, 4, &isize);
 	if (st)
@@ -94,6 +93,7 @@ sa_status tr_dataset_read_idx(const char *images, const char *labels, const char
 		st = tr_dataset_alloc(name, ih[1], 1, ih[2], ih[3], &ds);
 	if (!st) {
 		size_t bytes = (size_t)ih[1] * ih[2] * ih[3];
+		uint32_t max_label = 0;
 
 		if (fread(ds->pixels, 1, bytes, fi) != bytes)
 			st = sa_fail(SA_ERR_IO, "%s: read error", images);

@@ -169,10 +169,11 @@ double tr_softmax_xent(const float *logits, const uint8_t *labels, int n, int cl
 	for (int i = 0; i < n; i++) {
 		const float *z = logits + (size_t)i * classes;
 		int best = tr_argmax(z, classes);
-		double sum = 0.0;
+		double sum = 1.0; /* the largest logit's term, exp(0) */
 
 		for (int c = 0; c < classes; c++)
-			sum += exp((double)z[c] - z[best]);
+			if (c != best)
+				sum += exp((double)z[c] - z[best]);
 		loss += log(sum) - ((double)z[labels[i]] - z[best]);
 		if (best == labels[i])
 			++*correct;

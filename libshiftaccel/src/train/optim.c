@@ -16,7 +16,7 @@ void tr_optim_defaults(int kind, struct tr_optim_config *cfg)
 	cfg->beta1 = 0.9f;
 	cfg->beta2 = 0.999f;
 	cfg->alpha = 0.99f;
-	cfg->eps = kind == TR_OPT_ADAM ? 1e-8f : 1e-8f;
+	cfg->eps = 1e-8f;
 	cfg->momentum = kind == TR_OPT_SGD ? 0.9f : 0.0f;
 }
 

@@ -103,6 +103,9 @@ sa_status sa_trainer_create(const struct sa_train_config *cfg, const sa_dataset 
 	if (!(cfg->lr > 0.0f) || !isfinite(cfg->lr))
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "learning rate %g: must be positive",
 			       (double)cfg->lr);
+	if (cfg->augment_shift < 0 || cfg->augment_shift > 8)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "augmentation shift %d: must be 0 to 8",
+			       cfg->augment_shift);
 	if (train->c > SA_MAX_INPUT_CHANNELS)
 		return sa_fail(SA_ERR_SHAPE, "%s: %u channels (at most %d)", train->name, train->c,
 			       SA_MAX_INPUT_CHANNELS);
@@ -220,6 +223,46 @@ void tr_trainer_load_batch(struct sa_trainer *t, const sa_dataset *ds, const uin
 	}
 }
 
+/*
+ * Training batch with augmentation: each image moved by a random whole-pixel
+ * offset in [-shift, shift] on both axes (uncovered pixels are 0, the
+ * background), drawn from a stream of (seed, epoch, position in the epoch).
+ */
+static void load_augmented_batch(struct sa_trainer *t, const sa_dataset *ds, uint32_t first, int n)
+{
+	int h = (int)t->h, w = (int)t->w, s = t->cfg.augment_shift;
+	size_t plane = (size_t)h * w, image = plane * t->c;
+	float *x = tr_net_input(t->net);
+
+	for (int b = 0; b < n; b++) {
+		struct tr_rng rng;
+		uint32_t i = t->order[first + (uint32_t)b];
+		const uint8_t *src = sa_dataset_image(ds, i);
+		float *dst = x + (size_t)b * image;
+
+		tr_rng_seed_stream(&rng, t->cfg.seed ^ 0xa5a5a5a5u,
+				   (uint64_t)t->epoch << 32 | (first + (uint32_t)b));
+		int dy = (int)tr_rng_below(&rng, (uint32_t)(2 * s + 1)) - s;
+		int dx = (int)tr_rng_below(&rng, (uint32_t)(2 * s + 1)) - s;
+
+		for (uint32_t c = 0; c < t->c; c++) {
+			const float *lut = t->lut[c];
+			const uint8_t *sc = src + c * plane;
+			float *dc = dst + c * plane;
+
+			for (int y = 0; y < h; y++)
+				for (int xx = 0; xx < w; xx++) {
+					int sy = y - dy, sx = xx - dx;
+
+					dc[y * w + xx] = sy >= 0 && sy < h && sx >= 0 && sx < w
+								 ? lut[sc[sy * w + sx]]
+								 : lut[0];
+				}
+		}
+		t->net->labels[b] = (uint8_t)sa_dataset_label(ds, i);
+	}
+}
+
 static sa_status ensure_order(struct sa_trainer *t, uint32_t count)
 {
 	if (t->order_cap >= count)
@@ -263,7 +306,10 @@ sa_status sa_trainer_train_epoch(sa_trainer *t, const sa_dataset *train, uint32_
 		uint32_t first = (uint32_t)it * (uint32_t)bs;
 		int n = (int)(total - first < (uint32_t)bs ? total - first : (uint32_t)bs);
 
-		tr_trainer_load_batch(t, train, t->order + first, n);
+		if (t->cfg.augment_shift > 0)
+			load_augmented_batch(t, train, first, n);
+		else
+			tr_trainer_load_batch(t, train, t->order + first, n);
 		tr_net_forward(net, n, 1);
 		loss += tr_net_loss(net, n, &correct);
 		tr_net_backward(net, n);

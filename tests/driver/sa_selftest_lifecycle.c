@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Driver selftests, part 3 (run in the VM, card created with --debug-card):
+ * recovery from a hung control processor, PCI suspend/resume, and removal of
+ * the device while files are open.  They change the card's state, so they run
+ * last and each leaves the card ready again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sa_selftest.h"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits up to 60 s for the card to be ready with the given reset count (-1: any). */
+static int wait_ready(const struct sa_dev *d, long resets)
+{
+	char state[32];
+
+	for (int i = 0; i < 600; i++) {
+		if (!sa_sysfs_str(d, "device_state", state, sizeof(state)) &&
+		    !strcmp(state, "ready") &&
+		    (resets < 0 || sa_sysfs_long(d, "reset_count") == resets))
+			return 0;
+		sleep_ms(100);
+	}
+	return -ETIME;
+}
+
+FIXTURE(life) {
+	struct sa_dev d;
+	struct sa_queue q;
+	struct sa_conv_job job;
+};
+
+FIXTURE_SETUP(life)
+{
+	ASSERT_EQ(0, sa_dev_open(&self->d)) TH_LOG("no ShiftAccel card with a driver bound");
+	ASSERT_EQ(0, sa_queue_new(self->d.fd, 16, &self->q));
+	ASSERT_EQ(0, sa_conv_job_new(self->d.fd, 77, &self->job));
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	sa_conv_job_free(self->d.fd, &self->job);
+	sa_queue_free(self->d.fd, &self->q);
+	sa_dev_close(&self->d);
+}
+
+/* One conv on the fixture's queue through the doorbell; 0 when its bytes are right. */
+static int run_conv(FIXTURE_DATA(life) *self)
+{
+	struct sa_hw_desc d;
+	uint64_t v = sa_queue_fence(&self->q) + 1;
+	int ret;
+
+	memset(self->job.out.cpu, 0x5a, sa_conv_out_bytes(&self->job));
+	sa_conv_desc(&self->job, &d, self->q.fence.va, v);
+	sa_queue_push(&self->q, &d, 1);
+	ret = sa_queue_wait(self->d.fd, &self->q, v, SA_TEST_TIMEOUT_NS);
+	if (ret)
+		return ret;
+	return sa_conv_mismatches(&self->job) ? -EBADMSG : 0;
+}
+
+TEST_F_TIMEOUT(life, hung_firmware_is_reset_idle_queues_survive_busy_ones_fail, 180)
+{
+	char res[PATH_MAX];
+	struct drm_shiftaccel_status st;
+	struct drm_shiftaccel_info info = { 0 };
+	struct sa_queue busy;
+	struct sa_hw_desc d;
+	volatile uint32_t *regs;
+	long resets;
+	int fd;
+
+	ASSERT_NE(0, self->d.info.hw_features & SA_FEAT_FAULT_INJECT)
+		TH_LOG("the card has no fault-injection block (tools/vmrun --debug-card)");
+	ASSERT_EQ(0, run_conv(self));
+	resets = sa_sysfs_long(&self->d, "reset_count");
+	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &busy));
+
+	/* Hang the control processor through BAR0's fault-injection registers. */
+	snprintf(res, sizeof(res), "%s/resource0", self->d.sysdir);
+	fd = open(res, O_RDWR | O_SYNC);
+	ASSERT_LE(0, fd);
+	regs = mmap(NULL, SA_REG_FI_FIRED + 4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, regs);
+	regs[SA_REG_FI_ARM / 4] = SA_FI_HANG_CP;
+	munmap((void *)regs, SA_REG_FI_FIRED + 4);
+	close(fd);
+
+	/* Work given to the hung card is lost, and the waiter hears about it. */
+	sa_desc_nop(&d, busy.fence.va, 1);
+	sa_queue_push(&busy, &d, 1);
+	EXPECT_EQ(-EIO, sa_queue_wait(self->d.fd, &busy, 1, SA_TEST_TIMEOUT_NS));
+	ASSERT_EQ(0, sa_queue_status(self->d.fd, busy.id, &st));
+	EXPECT_EQ(SHIFTACCEL_QUEUE_STATE_LOST, st.queue_state);
+	EXPECT_EQ(SHIFTACCEL_ERR_RESET, st.error);
+	EXPECT_EQ(-EIO, sa_queue_submit(self->d.fd, &busy, &d, 1, 0, 0));
+	EXPECT_EQ(0, sa_queue_free(self->d.fd, &busy));
+
+	/* The driver reset the card and reloaded the firmware once. */
+	ASSERT_EQ(0, wait_ready(&self->d, resets + 1));
+	ASSERT_EQ(0, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_GET_INFO, &info));
+	EXPECT_EQ(resets + 1, info.reset_count);
+	EXPECT_EQ(SHIFTACCEL_DEVICE_READY, info.device_state);
+	/* The idle queue was restored where it was and computes correctly. */
+	ASSERT_EQ(0, sa_queue_status(self->d.fd, self->q.id, &st));
+	EXPECT_EQ(SHIFTACCEL_QUEUE_STATE_RUNNING, st.queue_state);
+	EXPECT_EQ(0, run_conv(self));
+	/* New queues work too. */
+	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &busy));
+	sa_desc_nop(&d, busy.fence.va, 9);
+	sa_queue_push(&busy, &d, 1);
+	EXPECT_EQ(0, sa_queue_wait(self->d.fd, &busy, 9, SA_TEST_TIMEOUT_NS));
+	EXPECT_EQ(0, sa_queue_free(self->d.fd, &busy));
+}
+
+TEST_F_TIMEOUT(life, suspend_and_resume_keep_idle_queues, 120)
+{
+	long resets = sa_sysfs_long(&self->d, "reset_count");
+
+	ASSERT_EQ(0, run_conv(self));
+	/* pm_test "devices": the PM core suspends every device, waits, resumes them. */
+	ASSERT_EQ(0, write_file("/sys/module/suspend/parameters/pm_test_delay", "1"));
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "devices"));
+	EXPECT_EQ(0, write_file("/sys/power/state", "freeze"));
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "none"));
+	ASSERT_EQ(0, wait_ready(&self->d, resets));
+	EXPECT_EQ(0, run_conv(self));
+}
+
+TEST_F_TIMEOUT(life, removing_the_device_with_open_files, 120)
+{
+	struct drm_shiftaccel_info info = { 0 };
+	char dev[PATH_MAX], path[PATH_MAX + 16];
+	struct sa_dev again;
+
+	ASSERT_NE(NULL, realpath(self->d.sysdir, dev));
+	snprintf(path, sizeof(path), "%s/remove", dev);
+	ASSERT_EQ(0, write_file(path, "1"));
+	/* The file is still open; every ioctl now says the device is gone. */
+	EXPECT_EQ(-ENODEV, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_GET_INFO, &info));
+	EXPECT_EQ(-ENODEV, sa_queue_submit(self->d.fd, &self->q, NULL, 1, 1, 0));
+	EXPECT_EQ(-ENODEV, sa_queue_wait(self->d.fd, &self->q, 1, 0));
+	/* Closing it (the fixture teardown) must not crash; then bring the card back. */
+	sa_conv_job_free(self->d.fd, &self->job);
+	sa_queue_free(self->d.fd, &self->q);
+	sa_dev_close(&self->d);
+	ASSERT_EQ(0, write_file("/sys/bus/pci/rescan", "1"));
+	for (int i = 0; i < 100 && sa_dev_open(&again); i++)
+		sleep_ms(100);
+	ASSERT_LE(0, again.fd);
+	EXPECT_EQ(SHIFTACCEL_DEVICE_READY, again.info.device_state);
+	EXPECT_EQ(0, again.info.reset_count);
+	sa_dev_close(&again);
+	/* The teardown finds nothing left to free. */
+	memset(&self->q, 0, sizeof(self->q));
+	self->d.fd = -1;
+}
+
+TEST_HARNESS_MAIN
