@@ -10,6 +10,7 @@
 #
 #   BENCH_EPOCHS   epochs per training run (default 2; the code's figures are 10)
 #   BENCH_BITS     weight bits (default 5)
+#   BENCH_AUGMENT  random image offsets of up to N pixels (default 0, as in the paper)
 #   BENCH_SETS     data sets (default "mnist fashion-mnist")
 #   BENCH_THREADS  threads (default: all cores)
 # Figures only: it fails only if a run itself fails.
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 BIN=${SA_BUILD:-build}/bin
 EPOCHS=${BENCH_EPOCHS:-2}
 BITS=${BENCH_BITS:-5}
+AUGMENT=${BENCH_AUGMENT:-0}
 SETS=${BENCH_SETS:-mnist fashion-mnist}
 THREADS=${BENCH_THREADS:-$(nproc)}
 T=$(mktemp -d)
@@ -30,7 +32,8 @@ train() {
 	shift 3
 	start=$(date +%s)
 	out=$("$BIN/shiftaccel-train" --model "$model" --data "$set" --mode "$mode" \
-		--weight-bits "$BITS" --threads "$THREADS" --schedule cosine --quiet "$@" 2>&1) || {
+		--weight-bits "$BITS" --threads "$THREADS" --schedule cosine --augment "$AUGMENT" \
+		--quiet "$@" 2>&1) || {
 		echo "table1: shiftaccel-train --mode $mode --model $model --data $set failed:" >&2
 		echo "$out" >&2
 		exit 1
@@ -49,7 +52,8 @@ row() {
 }
 
 for set in $SETS; do
-	echo "== Table 1 on $set: test accuracy (%), $BITS-bit weights, $EPOCHS epochs per run, batch 64, Adam, cosine schedule"
+	echo "== Table 1 on $set: test accuracy (%), $BITS-bit weights, $EPOCHS epochs per run, batch 64,"
+	echo "   Adam, cosine schedule, augment $AUGMENT, default learning rates (shiftaccel-train --help)"
 	for model in simple-fc simple-cnn; do
 		if [[ $set == mnist && $model == simple-fc ]]; then
 			paper=(93.59 78.55 90.19 93.78)
@@ -64,7 +68,8 @@ for set in $SETS; do
 		ckpt="$T/$set-$model.ckpt"
 		start=$(date +%s)
 		"$BIN/shiftaccel-train" --model "$model" --data "$set" --mode float --epochs "$EPOCHS" \
-			--threads "$THREADS" --schedule cosine --quiet --save-checkpoint "$ckpt" \
+			--threads "$THREADS" --schedule cosine --augment "$AUGMENT" --quiet \
+			--save-checkpoint "$ckpt" \
 			--log "$T/float.csv" >/dev/null
 		f=$(float_acc "$T/float.csv")
 		fs=$(($(date +%s) - start))

@@ -74,7 +74,7 @@ static void usage(FILE *f)
 		"                       checkpoint is the --init of a later conversion)\n"
 		"  --optimizer O        sgd (momentum), adam (default), rmsprop\n"
 		"  --lr LR              learning rate (default: adam/rmsprop 0.001, sgd 0.01;\n"
-		"                       DeepShift-PS 10x that)\n"
+		"                       ps 10x that, convert+ps 3x)\n"
 		"  --momentum M         sgd and rmsprop momentum (default 0.9 for sgd, 0 rmsprop)\n"
 		"  --weight-decay W     L2 weight decay of float/Q weights (default 0)\n"
 		"  --schedule S         constant (default), step, cosine\n"
@@ -610,8 +610,11 @@ static int run(struct options *o)
 	cfg.weight_bits = (int)o->bits;
 	cfg.optimizer = o->optimizer;
 	if (!o->lr_set)
-		o->lr = (o->optimizer == SA_OPT_SGD ? 0.01 : 0.001) *
-			(o->mode == MODE_PS || o->mode == MODE_CONVERT_PS ? 10 : 1);
+		/* shifts and signs move in log and sign units: PS needs larger steps */
+		o->lr = (o->optimizer == SA_OPT_SGD ? 0.01 : 0.001) * (o->mode == MODE_PS ? 10
+								       : o->mode == MODE_CONVERT_PS
+									       ? 3
+									       : 1);
 	cfg.lr = (float)o->lr;
 	cfg.momentum = o->momentum >= 0		    ? (float)o->momentum
 		       : o->optimizer == SA_OPT_SGD ? 0.9f
