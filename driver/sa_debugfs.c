@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
-/* debugfs (/sys/kernel/debug/accel/<minor>/): queue states and counters. */
+/*
+ * debugfs (/sys/kernel/debug/accel/<minor>/): queue states and counters, and
+ * two test hooks: fault_inject arms the card's fault-injection block (cards
+ * created with the debug property only) and force_reset resets the card.
+ */
+#include <linux/debugfs.h>
+#include <linux/kstrtox.h>
 #include <linux/seq_file.h>
 #include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
 
 #include "sa_drv.h"
 
@@ -61,8 +68,51 @@ static int sa_debugfs_counters(struct seq_file *m, void *data)
 	return 0;
 }
 
+static ssize_t sa_fault_inject_write(struct file *file, const char __user *buf, size_t len,
+				     loff_t *pos)
+{
+	struct sa_device *sdev = file->private_data;
+	int ret, idx;
+	u32 bits;
+
+	ret = kstrtou32_from_user(buf, len, 0, &bits);
+	if (ret)
+		return ret;
+	if (!(sdev->features & SA_FEAT_FAULT_INJECT) || (bits & ~SA_FI_ALL))
+		return -EINVAL;
+	if (!drm_dev_enter(&sdev->drm, &idx))
+		return -ENODEV;
+	dev_warn(sdev->drm.dev, "fault injection armed: %#x\n", bits);
+	sa_wr(sdev, SA_REG_FI_ARM, bits);
+	drm_dev_exit(idx);
+	return len;
+}
+
+static const struct file_operations sa_fault_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = sa_fault_inject_write,
+};
+
+static ssize_t sa_force_reset_write(struct file *file, const char __user *buf, size_t len,
+				    loff_t *pos)
+{
+	sa_schedule_reset(file->private_data, "requested through debugfs");
+	return len;
+}
+
+static const struct file_operations sa_force_reset_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = sa_force_reset_write,
+};
+
 void sa_debugfs_init(struct sa_device *sdev)
 {
+	debugfs_create_file("fault_inject", 0200, sdev->drm.debugfs_root, sdev,
+			    &sa_fault_inject_fops);
+	debugfs_create_file("force_reset", 0200, sdev->drm.debugfs_root, sdev,
+			    &sa_force_reset_fops);
 	drm_debugfs_add_file(&sdev->drm, "queues", sa_debugfs_queues, NULL);
 	drm_debugfs_add_file(&sdev->drm, "counters", sa_debugfs_counters, NULL);
 }

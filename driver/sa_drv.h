@@ -80,7 +80,7 @@ struct sa_mapping {
 /* Per open file: its MMU context and queues. */
 struct sa_ctx {
 	struct sa_device *sdev;
-	struct mutex lock;
+	struct mutex lock; /* vm, mm, queues, status */
 	struct sa_vm vm;
 	struct drm_mm mm;
 	struct xarray queues; /* queue id -> struct sa_queue */
@@ -163,7 +163,7 @@ struct sa_device {
 	struct sa_fw_header fw_header;
 	struct sa_fw_boot_report fw;
 
-	struct mutex lock;
+	struct mutex lock; /* state, contexts, queue slots, firmware boot and reset */
 	enum sa_dev_state state;
 	struct list_head contexts; /* struct sa_ctx, under lock */
 	unsigned long ctx_ids[BITS_TO_LONGS(SA_HW_NUM_CONTEXTS)];

@@ -18,9 +18,7 @@
 #include "sa_drv.h"
 
 /* Oldest firmware minor this driver accepts. */
-#define SA_FW_MIN_MINOR \
-	(SA_FW_VERSION_MINOR > SA_FW_COMPAT_MINOR_WINDOW ? \
-	 SA_FW_VERSION_MINOR - SA_FW_COMPAT_MINOR_WINDOW : 0)
+#define SA_FW_MIN_MINOR max_t(int, SA_FW_VERSION_MINOR - SA_FW_COMPAT_MINOR_WINDOW, 0)
 
 static u32 sa_crc32c(const void *data, size_t len)
 {
@@ -73,8 +71,8 @@ static int sa_fw_check(struct sa_device *sdev, const u8 *data, size_t size)
 	}
 	crc = sa_crc32c(&h, offsetof(struct sa_fw_header, header_crc));
 	if (crc != h.header_crc) {
-		dev_err(dev, "firmware %s: bad header checksum %#010x, expected %#010x\n", name, crc,
-			h.header_crc);
+		dev_err(dev, "firmware %s: bad header checksum %#010x, expected %#010x\n", name,
+			crc, h.header_crc);
 		return -EINVAL;
 	}
 	if (h.image_size != size) {

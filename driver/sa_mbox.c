@@ -220,8 +220,8 @@ static void sa_event_queue_fault(struct sa_device *sdev, const struct sa_hw_mbox
 		return;
 	dev_info_ratelimited(sdev->drm.dev,
 			     "queue %u (context %u) stopped at ring index %u tag %#x: reason %u detail %#x stage %u opcode %u addr %#llx\n",
-			     f.queue, f.context, f.index, f.tag, f.reason, f.detail, f.stage, f.opcode,
-			     (u64)f.addr_hi << 32 | f.addr_lo);
+			     f.queue, f.context, f.index, f.tag, f.reason, f.detail, f.stage,
+			     f.opcode, (u64)f.addr_hi << 32 | f.addr_lo);
 	atomic_inc(&q->ctx->faults);
 	sa_queue_fail(q, sa_fault_to_error(f.reason), f.reason);
 	sa_queue_put(q);

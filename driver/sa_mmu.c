@@ -14,7 +14,7 @@
 
 static_assert(PAGE_SIZE == SA_MMU_PAGE_SIZE);
 
-#define SA_VA_LIMIT (1ull << SA_MMU_VA_BITS)
+#define SA_VA_LIMIT BIT_ULL(SA_MMU_VA_BITS)
 
 static unsigned int sa_va_index(u64 va, int level)
 {

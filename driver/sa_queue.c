@@ -472,8 +472,8 @@ out:
 
 static bool sa_wait_done(struct sa_queue *q, u64 value)
 {
-	return sa_queue_fence(q) >= value || READ_ONCE(q->state) != SHIFTACCEL_QUEUE_STATE_RUNNING ||
-	       READ_ONCE(q->dead);
+	return sa_queue_fence(q) >= value ||
+	       READ_ONCE(q->state) != SHIFTACCEL_QUEUE_STATE_RUNNING || READ_ONCE(q->dead);
 }
 
 int sa_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
@@ -502,9 +502,9 @@ int sa_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 			ret = -ETIME;
 			break;
 		}
+		left_ns = min_t(s64, left_ns, 10 * NSEC_PER_MSEC);
 		left = wait_event_interruptible_timeout(q->wq, sa_wait_done(q, args->value),
-							nsecs_to_jiffies(min_t(s64, left_ns,
-									       10 * NSEC_PER_MSEC)) + 1);
+							nsecs_to_jiffies(left_ns) + 1);
 		if (left < 0) {
 			ret = left;
 			break;
@@ -593,9 +593,11 @@ int sa_mmap(struct file *filp, struct vm_area_struct *vma)
 
 	if (vma->vm_pgoff >= DRM_FILE_PAGE_OFFSET_START)
 		return drm_gem_mmap(filp, vma);
-	if (vma->vm_pgoff < SA_DB_MMAP_PGOFF || vma->vm_pgoff - SA_DB_MMAP_PGOFF >= SA_HW_MAX_QUEUES)
+	if (vma->vm_pgoff < SA_DB_MMAP_PGOFF)
 		return -EINVAL;
 	id = vma->vm_pgoff - SA_DB_MMAP_PGOFF;
+	if (id >= SA_HW_MAX_QUEUES)
+		return -EINVAL;
 	if (vma->vm_end - vma->vm_start != PAGE_SIZE || !(vma->vm_flags & VM_SHARED) ||
 	    (vma->vm_flags & VM_EXEC))
 		return -EINVAL;

@@ -24,9 +24,14 @@ void sa_schedule_reset(struct sa_device *sdev, const char *why)
 	queue_work(system_unbound_wq, &sdev->reset_work);
 }
 
+static u32 sa_queue_tail(struct sa_queue *q)
+{
+	return readl(q->sdev->db + (size_t)q->id * SA_DOORBELL_PAGE_SIZE);
+}
+
 static bool sa_queue_idle(struct sa_queue *q)
 {
-	u32 tail = readl(q->sdev->db + (size_t)q->id * SA_DOORBELL_PAGE_SIZE);
+	u32 tail = sa_queue_tail(q);
 
 	return tail == READ_ONCE(q->ctx->status[q->id].completed);
 }
@@ -60,7 +65,7 @@ static int sa_restore_locked(struct sa_device *sdev)
 			if (READ_ONCE(q->state) != SHIFTACCEL_QUEUE_STATE_RUNNING)
 				continue;
 			if (!ret) {
-				q->start_index = readl(sdev->db + (size_t)q->id * SA_DOORBELL_PAGE_SIZE);
+				q->start_index = sa_queue_tail(q);
 				if (!sa_queue_fw_create(sdev, q))
 					continue;
 			}

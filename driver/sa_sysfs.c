@@ -48,18 +48,35 @@ static ssize_t device_state_show(struct device *dev, struct device_attribute *at
 }
 static DEVICE_ATTR_RO(device_state);
 
-#define SA_COUNTER_ATTR(name)                                                                    \
-	static ssize_t name##_show(struct device *dev, struct device_attribute *attr, char *buf) \
-	{                                                                                        \
-		return sysfs_emit(buf, "%d\n", atomic_read(&sa_from_dev(dev)->name));           \
-	}                                                                                        \
-	static DEVICE_ATTR_RO(name)
+static ssize_t bo_count_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&sa_from_dev(dev)->bo_count));
+}
+static DEVICE_ATTR_RO(bo_count);
 
-SA_COUNTER_ATTR(bo_count);
-SA_COUNTER_ATTR(pinned_pages);
-SA_COUNTER_ATTR(mappings);
-SA_COUNTER_ATTR(queue_count);
-SA_COUNTER_ATTR(ctx_count);
+static ssize_t pinned_pages_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&sa_from_dev(dev)->pinned_pages));
+}
+static DEVICE_ATTR_RO(pinned_pages);
+
+static ssize_t mappings_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&sa_from_dev(dev)->mappings));
+}
+static DEVICE_ATTR_RO(mappings);
+
+static ssize_t queue_count_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&sa_from_dev(dev)->queue_count));
+}
+static DEVICE_ATTR_RO(queue_count);
+
+static ssize_t ctx_count_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&sa_from_dev(dev)->ctx_count));
+}
+static DEVICE_ATTR_RO(ctx_count);
 
 static struct attribute *sa_attrs[] = {
 	&dev_attr_fw_version.attr,

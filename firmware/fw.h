@@ -36,7 +36,7 @@
  * broken, and the firmware halts so the driver resets the card.
  */
 #define FW_ENGINE_TIMEOUT_CYCLES (1ull << 34)
-#define FW_FATAL_ENGINE_STUCK 0x5346c003u
+#define FW_FATAL_ENGINE_STUCK SA_FW_FATAL_ENGINE_STUCK
 
 /* Why a queue stops: becomes the status block's error fields and the fault event. */
 struct fw_fault {

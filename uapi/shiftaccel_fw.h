@@ -144,7 +144,7 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_trailer) == 16, "firmware trailer is 16 
 #define SA_FW_MSG_COUNTERS 0x000a	    /* struct sa_fw_queue_id -> sa_fw_counters_reply */
 #define SA_FW_MSG_SUSPEND 0x000b	    /* no payload -> sa_fw_suspend_reply */
 #define SA_FW_MSG_RESUME 0x000c		    /* no payload -> status only */
-#define SA_FW_MSG_CONFIG 0x000d		    /* struct sa_fw_config -> sa_fw_config */
+#define SA_FW_MSG_CONFIG 0x000d		    /* struct sa_fw_config -> sa_fw_config_reply */
 
 /* Events. */
 #define SA_FW_EVT_BOOT (SA_FW_MSG_EVENT | 0x0001)	 /* struct sa_fw_boot_report */
@@ -373,8 +373,9 @@ struct sa_fw_error {
 #define SA_FW_ERROR_ENGINE_STUCK 3 /* info[0] = 1 TE / 2 DMA, info[1] = status */
 
 /* Codes written to SA_CP_SYS_FATAL (shown in SA_REG_CP_FATAL) when the firmware halts. */
-#define SA_FW_FATAL_SELFCHECK 0x5346c001u /* code CRC mismatch */
-#define SA_FW_FATAL_TRAP 0x5346c002u	  /* unexpected exception */
+#define SA_FW_FATAL_SELFCHECK 0x5346c001u    /* code CRC mismatch */
+#define SA_FW_FATAL_TRAP 0x5346c002u	     /* unexpected exception */
+#define SA_FW_FATAL_ENGINE_STUCK 0x5346c003u /* an engine busy for more than 2^34 cycles */
 
 SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_boot_report) == 4 * 15, "boot report is 15 words");
 SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_ping) == 4 * 1, "ping is 1 word");

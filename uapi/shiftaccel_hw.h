@@ -181,7 +181,7 @@ typedef uint64_t sa_hw_u64;
 
 #define SA_PERF_CYCLES 0	 /* device clock cycles (1 GHz) */
 #define SA_PERF_CP_INSTRET 1	 /* CP instructions retired */
-#define SA_PERF_CP_IDLE_CYCLES 2 /* cycles the CP waited (WFI) */
+#define SA_PERF_CP_IDLE_CYCLES 2 /* cycles the CP waited while an engine worked */
 #define SA_PERF_TE_OPS 3	 /* tensor-engine commands completed */
 #define SA_PERF_TE_CYCLES 4	 /* modelled tensor-engine busy cycles */
 #define SA_PERF_TE_SHIFT_ADDS 5	 /* products accumulated (shift-adds) */
@@ -280,9 +280,9 @@ typedef uint64_t sa_hw_u64;
 #define SA_CP_MMU_CTX_ROOT_LO(ctx) (0x0000 + 16 * (ctx)) /* bus address of the top table */
 #define SA_CP_MMU_CTX_ROOT_HI(ctx) (0x0004 + 16 * (ctx))
 #define SA_CP_MMU_CTX_CTRL(ctx) (0x0008 + 16 * (ctx)) /* SA_MMU_CTX_VALID */
-#define SA_CP_MMU_INVALIDATE 0x1000		      /* W: context id, or SA_MMU_INVALIDATE_ALL */
-#define SA_CP_MMU_FAULT_COUNT 0x1004		      /* RO: same as SA_REG_FAULT_COUNT */
-#define SA_CP_MMU_FAULT_RING 0x1100		      /* RO: the fault ring */
+#define SA_CP_MMU_INVALIDATE 0x1000  /* W: context id, or SA_MMU_INVALIDATE_ALL (CP only) */
+#define SA_CP_MMU_FAULT_COUNT 0x1004 /* RO: same as SA_REG_FAULT_COUNT */
+#define SA_CP_MMU_FAULT_RING 0x1100  /* RO: the fault ring */
 
 #define SA_MMU_CTX_VALID (1u << 0)
 #define SA_MMU_INVALIDATE_ALL 0xffffffffu
@@ -507,7 +507,7 @@ struct sa_hw_desc_wait {
 	sa_u8 reserved[212];
 };
 
-/* One ring slot (user ABI). */
+/* One ring slot (user ABI; the firmware's rules are docs/hardware.md 7.1). */
 struct sa_hw_desc {
 	sa_u8 opcode;	      /* SA_OP_* */
 	sa_u8 flags;	      /* SA_DESC_F_* */
@@ -529,7 +529,9 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_hw_desc) == 256, "descriptor is 256 bytes")
 /*
  * Queue status block: 64 bytes at a device VA of the owning context, written
  * only by the firmware.  head = descriptors consumed; completed = descriptors
- * finished; when state is SA_QUEUE_FAULTED the error fields say why.
+ * finished; when state is SA_QUEUE_FAULTED the error fields say why (the
+ * fault's detail, stage and opcode are only in the firmware's fault event
+ * and QUEUE_STATUS reply, docs/firmware.md 7).  Fences are per descriptor.
  */
 #define SA_QUEUE_STOPPED 0
 #define SA_QUEUE_RUNNING 1
@@ -539,11 +541,11 @@ struct sa_hw_queue_status {
 	sa_u32 head;
 	sa_u32 completed;
 	sa_u32 state;	      /* SA_QUEUE_* */
-	sa_u32 error;	      /* firmware-defined reason code */
+	sa_u32 error;	      /* SA_FW_FAULT_* (uapi/shiftaccel_fw.h) */
 	sa_u32 error_index;   /* ring index of the descriptor that failed */
 	sa_u32 error_tag;     /* its tag */
-	sa_hw_u64 error_addr; /* faulting device VA, if an MMU fault */
-	sa_u8 reserved[32];
+	sa_hw_u64 error_addr; /* faulting VA (MMU), or the offending address or value */
+	sa_u8 reserved[32];   /* written as zero */
 };
 SA_HW_STATIC_ASSERT(sizeof(struct sa_hw_queue_status) == 64, "queue status is 64 bytes");
 
@@ -551,9 +553,9 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_hw_queue_status) == 64, "queue status is 64
 
 /*
  * Framing of a mailbox message; the types and payloads are the firmware
- * protocol's (docs/hardware.md, "Mailbox").  One message in flight per
- * direction: the sender writes the words and SEND, the receiver reads them
- * and ACKs.
+ * protocol's (uapi/shiftaccel_fw.h, docs/firmware.md).  One message in
+ * flight per direction: the sender writes the words and SEND, the receiver
+ * reads them and ACKs.
  */
 struct sa_hw_mbox_msg {
 	sa_u16 type;

@@ -81,7 +81,7 @@ for p in "${progs[@]}"; do
 	fi
 	log=$(mktemp)
 	start=$(date +%s)
-	"$bin" 2>&1 | tee "$log"
+	stdbuf -oL -eL "$bin" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	# "# Totals: pass:N fail:N xfail:N xpass:N skip:N error:N"
 	totals=$(grep -E '^# Totals: ' "$log" | tail -n 1)

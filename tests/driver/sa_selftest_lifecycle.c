@@ -5,6 +5,7 @@
  * the device while files are open.  They change the card's state, so they run
  * last and each leaves the card ready again.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +29,27 @@ static int write_file(const char *path, const char *s)
 	n = write(fd, s, strlen(s));
 	close(fd);
 	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+/* Writes a file of the card's debugfs directory (one card: accel/<name>/). */
+static int write_debugfs(const char *name, const char *s)
+{
+	char path[512];
+	struct dirent *e;
+	int ret = -ENOENT;
+	DIR *dir;
+
+	dir = opendir("/sys/kernel/debug/accel");
+	if (!dir)
+		return -errno;
+	while (ret == -ENOENT && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/%s", e->d_name, name);
+		ret = write_file(path, s);
+	}
+	closedir(dir);
+	return ret;
 }
 
 static void sleep_ms(int ms)
@@ -90,14 +112,12 @@ static int run_conv(FIXTURE_DATA(life) *self)
 
 TEST_F_TIMEOUT(life, hung_firmware_is_reset_idle_queues_survive_busy_ones_fail, 180)
 {
-	char res[PATH_MAX];
+	char arm[32];
 	struct drm_shiftaccel_status st;
 	struct drm_shiftaccel_info info = { 0 };
 	struct sa_queue busy;
 	struct sa_hw_desc d;
-	volatile uint32_t *regs;
 	long resets;
-	int fd;
 
 	ASSERT_NE(0, self->d.info.hw_features & SA_FEAT_FAULT_INJECT)
 		TH_LOG("the card has no fault-injection block (tools/vmrun --debug-card)");
@@ -105,15 +125,9 @@ TEST_F_TIMEOUT(life, hung_firmware_is_reset_idle_queues_survive_busy_ones_fail, 
 	resets = sa_sysfs_long(&self->d, "reset_count");
 	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &busy));
 
-	/* Hang the control processor through BAR0's fault-injection registers. */
-	snprintf(res, sizeof(res), "%s/resource0", self->d.sysdir);
-	fd = open(res, O_RDWR | O_SYNC);
-	ASSERT_LE(0, fd);
-	regs = mmap(NULL, SA_REG_FI_FIRED + 4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, regs);
-	regs[SA_REG_FI_ARM / 4] = SA_FI_HANG_CP;
-	munmap((void *)regs, SA_REG_FI_FIRED + 4);
-	close(fd);
+	/* Hang the control processor (the card's fault-injection block, via debugfs). */
+	snprintf(arm, sizeof(arm), "%u", SA_FI_HANG_CP);
+	ASSERT_EQ(0, write_debugfs("fault_inject", arm));
 
 	/* Work given to the hung card is lost, and the waiter hears about it. */
 	sa_desc_nop(&d, busy.fence.va, 1);

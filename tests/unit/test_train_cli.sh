@@ -82,6 +82,14 @@ check "convert+q trains after converting" '[[ $? -eq 0 && $cq == *"integer model
 hold=$("$BIN/shiftaccel-train" --model "$T/tiny.arch" --data "$TRAIN" --mode q --epochs 1 --holdout 0.25 2>&1)
 check "data without a test part holds some out" '[[ $? -eq 0 && $hold == *"holding out 100 of 400"* ]]'
 
+printf 'conv 6 3 pad=1 bn relu name=a\nconv 6 3 pad=1 bn\nadd a relu\nmaxpool 2\nfc classes\n' >"$T/bn.arch"
+fold=$("$BIN/shiftaccel-train" --model "$T/bn.arch" --data "$TRAIN" --test-data "$TEST" --mode q \
+	--epochs 1 --fold-epochs 1 --augment 1 --batch-size 16 -o "$T/fold.dsm" 2>&1)
+facc=$(sed -n 's/^integer model: test accuracy \([0-9.]*\)%.*/\1/p' <<<"$fold")
+check "batch norm folded, then trained (with augmentation)" '[[ $fold == *"batch norm folded"* && $(grep -c "^folded epoch" <<<"$fold") -eq 1 && -n $facc ]]'
+fjson=$("$BIN/shiftaccel-eval" "$T/fold.dsm" --data "$TEST" --json)
+check "the folded model's accuracy agrees ($facc%)" '[[ $fjson == *"\"recorded_accuracy\":\"$facc\""* && $(sed -n "s/.*\"accuracy\":\([0-9.]*\),\"device\".*/\1/p" <<<"$fjson" | xargs printf "%.2f") == "$facc" ]]'
+
 "$BIN/shiftaccel-train" --mode bogus >/dev/null 2>"$T/err"
 check "bad --mode: exit 1 with the choices" '[[ $? -eq 1 && $(cat "$T/err") == *"convert+ps"* ]]'
 "$BIN/shiftaccel-train" "${COMMON[@]}" --mode float -o "$T/x.dsm" >/dev/null 2>"$T/err"

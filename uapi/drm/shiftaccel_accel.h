@@ -43,7 +43,7 @@ extern "C" {
 #define SHIFTACCEL_VA_USER_START 0x0000000000100000ull /* 1 MiB: page 0 stays unmapped */
 #define SHIFTACCEL_VA_USER_END 0x0000008000000000ull /* 2^39, the card's VA size */
 /* Largest buffer object. */
-#define SHIFTACCEL_BO_MAX_SIZE (1ull << 32)
+#define SHIFTACCEL_BO_MAX_SIZE 0x100000000ull /* 4 GiB */
 
 /* struct drm_shiftaccel_info.device_state */
 #define SHIFTACCEL_DEVICE_READY 1 /* firmware booted, queues run */
@@ -91,9 +91,9 @@ struct drm_shiftaccel_bo_mmap_offset {
 };
 
 /* drm_shiftaccel_vm_map.flags */
-#define SHIFTACCEL_VM_READ (1u << 0) /* the card may read */
-#define SHIFTACCEL_VM_WRITE (1u << 1) /* the card may write */
-#define SHIFTACCEL_VM_FIXED (1u << 2) /* map exactly at va, else the driver picks */
+#define SHIFTACCEL_VM_READ 0x1u /* the card may read */
+#define SHIFTACCEL_VM_WRITE 0x2u /* the card may write */
+#define SHIFTACCEL_VM_FIXED 0x4u /* map exactly at va, else the driver picks */
 #define SHIFTACCEL_VM_FLAGS (SHIFTACCEL_VM_READ | SHIFTACCEL_VM_WRITE | SHIFTACCEL_VM_FIXED)
 
 /*
