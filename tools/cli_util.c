@@ -2,6 +2,7 @@
 #include "cli_util.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -50,6 +51,36 @@ int cli_exit_code(sa_status status)
 	case SA_ERR_NO_MEMORY: return CLI_EXIT_INTERNAL;
 	}
 	return CLI_EXIT_INTERNAL;
+}
+
+int cli_fail(sa_status status, const char *what)
+{
+	if (what)
+		cli_error("%s: %s", what, sa_last_error());
+	else
+		cli_error("%s", sa_last_error());
+	return cli_exit_code(status);
+}
+
+void cli_print_version(void)
+{
+	printf("%s %d.%d.%d\n", program_name, SA_LIB_VERSION_MAJOR, SA_LIB_VERSION_MINOR,
+	       SA_LIB_VERSION_PATCH);
+}
+
+int cli_option_error(int c, char *const argv[])
+{
+	if (c == ':')
+		cli_error("%s needs an argument (see --help)", argv[optind - 1]);
+	else
+		cli_error("unknown option %s (see --help)", argv[optind - 1]);
+	return -1;
+}
+
+int cli_bad_value(char *const argv[])
+{
+	cli_error("%s: bad value '%s' (see --help)", argv[optind - 1], optarg);
+	return -1;
 }
 
 int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)

@@ -26,6 +26,22 @@ const char *cli_program(void);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The exit code for a library status (CLI_EXIT_INPUT, CLI_EXIT_DEVICE, ...). */
 int cli_exit_code(sa_status status);
+/*
+ * Reports a failed library call as "<what>: <sa_last_error()>" (just the library's
+ * message when `what` is NULL) and returns cli_exit_code(status).
+ */
+int cli_fail(sa_status status, const char *what);
+
+/* --version: prints "<program> MAJOR.MINOR.PATCH" (the library's version) to stdout. */
+void cli_print_version(void);
+/*
+ * The getopt_long() results a tool has no case for: ':' (an option without its
+ * argument) and anything else (an unknown option), reported as one error line
+ * naming the option.  Returns -1 (a usage error).
+ */
+int cli_option_error(int c, char *const argv[]);
+/* The option getopt_long() just returned has an unusable value: says so, returns -1. */
+int cli_bad_value(char *const argv[]);
 
 /*
  * Parses a decimal integer in [min, max]: digits only, no sign, no spaces,

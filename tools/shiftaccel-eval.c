@@ -121,19 +121,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 				o->image_path = argv[optind++];
 			break;
 		case 'h': usage(stdout); return 1;
-		case OPT_VERSION:
-			printf("shiftaccel-eval %d.%d.%d\n", SA_LIB_VERSION_MAJOR,
-			       SA_LIB_VERSION_MINOR, SA_LIB_VERSION_PATCH);
-			return 1;
-		case ':':
-			cli_error("%s needs an argument (see --help)", argv[optind - 1]);
-			return -1;
-		default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -1;
+		case OPT_VERSION: cli_print_version(); return 1;
+		default: return cli_option_error(c, argv);
 		}
-		if (bad) {
-			cli_error("%s: bad value '%s' (see --help)", argv[optind - 1], optarg);
-			return -1;
-		}
+		if (bad)
+			return cli_bad_value(argv);
 	}
 	if (o->image_path) {
 		if (optind != argc) {
@@ -235,10 +227,8 @@ static int write_image(const struct options *o)
 	sa_image img;
 	sa_status st = sa_dataset_open(o->data, o->split, o->data_dir, &ds);
 
-	if (st) {
-		cli_error("%s", sa_last_error());
-		return cli_exit_code(st);
-	}
+	if (st)
+		return cli_fail(st, NULL);
 	sa_dataset_get_info(ds, &info);
 	if (o->image_index >= info.count) {
 		cli_error("--write-image %llu: %s has %u images",
@@ -254,9 +244,10 @@ static int write_image(const struct options *o)
 		sa_image_free(&img);
 	}
 	if (st) {
-		cli_error("%s", sa_last_error());
+		int rc = cli_fail(st, NULL);
+
 		sa_dataset_close(ds);
-		return cli_exit_code(st);
+		return rc;
 	}
 	printf("%s: image %u of %s (%s), label %s\n", o->image_path, i, o->data,
 	       o->split == SA_SPLIT_TEST ? "test" : "train",
@@ -282,15 +273,13 @@ int main(int argc, char **argv)
 	if (o.image_path)
 		return write_image(&o);
 	st = sa_model_open(o.model_path, &model);
-	if (st) {
-		cli_error("%s", sa_last_error());
-		return cli_exit_code(st);
-	}
+	if (st)
+		return cli_fail(st, NULL);
 	st = sa_dataset_open(o.data, o.split, o.data_dir, &ds);
 	if (st) {
-		cli_error("%s", sa_last_error());
+		rc = cli_fail(st, NULL);
 		sa_model_close(model);
-		return cli_exit_code(st);
+		return rc;
 	}
 	sa_dataset_get_info(ds, &info);
 	if (o.first >= info.count) {
@@ -304,8 +293,7 @@ int main(int argc, char **argv)
 
 	st = sa_evaluate(model, ds, (uint32_t)o.first, count, o.device, (unsigned)o.threads, &r);
 	if (st) {
-		cli_error("%s", sa_last_error());
-		rc = cli_exit_code(st);
+		rc = cli_fail(st, NULL);
 		goto out;
 	}
 	if (o.json)

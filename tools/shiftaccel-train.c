@@ -283,19 +283,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_PLOT: o->plot = optarg; break;
 		case OPT_QUIET: o->quiet = 1; break;
 		case 'h': usage(stdout); return 1;
-		case OPT_VERSION:
-			printf("shiftaccel-train %d.%d.%d\n", SA_LIB_VERSION_MAJOR,
-			       SA_LIB_VERSION_MINOR, SA_LIB_VERSION_PATCH);
-			return 1;
-		case ':':
-			cli_error("%s needs an argument (see --help)", argv[optind - 1]);
-			return -1;
-		default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -1;
+		case OPT_VERSION: cli_print_version(); return 1;
+		default: return cli_option_error(c, argv);
 		}
-		if (bad) {
-			cli_error("%s: bad value '%s' (see --help)", argv[optind - 1], optarg);
-			return -1;
-		}
+		if (bad)
+			return cli_bad_value(argv);
 	}
 	if (optind < argc) {
 		cli_error("unexpected argument '%s' (see --help)", argv[optind]);
@@ -380,12 +372,6 @@ static int record(struct run *r, const char *phase, const struct sa_epoch_stats 
 	return 0;
 }
 
-static int fail(sa_status st, const char *what)
-{
-	cli_error("%s: %s", what, sa_last_error());
-	return cli_exit_code(st);
-}
-
 /* A file the user gave (architecture, checkpoint) is unusable: exit 2 unless out of memory. */
 static int fail_input(sa_status st, const char *what)
 {
@@ -408,13 +394,13 @@ static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
 		if (st) {
 			if (r->tty && !r->o->quiet)
 				printf("\n");
-			return fail(st, "training");
+			return cli_fail(st, "training");
 		}
 		st = sa_trainer_evaluate(t, test, 0, 0, &acc, NULL);
 		if (st)
-			return fail(st, "evaluation");
+			return cli_fail(st, "evaluation");
 		if (record(r, phase, &s, acc))
-			return fail(SA_ERR_NO_MEMORY, "out of memory");
+			return cli_fail(SA_ERR_NO_MEMORY, "out of memory");
 	}
 	return 0;
 }
@@ -448,17 +434,17 @@ static int open_data(struct options *o, sa_dataset **train, sa_dataset **test)
 	sa_status st = sa_dataset_open(o->data, SA_SPLIT_TRAIN, o->data_dir, &all);
 
 	if (st)
-		return fail(st, o->data);
+		return cli_fail(st, o->data);
 	sa_dataset_get_info(all, &info);
 	if (o->test_data) {
 		*train = all;
 		st = sa_dataset_open(o->test_data, SA_SPLIT_TEST, o->data_dir, test);
-		return st ? fail(st, o->test_data) : 0;
+		return st ? cli_fail(st, o->test_data) : 0;
 	}
 	if (info.has_split) {
 		*train = all;
 		st = sa_dataset_open(o->data, SA_SPLIT_TEST, o->data_dir, test);
-		return st ? fail(st, o->data) : 0;
+		return st ? cli_fail(st, o->data) : 0;
 	}
 	/* No test part: hold out a fixed share of the images, chosen by the seed. */
 	uint32_t n = info.count, hold = (uint32_t)(n * o->holdout);
@@ -473,7 +459,7 @@ static int open_data(struct options *o, sa_dataset **train, sa_dataset **test)
 	}
 	if (!idx) {
 		sa_dataset_close(all);
-		return fail(SA_ERR_NO_MEMORY, "out of memory");
+		return cli_fail(SA_ERR_NO_MEMORY, "out of memory");
 	}
 	for (uint32_t i = 0; i < n; i++)
 		idx[i] = i;
@@ -496,7 +482,7 @@ static int open_data(struct options *o, sa_dataset **train, sa_dataset **test)
 	if (!st && !o->quiet)
 		printf("%s has no test part: holding out %u of %u images as the test set\n",
 		       o->data, hold, n);
-	return st ? fail(st, o->data) : 0;
+	return st ? cli_fail(st, o->data) : 0;
 }
 
 static const char *weights_name(enum mode m)
@@ -530,11 +516,11 @@ static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset
 	sa_status st = sa_trainer_export(t, meta, &data, &size);
 
 	if (st)
-		return fail(st, "export");
+		return cli_fail(st, "export");
 	st = sa_model_open_memory(data, size, "exported model", &model);
 	free(data);
 	if (st)
-		return fail(st, "exported model");
+		return cli_fail(st, "exported model");
 	sa_dataset_get_info(test, &info);
 	uint32_t count =
 		o->eval_limit && o->eval_limit < info.count ? (uint32_t)o->eval_limit : info.count;
@@ -542,7 +528,7 @@ static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset
 	st = sa_evaluate(model, test, 0, count, SA_DEVICE_CPU, (unsigned)o->threads, &res);
 	sa_model_close(model);
 	if (st)
-		return fail(st, "integer evaluation");
+		return cli_fail(st, "integer evaluation");
 	double acc = 100.0 * res.correct / res.total;
 
 	printf("integer model: test accuracy %.2f%% (%u/%u, sa_session on the CPU, %.1f s)\n", acc,
@@ -558,7 +544,7 @@ static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset
 	meta[13] = images_s;
 	st = sa_trainer_export(t, meta, &data, &size);
 	if (st)
-		return fail(st, "export");
+		return cli_fail(st, "export");
 	FILE *f = fopen(o->output, "wb");
 
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
@@ -686,7 +672,7 @@ static int run(struct options *o)
 		if (!st)
 			st = sa_trainer_evaluate(t, test, 0, 0, &acc, NULL);
 		if (st) {
-			rc = fail(st, "conversion");
+			rc = cli_fail(st, "conversion");
 			goto out;
 		}
 		if (!o->quiet)
@@ -702,7 +688,7 @@ static int run(struct options *o)
 	if (o->fold_epochs && o->mode != MODE_FLOAT && o->mode != MODE_CONVERT) {
 		st = sa_trainer_fold_batchnorm(t);
 		if (st) {
-			rc = fail(st, "folding batch norm");
+			rc = cli_fail(st, "folding batch norm");
 			goto out;
 		}
 		if (!o->quiet)
@@ -713,7 +699,7 @@ static int run(struct options *o)
 			goto out;
 	}
 	if (o->save && (st = sa_trainer_save_checkpoint(t, o->save))) {
-		rc = fail(st, o->save);
+		rc = cli_fail(st, o->save);
 		goto out;
 	}
 	if (o->save && !o->quiet)
@@ -725,7 +711,7 @@ static int run(struct options *o)
 			 o->data);
 		st = sa_plot_curves(o->plot, r.points, r.npoints, title, 800, 480);
 		if (st) {
-			rc = fail(st, o->plot);
+			rc = cli_fail(st, o->plot);
 			goto out;
 		}
 		if (!o->quiet)
