@@ -275,6 +275,25 @@ void sa_mmu_cp_write(struct sa_card *card, uint32_t offset, uint32_t value);
 /* Returns SA_ENGINE_ERR_NONE and fills *plan, or the error code. */
 int sa_te_plan(const struct sa_hw_te_cmd *cmd, struct sa_te_plan *plan);
 
+/*
+ * The timing rule both engines (TE, DMA) follow when a slice of `cycles`
+ * ends: a command the CP started during that slice starts counting only now
+ * (*fresh is cleared); otherwise its remaining cycles count down.  True when
+ * the command is due to complete.
+ */
+static inline bool sa_engine_elapse(bool *fresh, uint64_t *remaining, uint64_t cycles)
+{
+	if (*fresh) {
+		*fresh = false;
+		return false;
+	}
+	if (cycles < *remaining) {
+		*remaining -= cycles;
+		return false;
+	}
+	return true;
+}
+
 /* ---- te.c: tensor engine */
 int sa_te_init(struct sa_card *card);
 void sa_te_fini(struct sa_card *card);

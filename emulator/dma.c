@@ -180,18 +180,8 @@ static void execute(struct sa_card *card)
 
 void sa_dma_advance(struct sa_card *card, uint64_t cycles)
 {
-	if (!sa_dma_busy(card))
-		return;
-	if (card->dma.fresh) {
-		/* Those cycles passed before the CP's START: the transfer starts now. */
-		card->dma.fresh = false;
-		return;
-	}
-	if (cycles < card->dma.remaining) {
-		card->dma.remaining -= cycles;
-		return;
-	}
-	execute(card);
+	if (sa_dma_busy(card) && sa_engine_elapse(&card->dma.fresh, &card->dma.remaining, cycles))
+		execute(card);
 }
 
 static uint32_t lo(uint64_t v)

@@ -24,19 +24,35 @@ static bool data_word(uint32_t offset, uint32_t base, unsigned int *index)
 	return true;
 }
 
-uint32_t sa_mbox_host_read(struct sa_card *card, uint32_t offset)
+/* Where one side (host BAR0 or the CP's bus) sees the mailbox registers. */
+struct mbox_regs {
+	uint32_t h2f_data, h2f_ctrl, f2h_data, f2h_ctrl;
+};
+
+static const struct mbox_regs host_regs = {SA_REG_MBOX_H2F_DATA, SA_REG_MBOX_H2F_CTRL,
+					   SA_REG_MBOX_F2H_DATA, SA_REG_MBOX_F2H_CTRL};
+static const struct mbox_regs cp_regs = {SA_CP_MBOX_H2F_DATA, SA_CP_MBOX_H2F_CTRL,
+					 SA_CP_MBOX_F2H_DATA, SA_CP_MBOX_F2H_CTRL};
+
+/* Both sides read the same state: both messages, and FULL of both directions. */
+static uint32_t mbox_read(const struct sa_card *card, const struct mbox_regs *r, uint32_t offset)
 {
 	unsigned int i;
 
-	if (data_word(offset, SA_REG_MBOX_H2F_DATA, &i))
+	if (data_word(offset, r->h2f_data, &i))
 		return card->mbox.h2f[i];
-	if (data_word(offset, SA_REG_MBOX_F2H_DATA, &i))
+	if (data_word(offset, r->f2h_data, &i))
 		return card->mbox.f2h[i];
-	if (offset == SA_REG_MBOX_H2F_CTRL)
+	if (offset == r->h2f_ctrl)
 		return card->mbox.h2f_full ? SA_MBOX_STATUS_FULL : 0;
-	if (offset == SA_REG_MBOX_F2H_CTRL)
+	if (offset == r->f2h_ctrl)
 		return card->mbox.f2h_full ? SA_MBOX_STATUS_FULL : 0;
 	return 0;
+}
+
+uint32_t sa_mbox_host_read(struct sa_card *card, uint32_t offset)
+{
+	return mbox_read(card, &host_regs, offset);
 }
 
 void sa_mbox_host_write(struct sa_card *card, uint32_t offset, uint32_t value)
@@ -63,17 +79,7 @@ void sa_mbox_host_write(struct sa_card *card, uint32_t offset, uint32_t value)
 
 uint32_t sa_mbox_cp_read(struct sa_card *card, uint32_t offset)
 {
-	unsigned int i;
-
-	if (data_word(offset, SA_CP_MBOX_H2F_DATA, &i))
-		return card->mbox.h2f[i];
-	if (data_word(offset, SA_CP_MBOX_F2H_DATA, &i))
-		return card->mbox.f2h[i];
-	if (offset == SA_CP_MBOX_H2F_CTRL)
-		return card->mbox.h2f_full ? SA_MBOX_STATUS_FULL : 0;
-	if (offset == SA_CP_MBOX_F2H_CTRL)
-		return card->mbox.f2h_full ? SA_MBOX_STATUS_FULL : 0;
-	return 0;
+	return mbox_read(card, &cp_regs, offset);
 }
 
 void sa_mbox_cp_write(struct sa_card *card, uint32_t offset, uint32_t value)

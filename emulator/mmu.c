@@ -159,8 +159,12 @@ int sa_mmu_translate_range(struct sa_card *card, uint32_t ctx, uint64_t va, uint
 	return 0;
 }
 
-int sa_mmu_read_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, void *buf,
-		      size_t len)
+/*
+ * Moves len bytes between buf and device VA va, one page piece at a time
+ * through the bus addresses of its translated pages (write: buf to memory).
+ */
+static int copy_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, uint8_t *buf,
+		      size_t len, bool write)
 {
 	size_t offset = va & (SA_MMU_PAGE_SIZE - 1), done = 0;
 
@@ -169,7 +173,8 @@ int sa_mmu_read_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, 
 
 		if (n > len - done)
 			n = len - done;
-		if (sa_card_host_read(card, pages[i] + offset, (uint8_t *)buf + done, n))
+		if (write ? sa_card_host_write(card, pages[i] + offset, buf + done, n)
+			  : sa_card_host_read(card, pages[i] + offset, buf + done, n))
 			return SA_ENGINE_ERR_BUS;
 		done += n;
 		offset = 0;
@@ -177,22 +182,17 @@ int sa_mmu_read_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, 
 	return 0;
 }
 
+int sa_mmu_read_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, void *buf,
+		      size_t len)
+{
+	return copy_pages(card, pages, va, buf, len, false);
+}
+
 int sa_mmu_write_pages(struct sa_card *card, const uint64_t *pages, uint64_t va, const void *buf,
 		       size_t len)
 {
-	size_t offset = va & (SA_MMU_PAGE_SIZE - 1), done = 0;
-
-	for (size_t i = 0; done < len; i++) {
-		size_t n = SA_MMU_PAGE_SIZE - offset;
-
-		if (n > len - done)
-			n = len - done;
-		if (sa_card_host_write(card, pages[i] + offset, (const uint8_t *)buf + done, n))
-			return SA_ENGINE_ERR_BUS;
-		done += n;
-		offset = 0;
-	}
-	return 0;
+	/* Only read on this path: the const is dropped to share the loop. */
+	return copy_pages(card, pages, va, (uint8_t *)buf, len, true);
 }
 
 int sa_mmu_read(struct sa_card *card, uint32_t ctx, uint64_t va, void *buf, size_t len,

@@ -180,18 +180,8 @@ static void execute(struct sa_card *card)
 
 void sa_te_advance(struct sa_card *card, uint64_t cycles)
 {
-	if (!sa_te_busy(card))
-		return;
-	if (card->te.fresh) {
-		/* Those cycles passed before the CP's START: the command starts now. */
-		card->te.fresh = false;
-		return;
-	}
-	if (cycles < card->te.remaining) {
-		card->te.remaining -= cycles;
-		return;
-	}
-	execute(card);
+	if (sa_te_busy(card) && sa_engine_elapse(&card->te.fresh, &card->te.remaining, cycles))
+		execute(card);
 }
 
 uint32_t sa_te_cp_read(struct sa_card *card, uint32_t offset, unsigned int size)

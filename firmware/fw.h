@@ -170,6 +170,8 @@ int fw_validate_layer(uint8_t op, const struct sa_hw_layer *l, struct fw_fault *
 /* [addr, addr + len) lies inside the 2^39 device VA space. */
 bool fw_va_range_ok(uint64_t addr, uint64_t len);
 bool fw_all_zero(const void *p, size_t n);
+/* Fills *f as a validation fault (reason, offending field, address); returns -1. */
+int fw_invalid(struct fw_fault *f, uint32_t reason, uint32_t field, uint64_t addr);
 
 /* engine.c: run a started engine to its end; 0 or fills *f (stage given). */
 int fw_te_run(uint8_t op, uint32_t ctx, const struct sa_hw_layer *layer, uint32_t stage,

@@ -18,6 +18,15 @@ struct fw_queue *fw_queue_get(uint32_t id)
 	return &fw.q[id];
 }
 
+/* The created queue a driver request names: SA_FW_OK, or the error its reply carries. */
+static int find_queue(uint32_t id, struct fw_queue **out)
+{
+	if (id >= fw.num_queues)
+		return SA_FW_E_INVALID;
+	*out = fw_queue_get(id);
+	return *out ? SA_FW_OK : SA_FW_E_NO_QUEUE;
+}
+
 uint32_t fw_queue_id(const struct fw_queue *q)
 {
 	return (uint32_t)(q - fw.q);
@@ -166,12 +175,10 @@ int fw_queue_create(const struct sa_fw_queue_create *r)
 int fw_queue_reset(const struct sa_fw_queue_reset *r)
 {
 	struct fw_queue *q;
+	int err = find_queue(r->queue, &q);
 
-	if (r->queue >= fw.num_queues)
-		return SA_FW_E_INVALID;
-	q = fw_queue_get(r->queue);
-	if (!q)
-		return SA_FW_E_NO_QUEUE;
+	if (err != SA_FW_OK)
+		return err;
 	restart(q, r->start_index);
 	return fw_queue_publish(q) ? SA_FW_OK : SA_FW_E_FAULT;
 }
@@ -180,12 +187,10 @@ int fw_queue_destroy(uint32_t id)
 {
 	struct fw_queue *q;
 	struct fw_fault ignored;
+	int err = find_queue(id, &q);
 
-	if (id >= fw.num_queues)
-		return SA_FW_E_INVALID;
-	q = fw_queue_get(id);
-	if (!q)
-		return SA_FW_E_NO_QUEUE;
+	if (err != SA_FW_OK)
+		return err;
 	/* Best effort: tell whoever still watches the block that the queue is gone. */
 	write_status(q, SA_QUEUE_STOPPED, &ignored);
 	memset(q, 0, sizeof(*q));
@@ -194,13 +199,11 @@ int fw_queue_destroy(uint32_t id)
 
 int fw_queue_status(uint32_t id, struct sa_fw_queue_status_reply *r)
 {
-	const struct fw_queue *q;
+	struct fw_queue *q;
+	int err = find_queue(id, &q);
 
-	if (id >= fw.num_queues)
-		return SA_FW_E_INVALID;
-	q = fw_queue_get(id);
-	if (!q)
-		return SA_FW_E_NO_QUEUE;
+	if (err != SA_FW_OK)
+		return err;
 	memset(r, 0, sizeof(*r));
 	r->status = SA_FW_OK;
 	r->state = q->state;
@@ -225,13 +228,11 @@ int fw_queue_status(uint32_t id, struct sa_fw_queue_status_reply *r)
 
 int fw_queue_counters(uint32_t id, struct sa_fw_counters_reply *r)
 {
-	const struct fw_queue *q;
+	struct fw_queue *q;
+	int err = find_queue(id, &q);
 
-	if (id >= fw.num_queues)
-		return SA_FW_E_INVALID;
-	q = fw_queue_get(id);
-	if (!q)
-		return SA_FW_E_NO_QUEUE;
+	if (err != SA_FW_OK)
+		return err;
 	memset(r, 0, sizeof(*r));
 	r->status = SA_FW_OK;
 	r->descriptors_lo = (uint32_t)q->descriptors;

@@ -18,15 +18,6 @@ struct layer_cost {
 	uint64_t weight_count, weight_bytes, bias_count, shift_adds;
 };
 
-static int fail(struct fw_fault *f, uint32_t reason, uint32_t field, uint64_t addr)
-{
-	f->reason = reason;
-	f->detail = field;
-	f->stage = SA_FW_STAGE_VALIDATE;
-	f->addr = addr;
-	return -1;
-}
-
 static uint32_t elem_size(uint8_t dtype)
 {
 	return dtype == SA_DTYPE_I16 ? 2 : 1;
@@ -56,15 +47,15 @@ static int check_tensor(const struct sa_hw_tensor *t, uint32_t field, struct sa_
 	uint64_t n;
 
 	if (t->reserved)
-		return fail(f, SA_FW_FAULT_RESERVED, field, 0);
+		return fw_invalid(f, SA_FW_FAULT_RESERVED, field, 0);
 	if (t->dtype != SA_DTYPE_I8 && t->dtype != SA_DTYPE_I16)
-		return fail(f, SA_FW_FAULT_PARAMS, field, t->dtype);
+		return fw_invalid(f, SA_FW_FAULT_PARAMS, field, t->dtype);
 	if (t->c == 0 || t->h == 0 || t->w == 0)
-		return fail(f, SA_FW_FAULT_PARAMS, field, 0);
+		return fw_invalid(f, SA_FW_FAULT_PARAMS, field, 0);
 	/* Each factor is below 2^32, and the limit is checked before the next multiply. */
 	n = (uint64_t)t->c * t->h;
 	if (n > SA_TE_MAX_ACT_BYTES || n * t->w * elem_size(t->dtype) > SA_TE_MAX_ACT_BYTES)
-		return fail(f, SA_FW_FAULT_TOO_LARGE, field, 0);
+		return fw_invalid(f, SA_FW_FAULT_TOO_LARGE, field, 0);
 	s->c = t->c;
 	s->h = t->h;
 	s->w = t->w;
@@ -137,9 +128,9 @@ static int check_place(uint64_t addr, uint64_t bytes, uint32_t align, uint32_t f
 {
 	/* align is 1, 2 or 4: a mask, not a 64-bit division on RV32. */
 	if (addr & (align - 1))
-		return fail(f, SA_FW_FAULT_ALIGN, field, addr);
+		return fw_invalid(f, SA_FW_FAULT_ALIGN, field, addr);
 	if (!fw_va_range_ok(addr, bytes))
-		return fail(f, SA_FW_FAULT_ADDRESS, field, addr);
+		return fw_invalid(f, SA_FW_FAULT_ADDRESS, field, addr);
 	return 0;
 }
 
@@ -149,17 +140,17 @@ static int check_fields(uint8_t op, const struct sa_hw_layer *l, struct fw_fault
 	uint32_t used = params_size(op);
 
 	if (!fw_all_zero(l->params.raw + used, sizeof(l->params.raw) - used))
-		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_PARAMS, 0);
+		return fw_invalid(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_PARAMS, 0);
 	if (op != SA_OP_ADD && !fw_all_zero(&l->in_b, sizeof(l->in_b)))
-		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_IN_B, l->in_b.addr);
+		return fw_invalid(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_IN_B, l->in_b.addr);
 	if (!has_weights(op) && l->weights)
-		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_WEIGHTS, l->weights);
+		return fw_invalid(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_WEIGHTS, l->weights);
 	if (!has_weights(op) && l->bias)
-		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_BIAS, l->bias);
+		return fw_invalid(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_BIAS, l->bias);
 	if (op == SA_OP_CONV && l->params.conv.out_channels > SA_TE_MAX_CHANNELS)
-		return fail(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_PARAMS, 0);
+		return fw_invalid(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_PARAMS, 0);
 	if (op == SA_OP_FC && l->params.fc.out_features > SA_TE_MAX_CHANNELS)
-		return fail(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_PARAMS, 0);
+		return fw_invalid(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_PARAMS, 0);
 	return 0;
 }
 
@@ -179,17 +170,17 @@ int fw_validate_layer(uint8_t op, const struct sa_hw_layer *l, struct fw_fault *
 	/* The output type is the descriptor's; the reference computes the shape. */
 	computed = out;
 	if (check_op(op, l, &in, &in_b, &computed))
-		return fail(f, SA_FW_FAULT_PARAMS, SA_FW_FIELD_PARAMS, 0);
+		return fw_invalid(f, SA_FW_FAULT_PARAMS, SA_FW_FIELD_PARAMS, 0);
 	if (!same_type_and_shape(&computed, &out))
-		return fail(f, SA_FW_FAULT_SHAPE, SA_FW_FIELD_OUT, l->out.addr);
+		return fw_invalid(f, SA_FW_FAULT_SHAPE, SA_FW_FIELD_OUT, l->out.addr);
 
 	layer_cost(op, l, &in, &out, &cost);
 	if (has_weights(op) && !cost.bias_count && l->bias)
-		return fail(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_BIAS, l->bias);
+		return fw_invalid(f, SA_FW_FAULT_RESERVED, SA_FW_FIELD_BIAS, l->bias);
 	if (cost.weight_count > SA_TE_MAX_WEIGHTS)
-		return fail(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_WEIGHTS, 0);
+		return fw_invalid(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_WEIGHTS, 0);
 	if (cost.shift_adds > SA_TE_MAX_MACS)
-		return fail(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_PARAMS, 0);
+		return fw_invalid(f, SA_FW_FAULT_TOO_LARGE, SA_FW_FIELD_PARAMS, 0);
 
 	if (check_place(l->in.addr, in_bytes, elem_size(in.dtype), SA_FW_FIELD_IN, f) ||
 	    (op == SA_OP_ADD &&

@@ -85,6 +85,26 @@ static const char *check_weight_code(uint8_t bits, int8_t base, uint8_t act, uin
 	return NULL;
 }
 
+/*
+ * What conv and fc check alike once their own parameters are fine: the weight
+ * code, the output type, and the requantisation shift from the accumulator
+ * scale (in exp + weight_base) to the output; `shift_err` is the op's message.
+ */
+static const char *check_weighted_output(const struct sa_shape *in, uint8_t bits, int8_t base,
+					 uint8_t act, uint8_t flags, const struct sa_shape *out,
+					 const char *shift_err)
+{
+	const char *err = check_weight_code(bits, base, act, flags);
+	if (err)
+		return err;
+	err = check_output_type(out);
+	if (err)
+		return err;
+	if (!requant_shift_ok(out->exp - (in->exp + base)))
+		return shift_err;
+	return NULL;
+}
+
 const char *sa_check_conv(const struct sa_shape *in, const struct sa_conv_params *p,
 			  struct sa_shape *out)
 {
@@ -109,15 +129,11 @@ const char *sa_check_conv(const struct sa_shape *in, const struct sa_conv_params
 	if (fan_in > SA_MAX_FAN_IN)
 		return "conv: fan-in (in_channels / groups * kernel_h * kernel_w) exceeds "
 		       "SA_MAX_FAN_IN";
-	err = check_weight_code(p->weight_bits, p->weight_base, p->act, p->flags);
+	err = check_weighted_output(in, p->weight_bits, p->weight_base, p->act, p->flags, out,
+				    "conv: requantisation shift (out exp - in exp - weight_base) "
+				    "is outside [-8, 62]");
 	if (err)
 		return err;
-	err = check_output_type(out);
-	if (err)
-		return err;
-	if (!requant_shift_ok(out->exp - (in->exp + p->weight_base)))
-		return "conv: requantisation shift (out exp - in exp - weight_base) is outside "
-		       "[-8, 62]";
 
 	uint32_t oh = sa_window_out(in->h, p->kernel_h, p->stride_h, p->pad_top, p->pad_bottom,
 				    p->dilation_h);
@@ -145,15 +161,11 @@ const char *sa_check_fc(const struct sa_shape *in, const struct sa_fc_params *p,
 		return "fc: fan-in (input C*H*W) exceeds SA_MAX_FAN_IN";
 	if (p->reserved[0] != 0 || p->reserved[1] != 0)
 		return "fc: reserved parameter fields are not zero";
-	err = check_weight_code(p->weight_bits, p->weight_base, p->act, p->flags);
+	err = check_weighted_output(in, p->weight_bits, p->weight_base, p->act, p->flags, out,
+				    "fc: requantisation shift (out exp - in exp - weight_base) "
+				    "is outside [-8, 62]");
 	if (err)
 		return err;
-	err = check_output_type(out);
-	if (err)
-		return err;
-	if (!requant_shift_ok(out->exp - (in->exp + p->weight_base)))
-		return "fc: requantisation shift (out exp - in exp - weight_base) is outside [-8, "
-		       "62]";
 	out->c = p->out_features;
 	out->h = 1;
 	out->w = 1;

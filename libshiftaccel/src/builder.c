@@ -369,6 +369,24 @@ static struct dsm_node node_rec(uint32_t op, uint32_t in0, uint32_t in1, const v
 	return n;
 }
 
+/*
+ * The start every op shares: the builder and the op's pointer arguments are
+ * present (`args_ok`), and `in` is an activation, whose shape goes to *s_in.
+ */
+static sa_status begin_op(sa_builder *b, const char *fn, int args_ok, uint32_t in,
+			  struct sa_shape *s_in)
+{
+	if (!b || !args_ok)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: NULL argument", fn);
+	return get_activation(b, fn, in, s_in);
+}
+
+/* A kernel check's verdict (NULL, or what is wrong) as the builder's error. */
+static sa_status check_verdict(const char *fn, const char *err)
+{
+	return err ? sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: %s", fn, err) : SA_OK;
+}
+
 /* conv and fc: check, then weights, bias, output, node. */
 static sa_status add_weighted_op(sa_builder *b, const char *fn, struct dsm_node *n,
 				 const int8_t *weights, const int32_t *bias, uint32_t rank,
@@ -397,13 +415,9 @@ sa_status sa_builder_conv(sa_builder *b, uint32_t in, const struct sa_conv_param
 	struct sa_shape s_in, s_out = {.dtype = out_dtype, .exp = out_exp};
 	sa_status st;
 
-	if (!b || !p || !out)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: NULL argument", fn);
-	if ((st = get_activation(b, fn, in, &s_in)))
+	if ((st = begin_op(b, fn, p && out, in, &s_in)) ||
+	    (st = check_verdict(fn, sa_check_conv(&s_in, p, &s_out))))
 		return st;
-	const char *err = sa_check_conv(&s_in, p, &s_out);
-	if (err)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: %s", fn, err);
 	struct dsm_node n = node_rec(DSM_OP_CONV, in, DSM_NONE, p, sizeof(*p));
 	uint32_t wdims[4] = {p->out_channels, s_in.c / p->groups, p->kernel_h, p->kernel_w};
 	return add_weighted_op(b, fn, &n, weights, bias, 4, wdims, p->weight_bits, p->flags, &s_out,
@@ -418,13 +432,9 @@ sa_status sa_builder_fc(sa_builder *b, uint32_t in, const struct sa_fc_params *p
 	struct sa_shape s_in, s_out = {.dtype = out_dtype, .exp = out_exp};
 	sa_status st;
 
-	if (!b || !p || !out)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: NULL argument", fn);
-	if ((st = get_activation(b, fn, in, &s_in)))
+	if ((st = begin_op(b, fn, p && out, in, &s_in)) ||
+	    (st = check_verdict(fn, sa_check_fc(&s_in, p, &s_out))))
 		return st;
-	const char *err = sa_check_fc(&s_in, p, &s_out);
-	if (err)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: %s", fn, err);
 	struct dsm_node n = node_rec(DSM_OP_FC, in, DSM_NONE, p, sizeof(*p));
 	uint32_t wdims[2] = {p->out_features, s_in.c * s_in.h * s_in.w};
 	return add_weighted_op(b, fn, &n, weights, bias, 2, wdims, p->weight_bits, p->flags, &s_out,
@@ -449,15 +459,13 @@ static sa_status add_pool(sa_builder *b, const char *fn, uint32_t op, uint32_t i
 	struct sa_shape s_in, s_out = {0};
 	sa_status st;
 
-	if (!b || (!p && op != DSM_OP_GLOBAL_AVGPOOL) || !out)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: NULL argument", fn);
-	if ((st = get_activation(b, fn, in, &s_in)))
+	if ((st = begin_op(b, fn, (p || op == DSM_OP_GLOBAL_AVGPOOL) && out, in, &s_in)))
 		return st;
 	const char *err = op == DSM_OP_MAXPOOL	 ? sa_check_maxpool(&s_in, p, &s_out)
 			  : op == DSM_OP_AVGPOOL ? sa_check_avgpool(&s_in, p, &s_out)
 						 : sa_check_global_avgpool(&s_in, &s_out);
-	if (err)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: %s", fn, err);
+	if ((st = check_verdict(fn, err)))
+		return st;
 	struct dsm_node n = node_rec(op, in, DSM_NONE, p, p ? sizeof(*p) : 0);
 	return add_plain_op(b, fn, &n, &s_out, out);
 }
@@ -486,13 +494,10 @@ sa_status sa_builder_add(sa_builder *b, uint32_t in_a, uint32_t in_b, const stru
 	struct sa_shape sa, sb, s_out = {.dtype = out_dtype, .exp = out_exp};
 	sa_status st;
 
-	if (!b || !p || !out)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: NULL argument", fn);
-	if ((st = get_activation(b, fn, in_a, &sa)) || (st = get_activation(b, fn, in_b, &sb)))
+	if ((st = begin_op(b, fn, p && out, in_a, &sa)) ||
+	    (st = get_activation(b, fn, in_b, &sb)) ||
+	    (st = check_verdict(fn, sa_check_add(&sa, &sb, p, &s_out))))
 		return st;
-	const char *err = sa_check_add(&sa, &sb, p, &s_out);
-	if (err)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: %s", fn, err);
 	struct dsm_node n = node_rec(DSM_OP_ADD, in_a, in_b, p, sizeof(*p));
 	return add_plain_op(b, fn, &n, &s_out, out);
 }
@@ -503,9 +508,7 @@ sa_status sa_builder_flatten(sa_builder *b, uint32_t in, uint32_t *out)
 	struct sa_shape s_in;
 	sa_status st;
 
-	if (!b || !out)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: NULL argument", fn);
-	if ((st = get_activation(b, fn, in, &s_in)))
+	if ((st = begin_op(b, fn, out != NULL, in, &s_in)))
 		return st;
 	struct sa_shape s_out = {s_in.c * s_in.h * s_in.w, 1, 1, s_in.dtype, s_in.exp};
 	struct dsm_node n = node_rec(DSM_OP_FLATTEN, in, DSM_NONE, NULL, 0);

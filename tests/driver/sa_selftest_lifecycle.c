@@ -156,20 +156,6 @@ TEST_F_TIMEOUT(life, hung_firmware_is_reset_idle_queues_survive_busy_ones_fail, 
 	EXPECT_EQ(0, sa_queue_free(self->d.fd, &busy));
 }
 
-TEST_F_TIMEOUT(life, suspend_and_resume_keep_idle_queues, 120)
-{
-	long resets = sa_sysfs_long(&self->d, "reset_count");
-
-	ASSERT_EQ(0, run_conv(self));
-	/* pm_test "devices": the PM core suspends every device, waits, resumes them. */
-	ASSERT_EQ(0, write_file("/sys/module/suspend/parameters/pm_test_delay", "1"));
-	ASSERT_EQ(0, write_file("/sys/power/pm_test", "devices"));
-	EXPECT_EQ(0, write_file("/sys/power/state", "freeze"));
-	ASSERT_EQ(0, write_file("/sys/power/pm_test", "none"));
-	ASSERT_EQ(0, wait_ready(&self->d, resets));
-	EXPECT_EQ(0, run_conv(self));
-}
-
 TEST_F_TIMEOUT(life, removing_the_device_with_open_files, 120)
 {
 	struct drm_shiftaccel_info info = { 0 };
@@ -197,6 +183,20 @@ TEST_F_TIMEOUT(life, removing_the_device_with_open_files, 120)
 	/* The teardown finds nothing left to free. */
 	memset(&self->q, 0, sizeof(self->q));
 	self->d.fd = -1;
+}
+
+TEST_F_TIMEOUT(life, suspend_and_resume_keep_idle_queues, 120)
+{
+	long resets = sa_sysfs_long(&self->d, "reset_count");
+
+	ASSERT_EQ(0, run_conv(self));
+	/* pm_test "devices": the PM core suspends every device, waits, resumes them. */
+	ASSERT_EQ(0, write_file("/sys/module/suspend/parameters/pm_test_delay", "1"));
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "devices"));
+	EXPECT_EQ(0, write_file("/sys/power/state", "freeze"));
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "none"));
+	ASSERT_EQ(0, wait_ready(&self->d, resets));
+	EXPECT_EQ(0, run_conv(self));
 }
 
 TEST_HARNESS_MAIN

@@ -115,17 +115,6 @@ void fw_lowered_free(struct fw_lowered *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static uint32_t rnd(uint32_t *s)
-{
-	uint32_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*s = x;
-	return x;
-}
-
 /* Random signed k for B-bit codes: 0 or +-1 .. +-(2^(B-1) - 1). */
 static int8_t *random_weights(size_t n, unsigned bits, uint32_t *seed)
 {
@@ -133,7 +122,7 @@ static int8_t *random_weights(size_t n, unsigned bits, uint32_t *seed)
 	int kmax = SA_WEIGHT_K_MAX(bits);
 
 	for (size_t i = 0; w && i < n; i++)
-		w[i] = (int8_t)((int)(rnd(seed) % (2 * kmax + 1)) - kmax);
+		w[i] = (int8_t)((int)(h_rand(seed) % (2 * kmax + 1)) - kmax);
 	return w;
 }
 
@@ -142,7 +131,7 @@ static int32_t *random_bias(size_t n, uint32_t *seed)
 	int32_t *b = malloc(n * sizeof(*b));
 
 	for (size_t i = 0; b && i < n; i++)
-		b[i] = (int32_t)(rnd(seed) % 4001) - 2000;
+		b[i] = (int32_t)(h_rand(seed) % 4001) - 2000;
 	return b;
 }
 

@@ -26,8 +26,11 @@ static void two_queues(void)
 	CHECK_EQ_INT(t_queue_create(&q[1], 1, 2, SA_FW_PRIO_NORMAL, 16), SA_FW_OK);
 }
 
-/* Bystander work: three pools and a fence of 42. */
-static void bystander_work(void)
+/*
+ * Runs the firmware with bystander work on queue 1 (three pools and a fence of
+ * 42) beside whatever queue 0 does; queue 1 must finish it untouched.
+ */
+static void run_beside_bystander(void)
 {
 	struct sa_hw_desc d;
 
@@ -38,10 +41,7 @@ static void bystander_work(void)
 	d = t_nop(SA_DESC_F_FENCE | SA_DESC_F_IRQ, q[1].fence_va, 42);
 	t_push(&q[1], &d);
 	t_ring(&q[1]);
-}
-
-static void check_bystander_done(void)
-{
+	t_run();
 	CHECK_EQ_INT(q[1].status->state, SA_QUEUE_RUNNING);
 	CHECK_EQ_INT(q[1].status->completed, 4);
 	CHECK_EQ_INT(q[1].fences[0], 42);
@@ -75,9 +75,7 @@ TEST(invalid_descriptor_stops_only_its_queue)
 	d = t_pool(3); /* never runs */
 	t_push(&q[0], &d);
 	t_ring(&q[0]);
-	bystander_work();
-	t_run();
-	check_bystander_done();
+	run_beside_bystander();
 	CHECK_EQ_INT(q[0].status->state, SA_QUEUE_FAULTED);
 	CHECK_EQ_INT(q[0].status->error, SA_FW_FAULT_PARAMS);
 	CHECK_EQ_INT(q[0].status->error_index, 1);
@@ -112,9 +110,7 @@ TEST(mmu_fault_in_the_engine_names_the_address)
 	d.u.layer.in.addr = 0x70000000;
 	t_push(&q[0], &d);
 	t_ring(&q[0]);
-	bystander_work();
-	t_run();
-	check_bystander_done();
+	run_beside_bystander();
 	f = last_fault(&n);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(f.reason, SA_FW_FAULT_MMU);
@@ -169,9 +165,7 @@ TEST(fetch_fault_when_the_ring_is_unreadable)
 	c.vector = 2;
 	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_OK);
 	fake_doorbell(2, 1);
-	bystander_work();
-	t_run();
-	check_bystander_done();
+	run_beside_bystander();
 	f = last_fault(&n);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(f.queue, 2);
@@ -193,9 +187,7 @@ TEST(fence_fault_after_the_work_is_done)
 	d.fence_addr = 0x7f000000; /* unmapped */
 	t_push(&q[0], &d);
 	t_ring(&q[0]);
-	bystander_work();
-	t_run();
-	check_bystander_done();
+	run_beside_bystander();
 	f = last_fault(&n);
 	CHECK_EQ_INT(f.reason, SA_FW_FAULT_MMU);
 	CHECK_EQ_INT(f.stage, SA_FW_STAGE_FENCE);
@@ -222,9 +214,7 @@ TEST(status_block_that_became_unwritable)
 	d = t_nop(SA_DESC_F_FENCE, q[0].fence_va, 5);
 	t_push(&q[0], &d);
 	t_ring(&q[0]);
-	bystander_work();
-	t_run();
-	check_bystander_done();
+	run_beside_bystander();
 	f = last_fault(&n);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(f.stage, SA_FW_STAGE_STATUS);
@@ -260,9 +250,7 @@ TEST(engine_errors_are_reported_as_such)
 	CHECK_EQ_INT(f.reason, SA_FW_FAULT_ENGINE);
 	CHECK_EQ_INT(f.detail, SA_ENGINE_ERR_INJECTED);
 	CHECK_EQ_INT(f.stage, SA_FW_STAGE_FETCH);
-	bystander_work();
-	t_run();
-	check_bystander_done();
+	run_beside_bystander();
 }
 
 TEST(bad_doorbell_tails)
@@ -274,9 +262,7 @@ TEST(bad_doorbell_tails)
 	two_queues();
 	/* More than `entries` ahead of head. */
 	fake_doorbell(0, 17);
-	bystander_work();
-	t_run();
-	check_bystander_done();
+	run_beside_bystander();
 	f = last_fault(&n);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(f.reason, SA_FW_FAULT_BAD_TAIL);

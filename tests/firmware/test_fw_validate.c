@@ -21,15 +21,24 @@ static struct sa_hw_tensor tensor(uint64_t addr, uint32_t c, uint32_t h, uint32_
 		.addr = addr, .c = c, .h = h, .w = w, .dtype = dtype, .exp = exp};
 }
 
-static struct sa_hw_desc conv(void)
+/* A layer descriptor of `op` from `in` to `out`, every other field zero. */
+static struct sa_hw_desc layer(uint8_t op, struct sa_hw_tensor in, struct sa_hw_tensor out)
 {
 	struct sa_hw_desc d;
-	struct sa_hw_layer *l = &d.u.layer;
 
 	memset(&d, 0, sizeof(d));
-	d.opcode = SA_OP_CONV;
-	l->in = tensor(0x10000, 3, 8, 8, SA_DTYPE_I8, -4);
-	l->out = tensor(0x20000, 8, 8, 8, SA_DTYPE_I8, -3);
+	d.opcode = op;
+	d.u.layer.in = in;
+	d.u.layer.out = out;
+	return d;
+}
+
+static struct sa_hw_desc conv(void)
+{
+	struct sa_hw_desc d = layer(SA_OP_CONV, tensor(0x10000, 3, 8, 8, SA_DTYPE_I8, -4),
+				    tensor(0x20000, 8, 8, 8, SA_DTYPE_I8, -3));
+	struct sa_hw_layer *l = &d.u.layer;
+
 	l->weights = 0x30000;
 	l->bias = 0x40000;
 	l->params.conv = (struct sa_conv_params){.kernel_h = 3,
@@ -67,13 +76,10 @@ static struct sa_hw_desc depthwise(void)
 
 static struct sa_hw_desc fc(void)
 {
-	struct sa_hw_desc d;
+	struct sa_hw_desc d = layer(SA_OP_FC, tensor(0x10000, 16, 2, 2, SA_DTYPE_I8, -4),
+				    tensor(0x20000, 10, 1, 1, SA_DTYPE_I16, -5));
 	struct sa_hw_layer *l = &d.u.layer;
 
-	memset(&d, 0, sizeof(d));
-	d.opcode = SA_OP_FC;
-	l->in = tensor(0x10000, 16, 2, 2, SA_DTYPE_I8, -4);
-	l->out = tensor(0x20000, 10, 1, 1, SA_DTYPE_I16, -5);
 	l->weights = 0x30000;
 	l->bias = 0x40000;
 	l->params.fc = (struct sa_fc_params){.out_features = 10,
@@ -85,33 +91,23 @@ static struct sa_hw_desc fc(void)
 
 static struct sa_hw_desc pool(uint8_t op)
 {
-	struct sa_hw_desc d;
-	struct sa_hw_layer *l = &d.u.layer;
+	uint32_t side = op == SA_OP_GLOBAL_AVGPOOL ? 1 : 4;
+	struct sa_hw_desc d = layer(op, tensor(0x10000, 4, 8, 8, SA_DTYPE_I8, -3),
+				    tensor(0x20000, 4, side, side, SA_DTYPE_I8, -3));
 
-	memset(&d, 0, sizeof(d));
-	d.opcode = op;
-	l->in = tensor(0x10000, 4, 8, 8, SA_DTYPE_I8, -3);
-	if (op == SA_OP_GLOBAL_AVGPOOL) {
-		l->out = tensor(0x20000, 4, 1, 1, SA_DTYPE_I8, -3);
-	} else {
-		l->out = tensor(0x20000, 4, 4, 4, SA_DTYPE_I8, -3);
-		l->params.pool = (struct sa_pool_params){
+	if (op != SA_OP_GLOBAL_AVGPOOL)
+		d.u.layer.params.pool = (struct sa_pool_params){
 			.kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2};
-	}
 	return d;
 }
 
 static struct sa_hw_desc add(void)
 {
-	struct sa_hw_desc d;
-	struct sa_hw_layer *l = &d.u.layer;
+	struct sa_hw_desc d = layer(SA_OP_ADD, tensor(0x10000, 4, 5, 5, SA_DTYPE_I8, -3),
+				    tensor(0x20000, 4, 5, 5, SA_DTYPE_I8, -3));
 
-	memset(&d, 0, sizeof(d));
-	d.opcode = SA_OP_ADD;
-	l->in = tensor(0x10000, 4, 5, 5, SA_DTYPE_I8, -3);
-	l->in_b = tensor(0x11000, 4, 5, 5, SA_DTYPE_I8, -5);
-	l->out = tensor(0x20000, 4, 5, 5, SA_DTYPE_I8, -3);
-	l->params.add.act = SA_ACT_RELU6;
+	d.u.layer.in_b = tensor(0x11000, 4, 5, 5, SA_DTYPE_I8, -5);
+	d.u.layer.params.add.act = SA_ACT_RELU6;
 	return d;
 }
 

@@ -545,48 +545,35 @@ static int check_float_path(struct net *n)
 	return ok && worst_float <= FLOAT_PATH_TOLERANCE && worst_quant <= QUANTISATION_TOLERANCE;
 }
 
-TEST(sequential_integer_path_is_exact)
+/* Builds the net `make` describes and runs `check` on it; 1 if both succeed. */
+static int net_passes(void (*make)(struct net *), int (*check)(struct net *))
 {
 	struct net n;
 
-	sequential_net(&n);
-	int built = build_net(&n);
-	int ok = built && check_integer_path(&n);
+	make(&n);
+	int ok = build_net(&n) && check(&n);
 	free_net(&n);
-	CHECK(ok);
+	return ok;
+}
+
+TEST(sequential_integer_path_is_exact)
+{
+	CHECK(net_passes(sequential_net, check_integer_path));
 }
 
 TEST(residual_integer_path_is_exact)
 {
-	struct net n;
-
-	residual_net(&n);
-	int built = build_net(&n);
-	int ok = built && check_integer_path(&n);
-	free_net(&n);
-	CHECK(ok);
+	CHECK(net_passes(residual_net, check_integer_path));
 }
 
 TEST(sequential_float_path_matches_float_definition)
 {
-	struct net n;
-
-	sequential_net(&n);
-	int built = build_net(&n);
-	int ok = built && check_float_path(&n);
-	free_net(&n);
-	CHECK(ok);
+	CHECK(net_passes(sequential_net, check_float_path));
 }
 
 TEST(residual_float_path_matches_float_definition)
 {
-	struct net n;
-
-	residual_net(&n);
-	int built = build_net(&n);
-	int ok = built && check_float_path(&n);
-	free_net(&n);
-	CHECK(ok);
+	CHECK(net_passes(residual_net, check_float_path));
 }
 
 /* run() is quantise -> run_quantized() -> dequantise, with the library's own helpers. */

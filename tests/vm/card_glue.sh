@@ -19,48 +19,9 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "ok   - $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL - $*"
-}
-expect() { # NAME GOT WANT
-	if [[ -n $2 && -n $3 ]] && (($2 == $3)); then
-		pass "$1 = $(printf '0x%x' "$2")"
-	else
-		fail "$1 is '${2:-nothing}', expected $(printf '0x%x' "${3:-0}")"
-	fi
-}
-finish() {
-	echo "$passed passed, $failed failed"
-	[[ $failed -eq 0 ]]
-	exit
-}
+# shellcheck source=tests/vm/vm_lib.sh
+source tests/vm/vm_lib.sh
 
-# HW[NAME] = value of a C expression over the uapi headers (one cpp run).
-declare -A HW
-load_hw() {
-	local kv line name
-	while IFS= read -r line; do
-		[[ $line == @@*@@* ]] || continue
-		name=${line#@@}
-		name=${name%%@@*}
-		HW[$name]=$((${line#@@"$name"@@}))
-	done < <({
-		echo '#include "shiftaccel_hw.h"'
-		for kv in "$@"; do
-			echo "@@${kv%%=*}@@ ${kv#*=}"
-		done
-	} | cpp -P -Iuapi - | sed -E 's/\b(0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]+\b/\1/g')
-	for kv in "$@"; do
-		[[ -n ${HW[${kv%%=*}]:-} ]] || fail "cannot evaluate ${kv#*=} from uapi/shiftaccel_hw.h"
-	done
-}
 load_hw vendor=SA_PCI_VENDOR_ID device=SA_PCI_DEVICE_ID bar_regs=SA_BAR_REGS \
 	bar_msix=SA_BAR_MSIX iram=SA_REG_IRAM_WINDOW cp_ctrl=SA_REG_CP_CTRL \
 	cp_reset=SA_CP_CTRL_RESET cp_status=SA_REG_CP_STATUS st_in_reset=SA_CP_STATUS_IN_RESET \
@@ -70,14 +31,8 @@ load_hw vendor=SA_PCI_VENDOR_ID device=SA_PCI_DEVICE_ID bar_regs=SA_BAR_REGS \
 	iram_base=SA_CP_IRAM_BASE vector_events=SA_HW_VECTOR_EVENTS
 ((failed == 0)) || finish
 
-dev=
-for d in /sys/bus/pci/devices/*; do
-	if [[ $(cat "$d/vendor") == "$(printf '0x%04x' "${HW[vendor]}")" &&
-		$(cat "$d/device") == "$(printf '0x%04x' "${HW[device]}")" ]]; then
-		dev=$d
-		break
-	fi
-done
+find_cards "${HW[vendor]}" "${HW[device]}"
+dev=${cards[0]:-}
 [[ -n $dev ]] || { fail "no ShiftAccel card on the PCI bus"; finish; }
 bdf=$(basename "$dev")
 [[ -e $dev/driver ]] && { fail "$bdf is bound to a driver; this test needs it unbound"; finish; }
@@ -93,13 +48,9 @@ bar4=$(bar_start "${HW[bar_msix]}")
 reg() { busybox devmem $((bar0 + $1)) 32 "${@:2}"; }
 
 # MSI-X capability: where the PBA is inside the MSI-X BAR.
-cfg() { od -An -tu"$2" -j "$1" -N "$2" "$dev/config" | tr -d ' '; }
-cap=$(($(cfg 0x34 1) & 0xfc))
-while ((cap != 0)) && (($(cfg "$cap" 1) != 0x11)); do
-	cap=$(($(cfg $((cap + 1)) 1) & 0xfc))
-done
-((cap != 0)) || { fail "$bdf has no MSI-X capability"; finish; }
-pba=$((bar4 + ($(cfg $((cap + 8)) 4) & ~7)))
+cap=$(find_cap "$dev" 0x11)
+[[ -n $cap ]] || { fail "$bdf has no MSI-X capability"; finish; }
+pba=$((bar4 + ($(cfg "$dev" $((cap + 8)) 4) & ~7)))
 pba_bits() { busybox devmem "$pba" 32; }
 
 # RV32I encoders (x5 = t0, x6 = t1, x7 = t2).

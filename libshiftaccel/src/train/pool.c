@@ -4,6 +4,18 @@
 
 #include "layers.h"
 
+/*
+ * The in-bounds part [*lo, *hi) of the window of output position `o` along one
+ * axis: padding taps are left out (max ignores them, avg counts them as zeros).
+ */
+static inline void clip_window(int o, int stride, int pad, int kernel, int in, int *lo, int *hi)
+{
+	int start = o * stride - pad;
+
+	*lo = start < 0 ? 0 : start;
+	*hi = start + kernel > in ? in : start + kernel;
+}
+
 /* The common 2x2, stride 2, unpadded window, without the general window clipping. */
 static void maxpool_2x2(const struct tr_pool_geom *g, const float *x, float *y, int32_t *argmax)
 {
@@ -36,13 +48,14 @@ void tr_maxpool_forward_image(const struct tr_pool_geom *g, const float *x, floa
 		int base = c * g->ih * g->iw;
 
 		for (int oy = 0; oy < g->oh; oy++) {
-			int y0 = oy * g->sh - g->pt;
-			int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > g->ih ? g->ih : y0 + g->kh;
+			int ya, yb;
+
+			clip_window(oy, g->sh, g->pt, g->kh, g->ih, &ya, &yb);
 
 			for (int ox = 0; ox < g->ow; ox++) {
-				int x0 = ox * g->sw - g->pl;
-				int xa = x0 < 0 ? 0 : x0,
-				    xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				int xa, xb;
+
+				clip_window(ox, g->sw, g->pl, g->kw, g->iw, &xa, &xb);
 				int best = base + ya * g->iw + xa;
 
 				for (int iy = ya; iy < yb; iy++)
@@ -79,13 +92,14 @@ void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, floa
 		const float *xc = x + (size_t)c * g->ih * g->iw;
 
 		for (int oy = 0; oy < g->oh; oy++) {
-			int y0 = oy * g->sh - g->pt;
-			int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > g->ih ? g->ih : y0 + g->kh;
+			int ya, yb;
+
+			clip_window(oy, g->sh, g->pt, g->kh, g->ih, &ya, &yb);
 
 			for (int ox = 0; ox < g->ow; ox++) {
-				int x0 = ox * g->sw - g->pl;
-				int xa = x0 < 0 ? 0 : x0,
-				    xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				int xa, xb;
+
+				clip_window(ox, g->sw, g->pl, g->kw, g->iw, &xa, &xb);
 				float s = 0.0f;
 
 				for (int iy = ya; iy < yb; iy++)
@@ -106,13 +120,14 @@ void tr_avgpool_backward_image(const struct tr_pool_geom *g, const float *dy, fl
 		float *dc = dx + (size_t)c * g->ih * g->iw;
 
 		for (int oy = 0; oy < g->oh; oy++) {
-			int y0 = oy * g->sh - g->pt;
-			int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > g->ih ? g->ih : y0 + g->kh;
+			int ya, yb;
+
+			clip_window(oy, g->sh, g->pt, g->kh, g->ih, &ya, &yb);
 
 			for (int ox = 0; ox < g->ow; ox++) {
-				int x0 = ox * g->sw - g->pl;
-				int xa = x0 < 0 ? 0 : x0,
-				    xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+				int xa, xb;
+
+				clip_window(ox, g->sw, g->pl, g->kw, g->iw, &xa, &xb);
 				float d = dy[(c * g->oh + oy) * g->ow + ox] * inv_area;
 
 				for (int iy = ya; iy < yb; iy++)
