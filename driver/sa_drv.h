@@ -260,6 +260,7 @@ int sa_queue_fw_create(struct sa_device *sdev, struct sa_queue *q);
 void sa_queue_put(struct sa_queue *q);
 void sa_queue_fail(struct sa_queue *q, u32 error, u32 fw_error);
 void sa_queue_notify(struct sa_queue *q);
+void sa_queue_poll(struct sa_queue *q);
 int sa_mmap(struct file *filp, struct vm_area_struct *vma);
 
 /* sa_irq.c */

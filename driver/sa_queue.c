@@ -67,6 +67,13 @@ static void sa_queue_signal_locked(struct sa_queue *q)
 	}
 }
 
+/* Catches completions that raised no interrupt.  irq_lock held. */
+void sa_queue_poll(struct sa_queue *q)
+{
+	sa_queue_signal_locked(q);
+	wake_up_all(&q->wq);
+}
+
 /* The queue's interrupt fired (or its state changed).  irq_lock held. */
 void sa_queue_notify(struct sa_queue *q)
 {
@@ -197,11 +204,13 @@ int sa_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *f
 	struct sa_queue *q;
 	void *cpu;
 	u32 id;
-	int ret;
+	int ret, idx;
 
 	ret = sa_queue_create_check(args);
 	if (ret)
 		return ret;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
 
 	mutex_lock(&sdev->lock);
 	mutex_lock(&ctx->lock);
@@ -284,9 +293,8 @@ int sa_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *f
 	args->ring_mmap_offset = drm_vma_node_offset_addr(&q->ring_obj->vma_node) +
 				 ring_map->bo_offset + (args->ring_va - ring_map->node.start);
 	args->doorbell_mmap_offset = (SA_DB_MMAP_PGOFF + id) << PAGE_SHIFT;
-	mutex_unlock(&ctx->lock);
-	mutex_unlock(&sdev->lock);
-	return 0;
+	ret = 0;
+	goto out_unlock;
 
 err_put:
 	sa_queue_put(q);
@@ -296,6 +304,7 @@ err_free:
 out_unlock:
 	mutex_unlock(&ctx->lock);
 	mutex_unlock(&sdev->lock);
+	drm_dev_exit(idx);
 	return ret;
 }
 
@@ -433,7 +442,7 @@ int sa_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	struct sa_fence *fence = NULL;
 	struct sa_queue *q;
 	u32 tail = 0;
-	int ret;
+	int ret, idx;
 
 	ret = sa_submit_check(args);
 	if (ret)
@@ -449,9 +458,15 @@ int sa_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 			goto out;
 		}
 	}
+	/* The doorbell BAR stays mapped until a removal waits for us. */
+	if (!drm_dev_enter(drm, &idx)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	mutex_lock(&q->submit_lock);
 	ret = sa_submit_locked(q, args, fence, &tail);
 	mutex_unlock(&q->submit_lock);
+	drm_dev_exit(idx);
 	if (!ret) {
 		args->tail = tail;
 		if (syncobj)

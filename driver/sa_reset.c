@@ -126,8 +126,7 @@ static struct sa_queue *sa_find_hung_locked(struct sa_device *sdev)
 
 		if (!q)
 			continue;
-		/* Catches completions whose descriptors asked for no interrupt. */
-		sa_queue_notify(q);
+		sa_queue_poll(q);
 		completed = READ_ONCE(q->ctx->status[q->id].completed);
 		if (q->state != SHIFTACCEL_QUEUE_STATE_RUNNING || sa_queue_idle(q) ||
 		    completed != q->seen_completed) {

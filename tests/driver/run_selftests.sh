@@ -8,7 +8,8 @@
 #      firmware file is missing or corrupt (a copy in the guest's /tmp found
 #      through firmware_class.path, picked with the module's fw_name);
 #   3. the module unloads while idle and reloads 20 times, probing each time;
-#   4. PCI suspend/resume through the PM core's test mode.
+#   4. with SA_DRIVER_SUSPEND=1 only: PCI suspend/resume through the PM
+#      core's test mode (the TCG guest's timers stop after it; see step 4).
 # Ends with "N passed, N failed"; a skipped selftest counts as a failure.
 #
 #   tools/vmrun -- bash tests/driver/run_selftests.sh [SELFTEST...]
@@ -99,12 +100,17 @@ run_prog() {
 		fail "$p exited $rc"
 	fi
 }
-# System suspend runs last (step 4): in this TCG guest the kernel's timers stop
-# firing after any suspend cycle, with or without this driver.
+# System suspend is step 4 and opt-in: in this TCG guest the kernel's timers
+# stop firing after any suspend cycle (with or without this driver), so the
+# guest cannot finish the run afterwards and vmrun times out.
 SUSPEND_TEST=suspend_and_resume_keep_idle_queues
 if (($#)); then
 	for p in "$@"; do
-		run_prog "$p"
+		if [[ $p == sa_selftest_lifecycle ]]; then
+			run_prog "$p" -T "$SUSPEND_TEST"
+		else
+			run_prog "$p"
+		fi
 	done
 else
 	run_prog sa_selftest_basic
@@ -197,11 +203,11 @@ else
 fi
 
 # ---- 4. PCI suspend/resume (pm_test "devices": every driver's suspend and
-# resume run, the machine stays up).  Nothing may sleep on a timer afterwards,
-# so the module stays loaded and the guest powers off right after.
-if load >/dev/null; then
-	run_prog sa_selftest_lifecycle -t "$SUSPEND_TEST"
-else
-	fail "insmod for the suspend test"
+# resume callbacks run, the machine stays up).  Only with SA_DRIVER_SUSPEND=1;
+# read its result from the output, the guest hangs after it (see above).
+if [[ ${SA_DRIVER_SUSPEND:-0} == 1 ]]; then
+	echo "$passed passed, $failed failed (before the suspend test)"
+	load >/dev/null || fail "insmod for the suspend test"
+	stdbuf -oL "$B/tests/driver/sa_selftest_lifecycle" -t "$SUSPEND_TEST"
 fi
 finish

@@ -59,7 +59,8 @@ int sa_find_node(char *path, size_t len, char *sysdir, size_t syslen)
 		snprintf(p, sizeof(p), "/sys/class/accel/%s/device/device", e->d_name);
 		if (sa_read_file(p, d, sizeof(d)))
 			continue;
-		if (strtoul(v, NULL, 0) != SA_PCI_VENDOR_ID || strtoul(d, NULL, 0) != SA_PCI_DEVICE_ID)
+		if (strtoul(v, NULL, 0) != SA_PCI_VENDOR_ID ||
+		    strtoul(d, NULL, 0) != SA_PCI_DEVICE_ID)
 			continue;
 		snprintf(path, len, "/dev/accel/%s", e->d_name);
 		snprintf(sysdir, syslen, "/sys/class/accel/%s/device", e->d_name);
@@ -111,7 +112,7 @@ long sa_sysfs_long(const struct sa_dev *d, const char *name)
 
 int sa_bo_create(int fd, uint64_t size, uint32_t *handle)
 {
-	struct drm_shiftaccel_bo_create c = { .size = size };
+	struct drm_shiftaccel_bo_create c = {.size = size};
 	int ret = sa_ioctl(fd, DRM_IOCTL_SHIFTACCEL_BO_CREATE, &c);
 
 	*handle = c.handle;
@@ -120,14 +121,14 @@ int sa_bo_create(int fd, uint64_t size, uint32_t *handle)
 
 int sa_bo_close(int fd, uint32_t handle)
 {
-	struct drm_gem_close c = { .handle = handle };
+	struct drm_gem_close c = {.handle = handle};
 
 	return sa_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
 }
 
 void *sa_bo_mmap(int fd, uint32_t handle, uint64_t size)
 {
-	struct drm_shiftaccel_bo_mmap_offset o = { .handle = handle };
+	struct drm_shiftaccel_bo_mmap_offset o = {.handle = handle};
 	void *p;
 
 	if (sa_ioctl(fd, DRM_IOCTL_SHIFTACCEL_BO_MMAP_OFFSET, &o))
@@ -155,7 +156,7 @@ int sa_vm_map(int fd, uint32_t handle, uint64_t bo_offset, uint64_t size, uint32
 
 int sa_vm_unmap(int fd, uint64_t va)
 {
-	struct drm_shiftaccel_vm_unmap u = { .va = va };
+	struct drm_shiftaccel_vm_unmap u = {.va = va};
 
 	return sa_ioctl(fd, DRM_IOCTL_SHIFTACCEL_VM_UNMAP, &u);
 }
@@ -199,7 +200,7 @@ void sa_buf_free(int fd, struct sa_buf *b)
 
 int sa_queue_new(int fd, uint32_t entries, struct sa_queue *q)
 {
-	struct drm_shiftaccel_queue_create c = { 0 };
+	struct drm_shiftaccel_queue_create c = {0};
 	const uint32_t rw = SHIFTACCEL_VM_READ | SHIFTACCEL_VM_WRITE;
 	void *p;
 	int ret;
@@ -234,7 +235,7 @@ int sa_queue_new(int fd, uint32_t entries, struct sa_queue *q)
 
 int sa_queue_free(int fd, struct sa_queue *q)
 {
-	struct drm_shiftaccel_queue_destroy d = { .queue_id = q->id };
+	struct drm_shiftaccel_queue_destroy d = {.queue_id = q->id};
 	int ret;
 
 	if (q->doorbell)
@@ -345,13 +346,24 @@ int sa_conv_job_new_at(int fd, unsigned int seed, uint64_t base_va, struct sa_co
 	int ret;
 
 	memset(j, 0, sizeof(*j));
-	j->in_shape = (struct sa_shape){ .c = 8, .h = 12, .w = 10, .dtype = SA_DTYPE_I8, .exp = -4 };
+	j->in_shape = (struct sa_shape){.c = 8, .h = 12, .w = 10, .dtype = SA_DTYPE_I8, .exp = -4};
 	j->p = (struct sa_conv_params){
-		.kernel_h = 3, .kernel_w = 3, .stride_h = 1, .stride_w = 2,
-		.dilation_h = 1, .dilation_w = 1,
-		.pad_top = 1, .pad_left = 1, .pad_bottom = 1, .pad_right = 0,
-		.groups = 1, .out_channels = 16, .weight_bits = 4, .weight_base = -3,
-		.act = SA_ACT_RELU, .flags = SA_PARAM_HAS_BIAS,
+		.kernel_h = 3,
+		.kernel_w = 3,
+		.stride_h = 1,
+		.stride_w = 2,
+		.dilation_h = 1,
+		.dilation_w = 1,
+		.pad_top = 1,
+		.pad_left = 1,
+		.pad_bottom = 1,
+		.pad_right = 0,
+		.groups = 1,
+		.out_channels = 16,
+		.weight_bits = 4,
+		.weight_base = -3,
+		.act = SA_ACT_RELU,
+		.flags = SA_PARAM_HAS_BIAS,
 	};
 	j->out_shape.dtype = SA_DTYPE_I8;
 	j->out_shape.exp = -3;
@@ -362,7 +374,7 @@ int sa_conv_job_new_at(int fd, unsigned int seed, uint64_t base_va, struct sa_co
 	nout = sa_shape_elems(&j->out_shape);
 	nw = (size_t)j->p.out_channels * j->in_shape.c * j->p.kernel_h * j->p.kernel_w;
 	/* With base_va the buffers go 1 MiB apart from there, else where the driver likes. */
-#define SA_AT(n) (base_va ? base_va + (n) * 0x100000ull : 0)
+#define SA_AT(n) (base_va ? base_va + (n)*0x100000ull : 0)
 	ret = sa_buf_new_at(fd, nin, SHIFTACCEL_VM_READ, SA_AT(0), &j->in);
 	if (!ret)
 		ret = sa_buf_new_at(fd, sa_weight_packed_size(nw, j->p.weight_bits),
@@ -411,7 +423,12 @@ void sa_conv_job_free(int fd, struct sa_conv_job *j)
 static struct sa_hw_tensor sa_tensor(uint64_t addr, const struct sa_shape *s)
 {
 	return (struct sa_hw_tensor){
-		.addr = addr, .c = s->c, .h = s->h, .w = s->w, .dtype = s->dtype, .exp = s->exp,
+		.addr = addr,
+		.c = s->c,
+		.h = s->h,
+		.w = s->w,
+		.dtype = s->dtype,
+		.exp = s->exp,
 	};
 }
 

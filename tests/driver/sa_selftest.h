@@ -38,7 +38,7 @@ struct sa_queue {
 	uint32_t entries;
 	uint32_t tail; /* next ring index to fill */
 	struct sa_buf ring;
-	struct sa_buf fence; /* the queue fence: u64 at fence.va */
+	struct sa_buf fence;	     /* the queue fence: u64 at fence.va */
 	struct sa_hw_desc *ring_map; /* the ring through ring_mmap_offset */
 	volatile uint32_t *doorbell; /* mapped doorbell page */
 };

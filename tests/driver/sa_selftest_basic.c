@@ -15,7 +15,8 @@
 
 #define RW (SHIFTACCEL_VM_READ | SHIFTACCEL_VM_WRITE)
 
-FIXTURE(dev) {
+FIXTURE(dev)
+{
 	struct sa_dev d;
 	long bos, pinned, mappings, queues;
 };
@@ -36,7 +37,7 @@ FIXTURE_TEARDOWN(dev)
 }
 
 /* Everything a test created is gone again (checked while the fd is open). */
-static void expect_baseline(struct __test_metadata *_metadata, FIXTURE_DATA(dev) *self)
+static void expect_baseline(struct __test_metadata *_metadata, FIXTURE_DATA(dev) * self)
 {
 	EXPECT_EQ(self->bos, sa_sysfs_long(&self->d, "bo_count"));
 	EXPECT_EQ(self->pinned, sa_sysfs_long(&self->d, "pinned_pages"));
@@ -47,7 +48,7 @@ static void expect_baseline(struct __test_metadata *_metadata, FIXTURE_DATA(dev)
 TEST_F(dev, firmware_version_in_info_and_sysfs)
 {
 	const struct drm_shiftaccel_info *i = &self->d.info;
-	struct drm_shiftaccel_info bad = { .pad = 1 };
+	struct drm_shiftaccel_info bad = {.pad = 1};
 	char sysfs[32], want[32];
 
 	EXPECT_EQ(SHIFTACCEL_DEVICE_READY, i->device_state);
@@ -72,7 +73,7 @@ TEST_F(dev, firmware_version_in_info_and_sysfs)
 
 TEST_F(dev, bo_create_mmap_free_returns_counts_to_zero)
 {
-	struct drm_shiftaccel_bo_create c = { .size = 3 * 4096 + 1 };
+	struct drm_shiftaccel_bo_create c = {.size = 3 * 4096 + 1};
 	uint8_t *p;
 	size_t i;
 
@@ -99,12 +100,12 @@ TEST_F(dev, bo_create_mmap_free_returns_counts_to_zero)
 
 TEST_F(dev, bo_create_rejects_bad_arguments)
 {
-	struct drm_shiftaccel_bo_create c = { 0 };
+	struct drm_shiftaccel_bo_create c = {0};
 
 	EXPECT_EQ(-EINVAL, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_BO_CREATE, &c));
-	c = (struct drm_shiftaccel_bo_create){ .size = 4096, .flags = 1 };
+	c = (struct drm_shiftaccel_bo_create){.size = 4096, .flags = 1};
 	EXPECT_EQ(-EINVAL, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_BO_CREATE, &c));
-	c = (struct drm_shiftaccel_bo_create){ .size = SHIFTACCEL_BO_MAX_SIZE + 1 };
+	c = (struct drm_shiftaccel_bo_create){.size = SHIFTACCEL_BO_MAX_SIZE + 1};
 	EXPECT_EQ(-EINVAL, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_BO_CREATE, &c));
 	expect_baseline(_metadata, self);
 }
@@ -112,13 +113,12 @@ TEST_F(dev, bo_create_rejects_bad_arguments)
 TEST_F(dev, vm_map_checks_ranges_alignment_overlap_and_padding)
 {
 	const uint64_t start = SHIFTACCEL_VA_USER_START, end = SHIFTACCEL_VA_USER_END;
-	struct drm_shiftaccel_vm_unmap u = { 0 };
+	struct drm_shiftaccel_vm_unmap u = {0};
 	uint32_t h;
 	uint64_t va, auto_va;
 	int fd = self->d.fd;
 
 	ASSERT_EQ(0, sa_bo_create(fd, 4 * 4096, &h));
-	va = start + 0x10000;
 	/* Misaligned address, size and offset; size 0; past the BO. */
 	va = start + 0x10800;
 	EXPECT_EQ(-EINVAL, sa_vm_map(fd, h, 0, 4096, RW | SHIFTACCEL_VM_FIXED, &va));
@@ -144,8 +144,8 @@ TEST_F(dev, vm_map_checks_ranges_alignment_overlap_and_padding)
 	EXPECT_EQ(-EINVAL, sa_vm_map(fd, h, 0, 4096, SHIFTACCEL_VM_FIXED, &va));
 	EXPECT_EQ(-EINVAL, sa_vm_map(fd, h, 0, 4096, RW | SHIFTACCEL_VM_FIXED | 0x100, &va));
 	{
-		struct drm_shiftaccel_vm_map m = { .handle = h, .flags = RW, .size = 4096,
-						   .va = start };
+		struct drm_shiftaccel_vm_map m = {
+			.handle = h, .flags = RW, .size = 4096, .va = start};
 
 		EXPECT_EQ(-EINVAL, sa_ioctl(fd, DRM_IOCTL_SHIFTACCEL_VM_MAP, &m));
 	}
@@ -212,8 +212,8 @@ TEST_F(dev, closing_the_file_releases_everything)
 
 TEST_F(dev, queue_create_destroy_and_argument_checks)
 {
-	struct drm_shiftaccel_queue_create c = { 0 };
-	struct drm_shiftaccel_queue_destroy d = { 0 };
+	struct drm_shiftaccel_queue_create c = {0};
+	struct drm_shiftaccel_queue_destroy d = {0};
 	struct sa_buf ring, fence, ro;
 	int fd = self->d.fd;
 	void *p;
@@ -258,8 +258,7 @@ TEST_F(dev, queue_create_destroy_and_argument_checks)
 	EXPECT_EQ(MAP_FAILED, p);
 	p = mmap(NULL, 4096, PROT_WRITE, MAP_PRIVATE, fd, (off_t)c.doorbell_mmap_offset);
 	EXPECT_EQ(MAP_FAILED, p);
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 (off_t)c.doorbell_mmap_offset);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)c.doorbell_mmap_offset);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(c.start_index, *(volatile uint32_t *)p);
 	munmap(p, 4096);
@@ -271,8 +270,7 @@ TEST_F(dev, queue_create_destroy_and_argument_checks)
 	ASSERT_EQ(0, sa_ioctl(fd, DRM_IOCTL_SHIFTACCEL_QUEUE_DESTROY, &d));
 	EXPECT_EQ(-ENOENT, sa_ioctl(fd, DRM_IOCTL_SHIFTACCEL_QUEUE_DESTROY, &d));
 	/* A destroyed queue's doorbell cannot be mapped any more. */
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 (off_t)c.doorbell_mmap_offset);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)c.doorbell_mmap_offset);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(self->queues, sa_sysfs_long(&self->d, "queue_count"));
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -46,7 +47,8 @@ static int poll_fence(const struct sa_queue *q, uint64_t value)
 	return 0;
 }
 
-FIXTURE(card) {
+FIXTURE(card)
+{
 	struct sa_dev d;
 	struct sa_queue q;
 	struct sa_conv_job job;
@@ -78,8 +80,8 @@ TEST_F_TIMEOUT(card, conv_through_submit_ioctl_matches_cpu_reference, 120)
 	ASSERT_EQ(0, sa_queue_wait(self->d.fd, &self->q, 1, SA_TEST_TIMEOUT_NS));
 	EXPECT_EQ(1, sa_queue_fence(&self->q));
 	EXPECT_EQ(0, sa_conv_mismatches(&self->job))
-		TH_LOG("%zu of %zu output bytes differ from sa_ref_conv",
-		       sa_conv_mismatches(&self->job), sa_conv_out_bytes(&self->job));
+	TH_LOG("%zu of %zu output bytes differ from sa_ref_conv", sa_conv_mismatches(&self->job),
+	       sa_conv_out_bytes(&self->job));
 	ASSERT_EQ(0, sa_queue_status(self->d.fd, self->q.id, &st));
 	EXPECT_EQ(SHIFTACCEL_QUEUE_STATE_RUNNING, st.queue_state);
 	EXPECT_EQ(SHIFTACCEL_ERR_NONE, st.error);
@@ -97,8 +99,8 @@ TEST_F_TIMEOUT(card, conv_through_mapped_doorbell_matches_cpu_reference, 120)
 	sa_queue_push(&self->q, d, 2);
 	ASSERT_EQ(0, poll_fence(&self->q, 7));
 	EXPECT_EQ(0, sa_conv_mismatches(&self->job))
-		TH_LOG("%zu of %zu output bytes differ from sa_ref_conv",
-		       sa_conv_mismatches(&self->job), sa_conv_out_bytes(&self->job));
+	TH_LOG("%zu of %zu output bytes differ from sa_ref_conv", sa_conv_mismatches(&self->job),
+	       sa_conv_out_bytes(&self->job));
 	/* The submit ioctl continues from the tail the process stored. */
 	memset(self->job.out.cpu, 0, sa_conv_out_bytes(&self->job));
 	ASSERT_EQ(0, sa_queue_submit(self->d.fd, &self->q, d, 1, 8, 0));
@@ -123,7 +125,7 @@ TEST_F_TIMEOUT(card, ring_wraps_around, 120)
 
 TEST_F(card, wait_ioctl_times_out_and_checks_arguments)
 {
-	struct drm_shiftaccel_wait w = { .queue_id = self->q.id, .value = 1 };
+	struct drm_shiftaccel_wait w = {.queue_id = self->q.id, .value = 1};
 	int64_t t0;
 
 	t0 = now_ns();
@@ -146,9 +148,9 @@ TEST_F(card, wait_ioctl_times_out_and_checks_arguments)
 
 TEST_F_TIMEOUT(card, syncobj_signals_when_the_job_completes, 120)
 {
-	struct drm_syncobj_create c = { 0 };
-	struct drm_syncobj_destroy destroy = { 0 };
-	struct drm_syncobj_wait w = { 0 };
+	struct drm_syncobj_create c = {0};
+	struct drm_syncobj_destroy destroy = {0};
+	struct drm_syncobj_wait w = {0};
 	struct sa_hw_desc d;
 
 	ASSERT_EQ(0, sa_ioctl(self->d.fd, DRM_IOCTL_SYNCOBJ_CREATE, &c));
@@ -171,7 +173,7 @@ TEST_F_TIMEOUT(card, syncobj_signals_when_the_job_completes, 120)
 
 TEST_F_TIMEOUT(card, eventfd_is_signalled_by_the_queue_interrupt, 120)
 {
-	struct drm_shiftaccel_queue_eventfd e = { .queue_id = self->q.id };
+	struct drm_shiftaccel_queue_eventfd e = {.queue_id = self->q.id};
 	struct pollfd pfd;
 	struct sa_hw_desc d[2];
 	uint64_t count = 0;
@@ -186,7 +188,7 @@ TEST_F_TIMEOUT(card, eventfd_is_signalled_by_the_queue_interrupt, 120)
 	sa_conv_desc(&self->job, &d[0], 0, 0);
 	sa_desc_nop(&d[1], self->q.fence.va, 3); /* fence + SA_DESC_F_IRQ */
 	sa_queue_push(&self->q, d, 2);
-	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
+	pfd = (struct pollfd){.fd = efd, .events = POLLIN};
 	ASSERT_EQ(1, poll(&pfd, 1, (int)(SA_TEST_TIMEOUT_NS / 1000000)));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_LE(1, count);
@@ -258,6 +260,48 @@ TEST_F_TIMEOUT(card, an_unmapped_address_is_an_mmu_fault, 120)
 	EXPECT_EQ(0x5a, ((uint8_t *)self->job.out.cpu)[0]);
 }
 
+TEST_F_TIMEOUT(card, killing_a_process_mid_job_leaves_the_card_usable, 120)
+{
+	long queues = sa_sysfs_long(&self->d, "queue_count");
+	long pinned = sa_sysfs_long(&self->d, "pinned_pages");
+	long bos = sa_sysfs_long(&self->d, "bo_count");
+	struct sa_hw_desc d;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sa_hw_desc many[32];
+		struct sa_conv_job job;
+		struct sa_queue q;
+		struct sa_dev dev;
+
+		if (sa_dev_open(&dev) || sa_queue_new(dev.fd, 64, &q) ||
+		    sa_conv_job_new(dev.fd, 3, &job))
+			_exit(10);
+		for (int i = 0; i < 32; i++)
+			sa_conv_desc(&job, &many[i], q.fence.va, i + 1);
+		sa_queue_push(&q, many, 32);
+		/* Die with the card in the middle of this process's work. */
+		while (sa_queue_fence(&q) < 1)
+			sched_yield();
+		kill(getpid(), SIGKILL);
+		_exit(11);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("child exited with %d", WEXITSTATUS(status));
+	/* Its queue, mappings and buffers are gone ... */
+	EXPECT_EQ(queues, sa_sysfs_long(&self->d, "queue_count"));
+	EXPECT_EQ(pinned, sa_sysfs_long(&self->d, "pinned_pages"));
+	EXPECT_EQ(bos, sa_sysfs_long(&self->d, "bo_count"));
+	/* ... and this process still gets correct results. */
+	sa_conv_desc(&self->job, &d, self->q.fence.va, 1);
+	sa_queue_push(&self->q, &d, 1);
+	ASSERT_EQ(0, sa_queue_wait(self->d.fd, &self->q, 1, SA_TEST_TIMEOUT_NS));
+	EXPECT_EQ(0, sa_conv_mismatches(&self->job));
+}
+
 /* The well-behaved process: four conv jobs, each checked. */
 static int victim(int to_hostile, int from_hostile)
 {
@@ -274,8 +318,7 @@ static int victim(int to_hostile, int from_hostile)
 		return 10;
 	msg[0] = job.out.va;
 	msg[1] = q.id;
-	if (write(to_hostile, msg, sizeof(msg)) != sizeof(msg) ||
-	    read(from_hostile, &go, 1) != 1)
+	if (write(to_hostile, msg, sizeof(msg)) != sizeof(msg) || read(from_hostile, &go, 1) != 1)
 		return 11;
 	for (uint64_t k = 1; k <= 4; k++) {
 		memset(job.out.cpu, 0x5a, sa_conv_out_bytes(&job));
@@ -342,8 +385,8 @@ TEST_F_TIMEOUT(card, hostile_process_faults_alone_while_another_computes, 180)
 
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the well-behaved process failed (code %d)",
-						 WEXITSTATUS(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+	TH_LOG("the well-behaved process failed (code %d)", WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -54,7 +54,7 @@ static int write_debugfs(const char *name, const char *s)
 
 static void sleep_ms(int ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -74,7 +74,8 @@ static int wait_ready(const struct sa_dev *d, long resets)
 	return -ETIME;
 }
 
-FIXTURE(life) {
+FIXTURE(life)
+{
 	struct sa_dev d;
 	struct sa_queue q;
 	struct sa_conv_job job;
@@ -95,7 +96,7 @@ FIXTURE_TEARDOWN(life)
 }
 
 /* One conv on the fixture's queue through the doorbell; 0 when its bytes are right. */
-static int run_conv(FIXTURE_DATA(life) *self)
+static int run_conv(FIXTURE_DATA(life) * self)
 {
 	struct sa_hw_desc d;
 	uint64_t v = sa_queue_fence(&self->q) + 1;
@@ -114,13 +115,13 @@ TEST_F_TIMEOUT(life, hung_firmware_is_reset_idle_queues_survive_busy_ones_fail, 
 {
 	char arm[32];
 	struct drm_shiftaccel_status st;
-	struct drm_shiftaccel_info info = { 0 };
+	struct drm_shiftaccel_info info = {0};
 	struct sa_queue busy;
 	struct sa_hw_desc d;
 	long resets;
 
 	ASSERT_NE(0, self->d.info.hw_features & SA_FEAT_FAULT_INJECT)
-		TH_LOG("the card has no fault-injection block (tools/vmrun --debug-card)");
+	TH_LOG("the card has no fault-injection block (tools/vmrun --debug-card)");
 	ASSERT_EQ(0, run_conv(self));
 	resets = sa_sysfs_long(&self->d, "reset_count");
 	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &busy));
@@ -156,9 +157,50 @@ TEST_F_TIMEOUT(life, hung_firmware_is_reset_idle_queues_survive_busy_ones_fail, 
 	EXPECT_EQ(0, sa_queue_free(self->d.fd, &busy));
 }
 
+TEST_F_TIMEOUT(life, a_hung_queue_is_named_and_the_card_reset, 120)
+{
+	const char *param = "/sys/module/shiftaccel/parameters/job_timeout_ms";
+	struct drm_shiftaccel_status st;
+	struct sa_hw_desc d[2];
+	struct sa_queue stuck;
+	char old[32] = "10000";
+	long resets;
+	FILE *f;
+
+	resets = sa_sysfs_long(&self->d, "reset_count");
+	f = fopen(param, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(old, sizeof(old), f));
+	fclose(f);
+	ASSERT_EQ(0, write_file(param, "1500"));
+
+	/* A wait for a value nobody writes: the firmware is fine, the queue is stuck. */
+	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &stuck));
+	memset(d, 0, sizeof(d));
+	d[0].opcode = SA_OP_WAIT;
+	d[0].tag = 0x5157;
+	d[0].u.wait.addr = stuck.fence.va + 8;
+	d[0].u.wait.value = 1;
+	d[0].u.wait.cond = SA_WAIT_GE;
+	sa_desc_nop(&d[1], stuck.fence.va, 1);
+	sa_queue_push(&stuck, d, 2);
+	EXPECT_EQ(-EIO, sa_queue_wait(self->d.fd, &stuck, 1, SA_TEST_TIMEOUT_NS));
+	write_file(param, old);
+	ASSERT_EQ(0, sa_queue_status(self->d.fd, stuck.id, &st));
+	EXPECT_EQ(SHIFTACCEL_QUEUE_STATE_LOST, st.queue_state);
+	EXPECT_EQ(SHIFTACCEL_ERR_TIMEOUT, st.error);
+	EXPECT_EQ(stuck.tail - 2, st.error_index);
+	EXPECT_EQ(0x5157, st.error_tag);
+	EXPECT_EQ(0, sa_queue_free(self->d.fd, &stuck));
+
+	/* The card was reset once and the fixture's idle queue still works. */
+	ASSERT_EQ(0, wait_ready(&self->d, resets + 1));
+	EXPECT_EQ(0, run_conv(self));
+}
+
 TEST_F_TIMEOUT(life, removing_the_device_with_open_files, 120)
 {
-	struct drm_shiftaccel_info info = { 0 };
+	struct drm_shiftaccel_info info = {0};
 	char dev[PATH_MAX], path[PATH_MAX + 16];
 	struct sa_dev again;
 
