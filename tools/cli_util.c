@@ -80,7 +80,8 @@ int cli_option_error(int c, char *const argv[])
 int cli_bad_value(char *const argv[])
 {
 	/* "--opt VALUE" leaves optarg as its own argument; "--opt=VALUE" points inside one. */
-	const char *opt = argv[optind - 1] == optarg && optind >= 2 ? argv[optind - 2] : argv[optind - 1];
+	const char *opt =
+		argv[optind - 1] == optarg && optind >= 2 ? argv[optind - 2] : argv[optind - 1];
 
 	cli_error("%s: bad value '%s' (see --help)", opt, optarg);
 	return -1;
