@@ -14,10 +14,11 @@
 
 #define MAX_REPEAT 1000000u
 #define MAX_TOPK 1000000u
+#define MAX_BATCH 100000u
 
 struct options {
 	const char *model_path, *image_path;
-	uint64_t topk, repeat;
+	uint64_t topk, repeat, batch;
 	sa_device_kind device;
 	int json, convert;
 };
@@ -29,6 +30,8 @@ struct result {
 	uint32_t *top;
 	float *probs;
 	double median_ms, min_ms, max_ms, preprocess_ms;
+	struct sa_run_timing card; /* the last run's split, on the card only */
+	double batch_per_s;	   /* --batch: pipelined inferences per second */
 };
 
 static void usage(FILE *f)
@@ -47,6 +50,9 @@ static void usage(FILE *f)
 		"                  accel (the card; an error if there is none), cpu-float\n"
 		"                  (float simulation, for comparison)\n"
 		"  --repeat N      run N times and report the median latency (default 1)\n"
+		"  --batch N       also run the image N times pipelined (several in flight on\n"
+		"                  the card), check every result equals the single run, and\n"
+		"                  report inferences per second\n"
 		"  --json          print the result as one JSON object on stdout\n"
 		"  --convert       convert RGB images for gray models (BT.601 luma) and gray\n"
 		"                  images for RGB models, instead of refusing them\n"
@@ -65,11 +71,20 @@ static void usage(FILE *f)
 /* Parses argv into *o; returns -1 with the message printed, 1 when the program should exit 0. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_TOPK = 256, OPT_DEVICE, OPT_REPEAT, OPT_JSON, OPT_CONVERT, OPT_VERSION };
+	enum {
+		OPT_TOPK = 256,
+		OPT_DEVICE,
+		OPT_REPEAT,
+		OPT_JSON,
+		OPT_CONVERT,
+		OPT_VERSION,
+		OPT_BATCH
+	};
 	static const struct option longopts[] = {
 		{"topk", required_argument, NULL, OPT_TOPK},
 		{"device", required_argument, NULL, OPT_DEVICE},
 		{"repeat", required_argument, NULL, OPT_REPEAT},
+		{"batch", required_argument, NULL, OPT_BATCH},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"convert", no_argument, NULL, OPT_CONVERT},
 		{"help", no_argument, NULL, 'h'},
@@ -93,6 +108,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli_parse_uint(optarg, 1, MAX_REPEAT, &o->repeat) != 0) {
 				cli_error("--repeat: '%s' is not a whole number from 1 to %u",
 					  optarg, MAX_REPEAT);
+				return -1;
+			}
+			break;
+		case OPT_BATCH:
+			if (cli_parse_uint(optarg, 1, MAX_BATCH, &o->batch) != 0) {
+				cli_error("--batch: '%s' is not a whole number from 1 to %u",
+					  optarg, MAX_BATCH);
 				return -1;
 			}
 			break;
@@ -121,6 +143,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 				cli_error("unknown option '%s' (see --help)", argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (o->batch && o->device == SA_DEVICE_CPU_FLOAT) {
+		cli_error("--batch runs the integer path; it does not apply to --device cpu-float");
+		return -1;
 	}
 	if (argc - optind != 2) {
 		cli_error("expected MODEL.dsm and IMAGE.png, got %d argument%s (see --help)",
@@ -172,6 +198,13 @@ static void print_text(const struct options *o, const sa_model *model, const str
 		       100.0 * r->probs[r->top[i]]);
 	printf("latency: %.3f ms median over %llu run%s (preprocess %.3f ms)\n", r->median_ms,
 	       (unsigned long long)o->repeat, o->repeat == 1 ? "" : "s", r->preprocess_ms);
+	if (o->batch)
+		printf("batch:   %llu pipelined, %.1f inferences/s, each equal to the single run\n",
+		       (unsigned long long)o->batch, r->batch_per_s);
+	if (r->device == SA_DEVICE_ACCEL)
+		printf("card:    host %.3f ms, device %.3f ms, of which waiting asleep %.3f ms "
+		       "(last run)\n",
+		       r->card.host_ms, r->card.device_ms, r->card.wait_ms);
 }
 
 static void print_json_number(double v)
@@ -237,6 +270,7 @@ static sa_status run_timed(sa_session *session, const struct options *o, const f
 		st = sa_session_run(session, input, logits);
 		ms[i] = cli_now_ms() - t0;
 	}
+	sa_session_last_timing(session, &r->card);
 	if (st == SA_OK) {
 		r->median_ms = cli_median(ms, o->repeat);
 		r->min_ms = ms[0]; /* sorted by cli_median */
@@ -245,6 +279,55 @@ static sa_status run_timed(sa_session *session, const struct options *o, const f
 		cli_error("%s: inference failed: %s", o->model_path, sa_last_error());
 	}
 	free(ms);
+	return st;
+}
+
+/*
+ * --batch: the quantised image o->batch times through the pipelined call;
+ * every output must equal the single run's.
+ */
+static sa_status run_batch(sa_session *session, const sa_model *model, const struct options *o,
+			   const float *input, struct result *r)
+{
+	struct sa_model_info info;
+	size_t n_in, in_bytes, out_bytes;
+	uint8_t *ins = NULL, *outs = NULL, *one = NULL;
+	sa_status st = sa_model_get_info(model, &info);
+	double t0, elapsed_ms;
+
+	n_in = (size_t)info.input_c * info.input_h * info.input_w;
+	in_bytes = n_in * (info.input_dtype == SA_DTYPE_I16 ? 2 : 1);
+	out_bytes = (size_t)info.num_outputs * (info.output_dtype == SA_DTYPE_I16 ? 2 : 1);
+	ins = malloc(in_bytes * o->batch);
+	outs = malloc(out_bytes * o->batch);
+	one = malloc(out_bytes);
+	if (st == SA_OK && (!ins || !outs || !one)) {
+		cli_error("out of memory for a batch of %llu", (unsigned long long)o->batch);
+		st = SA_ERR_NO_MEMORY;
+	}
+	if (st == SA_OK) {
+		sa_quantize_input(input, n_in, info.input_dtype, info.input_exp, ins);
+		for (uint64_t i = 1; i < o->batch; i++)
+			memcpy(ins + i * in_bytes, ins, in_bytes);
+		st = sa_session_run_quantized(session, ins, one);
+	}
+	t0 = cli_now_ms();
+	if (st == SA_OK)
+		st = sa_session_run_batch_quantized(session, o->batch, ins, outs);
+	elapsed_ms = cli_now_ms() - t0;
+	r->batch_per_s = elapsed_ms > 0 ? (double)o->batch * 1000.0 / elapsed_ms : 0.0;
+	if (st != SA_OK && st != SA_ERR_NO_MEMORY)
+		cli_error("%s: batch failed: %s", o->model_path, sa_last_error());
+	for (uint64_t i = 0; st == SA_OK && i < o->batch; i++) {
+		if (memcmp(one, outs + i * out_bytes, out_bytes) != 0) {
+			cli_error("%s: batch element %llu differs from the single run",
+				  o->model_path, (unsigned long long)i);
+			st = SA_ERR_DEVICE;
+		}
+	}
+	free(ins);
+	free(outs);
+	free(one);
 	return st;
 }
 
@@ -296,6 +379,8 @@ static int classify(const struct options *o)
 		cli_error("%s; running on the CPU", sa_session_fallback_reason(session));
 
 	st = run_timed(session, o, input, logits, &r);
+	if (st == SA_OK && o->batch)
+		st = run_batch(session, model, o, input, &r);
 	if (st != SA_OK)
 		goto out;
 	sa_softmax(logits, info.num_outputs, r.probs);

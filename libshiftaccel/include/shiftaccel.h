@@ -106,6 +106,24 @@ sa_status sa_session_run(sa_session *session, const float *input, float *outputs
  * the bit-exactness interface between backends.
  */
 sa_status sa_session_run_quantized(sa_session *session, const void *input, void *output);
+/*
+ * n inferences on quantised data, packed one after another in `inputs` and
+ * `outputs`.  On the card several are in flight at once (pipelined); the
+ * results are those of n sa_session_run_quantized calls, in order.
+ */
+sa_status sa_session_run_batch_quantized(sa_session *session, size_t n, const void *inputs,
+					 void *outputs);
+/*
+ * Where the time of the session's last single run went on the card:
+ * host_ms writing the input and descriptors and ringing the doorbell,
+ * device_ms from the doorbell until the host saw the completion fence,
+ * wait_ms the part of device_ms the host slept (blocked on the queue's
+ * eventfd) instead of polling.  All zero for CPU sessions.
+ */
+struct sa_run_timing {
+	double host_ms, device_ms, wait_ms;
+};
+void sa_session_last_timing(const sa_session *session, struct sa_run_timing *timing);
 
 /* Host-side helpers shared by every backend. */
 void sa_quantize_input(const float *x, size_t n, uint8_t dtype, int exp, void *q);

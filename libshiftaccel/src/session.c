@@ -9,35 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_probe.h"
+#include "accel_backend.h"
 #include "cpu_backend.h"
 #include "error.h"
 #include "model.h"
 
 struct sa_session {
 	const struct sa_model *model;
-	sa_device_kind device; /* what it runs on: CPU or CPU_FLOAT */
+	sa_device_kind device; /* what it runs on: CPU, CPU_FLOAT or ACCEL */
 	char fallback_reason[512];
 	struct sa_cpu *cpu;
+	struct sa_accel *accel;
 	void *q_input, *q_output; /* quantised tensors for sa_session_run */
 	size_t n_input, n_output;
 };
-
-/*
- * Looks for a usable card.  The accel backend arrives with a later issue,
- * so this always fails: with the reason there is no usable card, or with
- * SA_ERR_UNSUPPORTED when there is one.
- */
-static sa_status open_accel(void)
-{
-	char addr[64];
-	sa_status st = sa_accel_probe("", addr, sizeof(addr));
-
-	if (st != SA_OK)
-		return st;
-	return sa_fail(SA_ERR_UNSUPPORTED,
-		       "ShiftAccel card found at %s but this build has no accel backend", addr);
-}
 
 sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_session **out)
 {
@@ -57,13 +42,17 @@ sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_ses
 	s->model = model;
 	s->device = device == SA_DEVICE_CPU_FLOAT ? SA_DEVICE_CPU_FLOAT : SA_DEVICE_CPU;
 
-	if (device == SA_DEVICE_ACCEL) {
-		free(s);
-		return open_accel();
-	}
-	if (device == SA_DEVICE_AUTO) {
-		(void)open_accel(); /* fails; its message is the reason */
-		snprintf(s->fallback_reason, sizeof(s->fallback_reason), "%s", sa_last_error());
+	if (device == SA_DEVICE_ACCEL || device == SA_DEVICE_AUTO) {
+		st = sa_accel_create(model, &s->accel);
+		if (st != SA_OK && device == SA_DEVICE_ACCEL) {
+			free(s);
+			return st;
+		}
+		if (st == SA_OK)
+			s->device = SA_DEVICE_ACCEL;
+		else /* the message says why there is no usable card */
+			snprintf(s->fallback_reason, sizeof(s->fallback_reason), "%s",
+				 sa_last_error());
 	}
 
 	s->n_input = sa_shape_elems(&model->tensors[model->input].shape);
@@ -74,7 +63,7 @@ sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_ses
 		sa_session_destroy(s);
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a session", model->name);
 	}
-	st = sa_cpu_create(model, s->device == SA_DEVICE_CPU_FLOAT, &s->cpu);
+	st = s->accel ? SA_OK : sa_cpu_create(model, s->device == SA_DEVICE_CPU_FLOAT, &s->cpu);
 	if (st != SA_OK) {
 		sa_session_destroy(s);
 		return st;
@@ -89,6 +78,7 @@ void sa_session_destroy(sa_session *s)
 	if (!s)
 		return;
 	sa_cpu_destroy(s->cpu);
+	sa_accel_destroy(s->accel);
 	free(s->q_input);
 	free(s->q_output);
 	free(s);
@@ -102,6 +92,18 @@ sa_device_kind sa_session_device(const sa_session *s)
 const char *sa_session_fallback_reason(const sa_session *s)
 {
 	return s ? s->fallback_reason : "";
+}
+
+static size_t dtype_bytes(uint8_t dtype)
+{
+	return dtype == SA_DTYPE_I16 ? 2 : 1;
+}
+
+static sa_status run_quantized(sa_session *s, const void *input, void *output)
+{
+	if (s->accel)
+		return sa_accel_run_quantized(s->accel, input, output);
+	return sa_cpu_run_quantized(s->cpu, input, output);
 }
 
 sa_status sa_session_run(sa_session *s, const float *input, float *outputs)
@@ -127,7 +129,7 @@ sa_status sa_session_run(sa_session *s, const float *input, float *outputs)
 		const struct sa_shape *os = &m->tensors[m->output].shape;
 
 		sa_quantize_input(input, s->n_input, is->dtype, is->exp, s->q_input);
-		st = sa_cpu_run_quantized(s->cpu, s->q_input, s->q_output);
+		st = run_quantized(s, s->q_input, s->q_output);
 		if (st == SA_OK)
 			sa_dequantize(s->q_output, s->n_output, os->dtype, os->exp, outputs);
 	}
@@ -144,10 +146,44 @@ sa_status sa_session_run_quantized(sa_session *s, const void *input, void *outpu
 		return sa_fail(
 			SA_ERR_INVALID_ARGUMENT,
 			"sa_session_run_quantized: session, input and output must not be NULL");
-	st = sa_cpu_run_quantized(s->cpu, input, output);
+	st = run_quantized(s, input, output);
 	if (st == SA_OK)
 		sa_clear_error();
 	return st;
+}
+
+sa_status sa_session_run_batch_quantized(sa_session *s, size_t n, const void *inputs, void *outputs)
+{
+	sa_status st = SA_OK;
+
+	if (!s || (n && (!inputs || !outputs)))
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "sa_session_run_batch_quantized: session, inputs and outputs must "
+			       "not be NULL");
+	if (s->accel) {
+		st = sa_accel_run_batch(s->accel, n, inputs, outputs);
+	} else {
+		size_t in_bytes =
+			s->n_input * dtype_bytes(s->model->tensors[s->model->input].shape.dtype);
+		size_t out_bytes =
+			s->n_output * dtype_bytes(s->model->tensors[s->model->output].shape.dtype);
+
+		for (size_t i = 0; st == SA_OK && i < n; i++)
+			st = sa_cpu_run_quantized(s->cpu, (const uint8_t *)inputs + i * in_bytes,
+						  (uint8_t *)outputs + i * out_bytes);
+	}
+	if (st == SA_OK)
+		sa_clear_error();
+	return st;
+}
+
+void sa_session_last_timing(const sa_session *s, struct sa_run_timing *t)
+{
+	if (!t)
+		return;
+	memset(t, 0, sizeof(*t));
+	if (s && s->accel)
+		sa_accel_last_timing(s->accel, t);
 }
 
 void sa_quantize_input(const float *x, size_t n, uint8_t dtype, int exp, void *q)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Model lowering and the test network for the firmware tests (fw_lower.h).
+ * Model lowering (the library's compiler placed in the harness's device
+ * memory) and the test network for the firmware tests (fw_lower.h).
  */
 #include "fw_lower.h"
 
@@ -8,101 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../libshiftaccel/src/model.h"
+#include "../../libshiftaccel/src/accel_compile.h"
 
-static size_t act_bytes(const struct sa_shape *s)
-{
-	return sa_shape_elems(s) * (s->dtype == SA_DTYPE_I16 ? 2 : 1);
-}
-
-static struct sa_hw_tensor hw_tensor(const struct sa_model *m, const struct fw_lowered *l,
-				     uint32_t id)
-{
-	const struct sa_shape *s = &m->tensors[id].shape;
-
-	return (struct sa_hw_tensor){.addr = l->tensor_va[id],
-				     .c = s->c,
-				     .h = s->h,
-				     .w = s->w,
-				     .dtype = s->dtype,
-				     .exp = s->exp};
-}
-
-/* Copies a constant tensor into fresh read-only device memory. */
-static uint64_t place_constant(struct fwh *f, struct fwh_ctx *c, const struct sa_model_tensor *t)
-{
-	uint64_t bus, va = fwh_alloc(f, c, t->data_size, SA_PTE_READ, &bus);
-
-	memcpy(fwh_ptr(f, bus), t->data, t->data_size);
-	return va;
-}
-
-static int place_activations(struct fwh *f, struct fwh_ctx *c, const struct sa_model *m,
-			     struct fw_lowered *l)
-{
-	l->tensor_va = calloc(m->num_tensors, sizeof(uint64_t));
-	l->tensor_bus = calloc(m->num_tensors, sizeof(uint64_t));
-	if (!l->tensor_va || !l->tensor_bus)
-		return -1;
-	l->num_tensors = m->num_tensors;
-	l->tensor_va[m->input] = fwh_alloc(f, c, act_bytes(&m->tensors[m->input].shape),
-					   SA_PTE_READ | SA_PTE_WRITE, &l->tensor_bus[m->input]);
-	for (uint32_t i = 0; i < m->num_nodes; i++) {
-		const struct sa_model_node *n = &m->nodes[i];
-
-		if (n->op == DSM_OP_FLATTEN) {
-			/* Same bytes, another shape. */
-			l->tensor_va[n->output] = l->tensor_va[n->inputs[0]];
-			l->tensor_bus[n->output] = l->tensor_bus[n->inputs[0]];
-			continue;
-		}
-		l->tensor_va[n->output] =
-			fwh_alloc(f, c, act_bytes(&m->tensors[n->output].shape),
-				  SA_PTE_READ | SA_PTE_WRITE, &l->tensor_bus[n->output]);
-	}
-	return 0;
-}
-
+/* The library's compiler (accel_compile.h) with both regions in fake device memory. */
 int fw_lower(struct fwh *f, struct fwh_ctx *c, const sa_model *model, struct fw_lowered *out)
 {
-	const struct sa_model *m = model;
+	struct sa_accel_program prog;
+	uint64_t const_bus, act_bus, const_va, act_va;
 	struct fw_lowered l;
 
 	memset(&l, 0, sizeof(l));
-	l.desc = calloc(m->num_nodes, sizeof(*l.desc));
-	if (!l.desc || place_activations(f, c, m, &l)) {
+	if (sa_accel_compile(model, &prog) != SA_OK) {
+		fprintf(stderr, "  lowering: %s\n", sa_last_error());
+		return -1;
+	}
+	/* One byte at least: a model without constants still gets a region. */
+	const_va =
+		fwh_alloc(f, c, prog.const_bytes ? prog.const_bytes : 1, SA_PTE_READ, &const_bus);
+	act_va = fwh_alloc(f, c, prog.act_bytes, SA_PTE_READ | SA_PTE_WRITE, &act_bus);
+	l.desc = calloc(prog.num_steps, sizeof(*l.desc));
+	if (!l.desc || sa_accel_write_constants(model, &prog, fwh_ptr(f, const_bus)) != SA_OK) {
+		fprintf(stderr, "  lowering: %s\n", l.desc ? sa_last_error() : "out of memory");
+		sa_accel_program_free(&prog);
 		fw_lowered_free(&l);
 		return -1;
 	}
-	for (uint32_t i = 0; i < m->num_nodes; i++) {
-		const struct sa_model_node *n = &m->nodes[i];
-		struct sa_hw_desc *d = &l.desc[l.num_desc];
-
-		if (n->op == DSM_OP_FLATTEN)
-			continue;
-		if (n->op < DSM_OP_CONV || n->op > DSM_OP_ADD) {
-			fprintf(stderr, "  node %u: op %u has no descriptor\n", i, n->op);
-			fw_lowered_free(&l);
-			return -1;
-		}
-		/* The .dsm op numbers are the descriptor opcodes for layers. */
-		d->opcode = (uint8_t)n->op;
-		d->tag = i;
-		d->u.layer.in = hw_tensor(m, &l, n->inputs[0]);
-		if (n->op == DSM_OP_ADD)
-			d->u.layer.in_b = hw_tensor(m, &l, n->inputs[1]);
-		d->u.layer.out = hw_tensor(m, &l, n->output);
-		if (n->weights != DSM_NONE)
-			d->u.layer.weights = place_constant(f, c, &m->tensors[n->weights]);
-		if (n->bias != DSM_NONE)
-			d->u.layer.bias = place_constant(f, c, &m->tensors[n->bias]);
-		memcpy(d->u.layer.params.raw, n->rec->params.raw, sizeof(d->u.layer.params.raw));
-		l.num_desc++;
-	}
-	l.input_bus = l.tensor_bus[m->input];
-	l.input_bytes = act_bytes(&m->tensors[m->input].shape);
-	l.output_bus = l.tensor_bus[m->output];
-	l.output_bytes = act_bytes(&m->tensors[m->output].shape);
+	sa_accel_emit(model, &prog, const_va, act_va, l.desc);
+	l.num_desc = prog.num_steps;
+	l.input_bus = act_bus + prog.input_off;
+	l.output_bus = act_bus + prog.output_off;
+	l.input_bytes = prog.input_bytes;
+	l.output_bytes = prog.output_bytes;
+	sa_accel_program_free(&prog);
 	*out = l;
 	return 0;
 }
@@ -110,8 +48,6 @@ int fw_lower(struct fwh *f, struct fwh_ctx *c, const sa_model *model, struct fw_
 void fw_lowered_free(struct fw_lowered *l)
 {
 	free(l->desc);
-	free(l->tensor_va);
-	free(l->tensor_bus);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A small lowering of a .dsm model to card descriptors, for the firmware
- * tests (the real compiler is libshiftaccel's accel backend): one device
- * buffer per activation tensor in one context (flatten aliases its input),
- * the constants copied into device memory, one layer descriptor per node in
- * graph order.  Bytes in device memory stay the model's own: weights packed
- * as in the file, biases int32.
+ * A .dsm model lowered to card descriptors for the firmware tests, by the
+ * library's compiler (libshiftaccel/src/accel_compile.h): its constants and
+ * activation arena placed in the harness's device memory of one context.
  */
 #ifndef FW_LOWER_H
 #define FW_LOWER_H
@@ -19,8 +16,6 @@ struct fw_lowered {
 	struct sa_hw_desc *desc; /* malloc()ed */
 	uint64_t input_bus, output_bus;
 	size_t input_bytes, output_bytes;
-	uint32_t num_tensors;
-	uint64_t *tensor_va, *tensor_bus; /* activation tensors (0 for constants) */
 };
 
 /* 0, or -1 with a message on stderr. */
