@@ -16,7 +16,8 @@ $(BUILD)/tests/accel_check: $(BUILD)/obj/tests/accel/accel_check.o $(LIB)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 .PHONY: accel-vm-tools
-accel-vm-tools: $(ACCEL_VM_TOOLS) $(CLI_FIXTURE)
+# make_fixture is spelled out: tests/cli/cli.mk (CLI_FIXTURE) is read after this file.
+accel-vm-tools: $(ACCEL_VM_TOOLS) $(BUILD)/tests/make_fixture
 check-build: $(ACCEL_VM_TOOLS)
 
 VM_TESTS += tests/accel/test_accel_vm.sh
