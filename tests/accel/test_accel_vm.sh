@@ -22,16 +22,9 @@ cd "${SA_PROJECT:-$(dirname "$0")/../..}" || exit 1
 B=${SA_BUILD:-build}
 T=$(mktemp -d /tmp/accel-vm.XXXXXX)
 
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
+# shellcheck source-path=SCRIPTDIR/../..
+source tests/vm/vm_lib.sh
+
 # Adds a C checker's "N passed, N failed" to ours.
 add_totals() {
 	local line
@@ -44,15 +37,8 @@ add_totals() {
 	line=${line#*, }
 	failed=$((failed + ${line%% failed}))
 }
-finish() {
-	echo "$passed passed, $failed failed"
-	[[ $failed -eq 0 ]]
-	exit
-}
 
-for m in drm drm_shmem_helper; do
-	modprobe "$m" || fail "modprobe $m"
-done
+load_drm_deps
 if insmod "$B/driver/shiftaccel.ko"; then
 	pass "insmod shiftaccel.ko"
 else

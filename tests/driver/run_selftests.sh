@@ -21,21 +21,8 @@ KO=$B/driver/shiftaccel.ko
 FW=$B/firmware/shiftaccel-fw.bin
 FW_PATH_PARAM=/sys/module/firmware_class/parameters/path
 
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-finish() {
-	echo "$passed passed, $failed failed"
-	[[ $failed -eq 0 ]]
-	exit
-}
+# shellcheck source-path=SCRIPTDIR/../..
+source tests/vm/vm_lib.sh
 
 accel_nodes() {
 	local n=0 d
@@ -54,10 +41,7 @@ unload() {
 	rmmod shiftaccel 2>&1
 }
 
-# The DRM core and the shmem helper are modules of the guest kernel.
-for m in drm drm_shmem_helper; do
-	modprobe "$m" || fail "modprobe $m"
-done
+load_drm_deps
 [[ -f $KO ]] || { fail "no $KO (make module)"; finish; }
 
 # ---- 1. selftest programs

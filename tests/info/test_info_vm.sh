@@ -108,9 +108,7 @@ check_pci_fields() { # I LINK-SOURCE
 }
 
 # ---- 1. no driver
-for m in drm drm_shmem_helper; do
-	modprobe "$m" || fail "modprobe $m"
-done
+load_drm_deps
 echo "# 1. before loading the driver"
 run_info
 same "no driver: exit status" "$rc" 3

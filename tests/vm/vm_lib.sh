@@ -31,6 +31,15 @@ finish() {
 	exit
 }
 
+# The DRM core and the GEM shmem helper, modules of the guest kernel that
+# shiftaccel.ko needs before insmod.
+load_drm_deps() {
+	local m
+	for m in drm drm_shmem_helper; do
+		modprobe "$m" || fail "modprobe $m"
+	done
+}
+
 # Evaluates C constant expressions over the uapi headers with one cpp run:
 #   load_hw NAME=EXPR ...   sets HW[NAME] to the value of EXPR.
 declare -A HW
