@@ -11,32 +11,14 @@ set -u
 : "${SA_BUILD:?set SA_BUILD to the build directory (e.g. build/san)}"
 RUN="$SA_BUILD/bin/shiftaccel-run"
 FIXTURE="$SA_BUILD/tests/make_fixture"
-pass=0
-fail=0
-
 T=$(mktemp -d "${TMPDIR:-/tmp}/test_run.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $1"
-}
-
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do
-		echo "  $line"
-	done
-}
+# shellcheck source=tests/host_lib.sh
+source "$(dirname "$0")/../host_lib.sh"
 
 # run ARGS...: runs the tool, leaving stdout in $out, stderr in $err, exit code in $rc.
 run() {
-	"$RUN" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
+	capture "$RUN" "$@"
 }
 
 # expect_fail NAME CODE PATTERN ARGS...: the run must exit with CODE, print nothing on
@@ -232,5 +214,4 @@ head -c $((size - 7)) "$T/gray.dsm" >"$T/short.dsm"
 expect_fail "truncated model" 2 "$T/short.dsm: .*(truncated|size|short)" "$T/short.dsm" "$T/top.png"
 expect_fail "PNG given as the model" 2 "$T/top.png: " "$T/top.png" "$T/top.png"
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish

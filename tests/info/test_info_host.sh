@@ -13,23 +13,10 @@ set -u
 : "${SA_BUILD:?set SA_BUILD to the build directory (e.g. build/san)}"
 INFO="$SA_BUILD/bin/shiftaccel-info"
 cd "$(dirname "$0")/../.." || exit 1
-pass=0
-fail=0
 T=$(mktemp -d "${TMPDIR:-/tmp}/test_info.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $1"
-}
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do
-		echo "  $line"
-	done
-}
+# shellcheck source=tests/host_lib.sh
+source tests/host_lib.sh
 check() { # DESCRIPTION COMMAND...: passes when COMMAND succeeds
 	local what=$1
 	shift
@@ -40,10 +27,7 @@ check() { # DESCRIPTION COMMAND...: passes when COMMAND succeeds
 	fi
 }
 run() { # ARGS...: stdout in $out, stderr in $err, exit code in $rc
-	"$INFO" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
+	capture "$INFO" "$@"
 }
 json() { # PYTHON-EXPRESSION over j (the parsed $T/out)
 	python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($1)" "$T/out"
@@ -108,5 +92,4 @@ run extra
 check "stray argument: exit 1 naming it" \
 	bash -c "[[ \$0 -eq 1 ]] && grep -q \"'extra'\" \"\$1\"" "$rc" "$T/err"
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish
