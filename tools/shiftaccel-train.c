@@ -29,7 +29,7 @@ struct options {
 	enum mode mode;
 	uint64_t bits, epochs, float_epochs, batch, threads, seed, limit, calibrate, eval_limit;
 	uint64_t augment, fold_epochs;
-	int float_epochs_set, lr_set, optimizer_set;
+	int float_epochs_set, lr_set, optimizer_set, fold_epochs_set;
 	double lr, momentum, weight_decay, gamma, holdout;
 	uint64_t step_epochs;
 	sa_optimizer optimizer;
@@ -65,8 +65,10 @@ static void usage(FILE *f)
 		"  --weight-bits B      bits per weight code, 2..5 (default 5)\n"
 		"  --epochs N           epochs (of the shift training in convert+ modes; default "
 		"4)\n"
-		"  --fold-epochs N      q/ps modes: then fold batch norm into the weights and\n"
-		"                       train N more epochs in that (exported) form (default 0)\n"
+		"  --fold-epochs N      q/ps modes, networks with batch norm: the last N of the\n"
+		"                       --epochs train with batch norm folded into the weights,\n"
+		"                       the exported form (default: a quarter, at least 1, when\n"
+		"                       --epochs is 2 or more)\n"
 		"  --float-epochs N     convert modes without --init: float epochs before the\n"
 		"                       conversion (default: --epochs)\n"
 		"  --init FILE          start from a checkpoint (--save-checkpoint)\n"
@@ -267,7 +269,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_GAMMA: bad = cli_parse_double(optarg, 1e-6, 1, &o->gamma); break;
 		case OPT_BATCH: bad = cli_parse_uint(optarg, 1, 65536, &o->batch); break;
 		case OPT_AUGMENT: bad = cli_parse_uint(optarg, 0, 8, &o->augment); break;
-		case OPT_FOLD: bad = cli_parse_uint(optarg, 0, 100000, &o->fold_epochs); break;
+		case OPT_FOLD:
+			bad = cli_parse_uint(optarg, 0, 100000, &o->fold_epochs);
+			o->fold_epochs_set = 1;
+			break;
 		case OPT_LIMIT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->limit); break;
 		case OPT_CALIBRATE:
 			bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->calibrate);
@@ -304,6 +309,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!o->float_epochs_set)
 		o->float_epochs = o->epochs;
+	if (o->fold_epochs_set && o->fold_epochs > o->epochs) {
+		cli_error("--fold-epochs %llu: more than --epochs %llu (the folded epochs are the "
+			  "last of them)",
+			  (unsigned long long)o->fold_epochs, (unsigned long long)o->epochs);
+		return -1;
+	}
 	return 0;
 }
 
@@ -379,11 +390,14 @@ static int fail_input(sa_status st, const char *what)
 	return st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
 }
 
-/* Runs `epochs` epochs, printing a line (and a CSV row) per epoch. */
+/*
+ * Runs `epochs` epochs, printing a line (and a CSV row) per epoch; they are
+ * numbered out of `of` (a run's folded epochs are the last of its --epochs).
+ */
 static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
-		       const sa_dataset *test, const char *phase, uint64_t epochs)
+		       const sa_dataset *test, const char *phase, uint64_t epochs, uint64_t of)
 {
-	r->epochs_in_phase = (int)epochs;
+	r->epochs_in_phase = (int)of;
 	for (uint64_t e = 0; e < epochs; e++) {
 		struct sa_epoch_stats s;
 		double acc;
@@ -623,12 +637,27 @@ static int run(struct options *o)
 		rc = fail_input(st, o->init);
 		goto out;
 	}
+	/*
+	 * Batch norm trained unfolded loses accuracy when the export folds it
+	 * and rounds the folded weights to shifts again; training the last
+	 * epochs in the folded form wins it back (docs/training.md).  Convert
+	 * modes fold before the conversion.
+	 */
+	uint64_t fold = 0;
+
+	if ((o->mode == MODE_Q || o->mode == MODE_PS) && sa_trainer_has_batchnorm(t))
+		fold = o->fold_epochs_set ? o->fold_epochs
+		       : o->epochs >= 8	  ? o->epochs / 4
+		       : o->epochs >= 2	  ? 1
+					  : 0;
 	char source[300] = "";
 
 	if (float_first && o->mode != MODE_FLOAT && o->init)
 		snprintf(source, sizeof(source), " init=%s", o->init);
 	else if (float_first && o->mode != MODE_FLOAT)
 		snprintf(source, sizeof(source), " float_epochs=%u", (unsigned)o->float_epochs);
+	else if (fold)
+		snprintf(source, sizeof(source), " fold_epochs=%u", (unsigned)fold);
 	const char *opt_name = o->optimizer == SA_OPT_SGD    ? "sgd"
 			       : o->optimizer == SA_OPT_ADAM ? "adam"
 							     : "rmsprop";
@@ -659,6 +688,7 @@ static int run(struct options *o)
 	}
 	if (float_first && !o->init &&
 	    (rc = train_phase(&r, t, train, test, "float",
+			      o->mode == MODE_FLOAT ? o->epochs : o->float_epochs,
 			      o->mode == MODE_FLOAT ? o->epochs : o->float_epochs)))
 		goto out;
 	if (o->mode != MODE_FLOAT && float_first) {
@@ -683,18 +713,18 @@ static int run(struct options *o)
 	}
 	if (o->mode != MODE_FLOAT && o->mode != MODE_CONVERT &&
 	    (rc = train_phase(&r, t, train, test, shift_mode == SA_WEIGHTS_Q ? "q" : "ps",
-			      o->epochs)))
+			      o->epochs - fold, o->epochs)))
 		goto out;
-	if (o->fold_epochs && o->mode != MODE_FLOAT && o->mode != MODE_CONVERT) {
+	if (fold) {
 		st = sa_trainer_fold_batchnorm(t);
 		if (st) {
 			rc = cli_fail(st, "folding batch norm");
 			goto out;
 		}
 		if (!o->quiet)
-			printf("batch norm folded into the weights; training %u more epochs\n",
-			       (unsigned)o->fold_epochs);
-		rc = train_phase(&r, t, train, test, "folded", o->fold_epochs);
+			printf("batch norm folded into the weights for the last %u epoch%s\n",
+			       (unsigned)fold, fold == 1 ? "" : "s");
+		rc = train_phase(&r, t, train, test, "folded", fold, o->epochs);
 		if (rc)
 			goto out;
 	}

@@ -182,9 +182,12 @@ sa_status sa_trainer_convert(sa_trainer *t, sa_train_weights weights, int weight
 /*
  * Folds batch norm into the conv/fc weights and biases for good (the export
  * does this anyway; folding before the last epochs lets training adapt to
- * the rounding of the folded power-of-two weights).  Optimiser state is reset.
+ * the rounding of the folded power-of-two weights).  Optimiser state is
+ * reset; the learning-rate schedule goes on where it was.
  */
 sa_status sa_trainer_fold_batchnorm(sa_trainer *t);
+/* 1 if the network still has batch norm layers (not yet folded). */
+int sa_trainer_has_batchnorm(const sa_trainer *t);
 
 /*
  * Sets the activation ranges (and so the power-of-two scales) from forward

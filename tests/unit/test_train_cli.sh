@@ -83,12 +83,16 @@ hold=$("$BIN/shiftaccel-train" --model "$T/tiny.arch" --data "$TRAIN" --mode q -
 check "data without a test part holds some out" '[[ $? -eq 0 && $hold == *"holding out 100 of 400"* ]]'
 
 printf 'conv 6 3 pad=1 bn relu name=a\nconv 6 3 pad=1 bn\nadd a relu\nmaxpool 2\nfc classes\n' >"$T/bn.arch"
-fold=$("$BIN/shiftaccel-train" --model "$T/bn.arch" --data "$TRAIN" --test-data "$TEST" --mode q \
-	--epochs 1 --fold-epochs 1 --augment 1 --batch-size 16 -o "$T/fold.dsm" 2>&1)
+BN=(--model "$T/bn.arch" --data "$TRAIN" --test-data "$TEST" --mode q --batch-size 16)
+fold=$("$BIN/shiftaccel-train" "${BN[@]}" --epochs 2 --augment 1 -o "$T/fold.dsm" 2>&1)
 facc=$(sed -n 's/^integer model: test accuracy \([0-9.]*\)%.*/\1/p' <<<"$fold")
-check "batch norm folded, then trained (with augmentation)" '[[ $fold == *"batch norm folded"* && $(grep -c "^folded epoch" <<<"$fold") -eq 1 && -n $facc ]]'
+check "batch norm: by default the last of 2 epochs trains folded (with augmentation)" '[[ $fold == *"batch norm folded"* && $(grep -c "^q      epoch  1/2" <<<"$fold") -eq 1 && $(grep -c "^folded epoch  2/2" <<<"$fold") -eq 1 && -n $facc ]]'
 fjson=$("$BIN/shiftaccel-eval" "$T/fold.dsm" --data "$TEST" --json)
 check "the folded model's accuracy agrees ($facc%)" '[[ $fjson == *"\"recorded_accuracy\":\"$facc\""* && $(sed -n "s/.*\"accuracy\":\([0-9.]*\),\"device\".*/\1/p" <<<"$fjson" | xargs printf "%.2f") == "$facc" ]]'
+nofold=$("$BIN/shiftaccel-train" "${BN[@]}" --epochs 2 --fold-epochs 0 2>&1)
+check "--fold-epochs 0: batch norm trained to the end" '[[ $? -eq 0 && $nofold != *folded* && $(grep -c "^q      epoch" <<<"$nofold") -eq 2 ]]'
+"$BIN/shiftaccel-train" "${BN[@]}" --epochs 2 --fold-epochs 3 >/dev/null 2>"$T/err"
+check "--fold-epochs beyond --epochs: exit 1 naming both" '[[ $? -eq 1 && $(cat "$T/err") == *"--fold-epochs 3"*"--epochs 2"* ]]'
 
 "$BIN/shiftaccel-train" --mode bogus >/dev/null 2>"$T/err"
 check "bad --mode: exit 1 with the choices" '[[ $? -eq 1 && $(cat "$T/err") == *"convert+ps"* ]]'

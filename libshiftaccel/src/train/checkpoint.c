@@ -146,7 +146,7 @@ static sa_status load_body(sa_trainer *t, struct io *io)
 			       "%s: the checkpoint was trained with a different architecture",
 			       io->path);
 	/* Shift/sign parameters exist only in PS mode: switch before filling them. */
-	st = tr_net_set_mode(net, (int)mode, (int)bits, mode != TR_WEIGHTS_FLOAT);
+	st = tr_net_set_mode(net, (int)mode, (int)bits, mode != TR_WEIGHTS_FLOAT, 0);
 	if (st)
 		return st;
 	float mean[4], std[4];
@@ -211,7 +211,7 @@ static sa_status load_body(sa_trainer *t, struct io *io)
 	if (io->failed || memcmp(end, CKPT_END, 4))
 		return sa_fail(SA_ERR_BAD_DATA, "%s: truncated or corrupt checkpoint", io->path);
 	/* the parameter list follows folded batch norms */
-	st = tr_net_set_mode(net, (int)mode, (int)bits, mode != TR_WEIGHTS_FLOAT);
+	st = tr_net_set_mode(net, (int)mode, (int)bits, mode != TR_WEIGHTS_FLOAT, 0);
 	if (st)
 		return st;
 	if (memcmp(mean, net->mean, sizeof(float) * (size_t)net->input.c) ||

@@ -426,7 +426,8 @@ sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int clas
 	}
 	if (!st)
 		st = tr_net_set_mode(net, cfg->weight_mode, cfg->weight_bits,
-				     cfg->weight_mode != TR_WEIGHTS_FLOAT);
+				     cfg->weight_mode != TR_WEIGHTS_FLOAT,
+				     tr_ps_scratch_headroom(cfg->weight_bits));
 	if (!st)
 		tr_net_set_normalisation(net, NULL, NULL);
 	if (st) {
@@ -506,7 +507,8 @@ void tr_net_set_normalisation(struct tr_net *net, const float *mean, const float
 	net->nodes[0].q.range = m;
 }
 
-sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, int act_quant)
+sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, int act_quant,
+			  int ps_headroom)
 {
 	int np = 0;
 
@@ -523,7 +525,8 @@ sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, 
 				    param_alloc(&nd->sign, nd->name, "sign", nd->nw, 0))
 					return sa_fail(SA_ERR_NO_MEMORY,
 						       "training network: out of memory");
-				nd->wbase = tr_ps_base(nd->weight.value, nd->nw, weight_bits);
+				nd->wbase = tr_ps_base(nd->weight.value, nd->nw, weight_bits,
+							ps_headroom);
 				tr_ps_from_float(nd->weight.value, nd->nw, nd->wbase, weight_bits,
 						 0, nd->shift.value, nd->sign.value);
 				nd->shift.lo = (float)nd->wbase;
@@ -645,7 +648,7 @@ sa_status tr_net_fold_batchnorm(struct tr_net *net)
 		nd->has_bn = 0;
 	}
 	/* gamma and beta are no longer trained */
-	return tr_net_set_mode(net, net->weight_mode, net->weight_bits, net->act_quant);
+	return tr_net_set_mode(net, net->weight_mode, net->weight_bits, net->act_quant, 0);
 }
 
 /* ------------------------------------------------------------ exponents */

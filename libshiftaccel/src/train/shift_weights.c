@@ -103,9 +103,26 @@ void tr_q_quantize(const float *w, size_t n, int base, int bits, float *wq, int8
 	}
 }
 
-int tr_ps_base(const float *w, size_t n, int bits)
+int tr_ps_base(const float *w, size_t n, int bits, int headroom)
 {
-	return tr_q_base(w, n, bits);
+	return clamp_int(tr_q_base(w, n, bits) + headroom, SA_WEIGHT_BASE_MIN, SA_WEIGHT_BASE_MAX);
+}
+
+/*
+ * A PS layer's code range is fixed when it is made, and random initial
+ * weights are much smaller than trained ones: with the range ending at the
+ * largest initial weight, weights cannot grow and Simple FC loses 2 points
+ * on MNIST (95.4% vs 97.4% after 3 epochs, 5 bits).  Three octaves of room
+ * above it cost only the smallest levels, where weights round to zero
+ * anyway.  A code with fewer levels keeps the largest initial weight
+ * representable (headroom <= kmax - 1), or ternary weights would all start
+ * as zeros and never train.
+ */
+int tr_ps_scratch_headroom(int bits)
+{
+	int kmax = tr_kmax(bits);
+
+	return kmax - 1 < 3 ? kmax - 1 : 3;
 }
 
 void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_shift, float *shift,

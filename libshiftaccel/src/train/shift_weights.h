@@ -52,8 +52,13 @@ float tr_code_value(int8_t k, int base);
 /* DeepShift-Q forward: w_q and (if codes is not NULL) the signed k. */
 void tr_q_quantize(const float *w, size_t n, int base, int bits, float *wq, int8_t *codes);
 
-/* The base a DeepShift-PS layer gets from initial or converted weights w. */
-int tr_ps_base(const float *w, size_t n, int bits);
+/*
+ * The base a DeepShift-PS layer gets from initial or converted weights w: its
+ * top shift is `headroom` octaves above the largest of them.
+ */
+int tr_ps_base(const float *w, size_t n, int bits, int headroom);
+/* The headroom of a layer trained from scratch (shift_weights.c says why). */
+int tr_ps_scratch_headroom(int bits);
 /* Equation 12: P = round(log2 |w|) (kept continuous when `round_shift` is 0), S = sign(w). */
 void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_shift, float *shift,
 		      float *sign);

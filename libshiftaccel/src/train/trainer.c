@@ -390,7 +390,7 @@ sa_status sa_trainer_convert(sa_trainer *t, sa_train_weights weights, int weight
 	/* Batch norm first goes into the float weights, which equation 12 then rounds. */
 	st = tr_net_fold_batchnorm(t->net);
 	if (!st)
-		st = tr_net_set_mode(t->net, (int)weights, weight_bits, 1);
+		st = tr_net_set_mode(t->net, (int)weights, weight_bits, 1, 0);
 	if (st)
 		return st;
 	t->cfg.weights = weights;
@@ -400,11 +400,22 @@ sa_status sa_trainer_convert(sa_trainer *t, sa_train_weights weights, int weight
 
 sa_status sa_trainer_fold_batchnorm(sa_trainer *t)
 {
+	int epoch = t->epoch;
 	sa_status st = tr_net_fold_batchnorm(t->net);
 
 	if (!st)
 		st = reset_optimizer(t);
+	/* the folded epochs go on with the same learning-rate schedule */
+	t->epoch = epoch;
 	return st;
+}
+
+int sa_trainer_has_batchnorm(const sa_trainer *t)
+{
+	for (int i = 0; i < t->net->num_nodes; i++)
+		if (t->net->nodes[i].has_bn)
+			return 1;
+	return 0;
 }
 
 sa_status sa_trainer_calibrate(sa_trainer *t, const sa_dataset *ds, uint32_t images)
