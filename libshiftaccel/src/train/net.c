@@ -526,7 +526,7 @@ sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, 
 					return sa_fail(SA_ERR_NO_MEMORY,
 						       "training network: out of memory");
 				nd->wbase = tr_ps_base(nd->weight.value, nd->nw, weight_bits,
-							ps_headroom);
+						       ps_headroom);
 				tr_ps_from_float(nd->weight.value, nd->nw, nd->wbase, weight_bits,
 						 0, nd->shift.value, nd->sign.value);
 				nd->shift.lo = (float)nd->wbase;
