@@ -125,6 +125,7 @@ static const struct drm_driver sa_drm_driver = {
 	.desc = SA_DRIVER_DESC,
 	.major = SA_DRIVER_MAJOR,
 	.minor = SA_DRIVER_MINOR,
+	.patchlevel = SA_DRIVER_PATCHLEVEL,
 };
 
 static void sa_free_fw_image(void *data)
@@ -296,5 +297,6 @@ module_pci_driver(sa_pci_driver);
 
 MODULE_AUTHOR("ShiftAccel");
 MODULE_DESCRIPTION(SA_DRIVER_DESC);
+MODULE_VERSION(SA_DRIVER_VERSION_STR);
 MODULE_LICENSE("Dual MIT/GPL");
 MODULE_FIRMWARE(SA_FW_FILE_NAME);

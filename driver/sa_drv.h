@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
+#include <linux/stringify.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -36,6 +37,11 @@
 #define SA_DRIVER_DESC "ShiftAccel DeepShift accelerator"
 #define SA_DRIVER_MAJOR 1
 #define SA_DRIVER_MINOR 0
+#define SA_DRIVER_PATCHLEVEL 0
+/* modinfo's and /sys/module/shiftaccel/version: the DRM version ioctl's numbers */
+#define SA_DRIVER_VERSION_STR                                           \
+	__stringify(SA_DRIVER_MAJOR) "." __stringify(SA_DRIVER_MINOR) "." \
+	__stringify(SA_DRIVER_PATCHLEVEL)
 
 /* Default firmware file, relative to the firmware search path. */
 #define SA_FW_DEFAULT_NAME "shiftaccel/shiftaccel-fw.bin"

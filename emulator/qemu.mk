@@ -13,7 +13,7 @@
 # without directory and extension, e.g.  smoke_enumerate_VMFLAGS := --cards 2
 
 QEMU_PATH_FILE := build/qemu-path
-VM_WRAPPERS_DIR := build/vmtests
+VM_WRAPPERS_DIR = $(BUILD)/vmtests
 
 VM_TESTS += tests/vm/smoke_enumerate.sh tests/vm/card_glue.sh
 smoke_enumerate_VMFLAGS := --cards 2

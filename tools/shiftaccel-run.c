@@ -249,7 +249,24 @@ static void print_json(const struct options *o, const sa_model *model, const str
 	print_json_number(r->max_ms);
 	printf("}, \"preprocess_ms\": ");
 	print_json_number(r->preprocess_ms);
-	printf(", \"repeat\": %llu}\n", (unsigned long long)o->repeat);
+	printf(", \"repeat\": %llu", (unsigned long long)o->repeat);
+	if (o->batch) {
+		printf(", \"batch\": {\"size\": %llu, \"inferences_per_second\": ",
+		       (unsigned long long)o->batch);
+		print_json_number(r->batch_per_s);
+		printf("}");
+	}
+	/* The same figures as the text's card: line, for the last run. */
+	if (r->device == SA_DEVICE_ACCEL) {
+		printf(", \"card_ms\": {\"host\": ");
+		print_json_number(r->card.host_ms);
+		printf(", \"device\": ");
+		print_json_number(r->card.device_ms);
+		printf(", \"asleep\": ");
+		print_json_number(r->card.wait_ms);
+		printf("}");
+	}
+	printf("}\n");
 }
 
 /* Runs the session o->repeat times; fills the latencies of *r. */

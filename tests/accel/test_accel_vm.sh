@@ -106,6 +106,20 @@ else
 	fail "shiftaccel-run --batch 16 on the card"
 	printf '%s\n' "$batch"
 fi
+json=$(shiftaccel-run "$T/gray.dsm" "$T/top.png" --device accel --batch 4 --json 2>&1)
+if python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["device"] == "accel", d
+assert d["batch"]["size"] == 4 and d["batch"]["inferences_per_second"] > 0, d
+c = d["card_ms"]
+assert 0 <= c["asleep"] <= c["host"] and c["device"] > 0, c
+' "$json"; then
+	pass "shiftaccel-run --json on the card: batch and card time figures"
+else
+	fail "shiftaccel-run --json on the card"
+	printf '%s\n' "$json"
+fi
 
 # 3. A process killed with jobs in flight leaves the card clean and usable.
 sysdev=$(compgen -G "/sys/class/accel/accel*/device" | head -1)

@@ -159,6 +159,17 @@ if [[ $(wc -l <"$T/out") -eq 1 ]]; then
 else
 	not_ok "--json is one line" "$out"
 fi
+run "$T/gray.dsm" "$T/bottom.png" --json --batch 3 --device cpu
+if [[ $rc -eq 0 ]] && python3 - "$T/out" <<'EOF'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["batch"]["size"] == 3 and d["batch"]["inferences_per_second"] > 0, d
+assert "card_ms" not in d, d
+EOF
+	ok "--json --batch on the CPU: the batch figures, no card times"
+else
+	not_ok "--json --batch" "exit $rc" "stdout: $out" "stderr: $err"
+fi
 run "$T/nolabels.dsm" "$T/dark.png" --json --topk 1
 if [[ $rc -eq 0 ]] && python3 - "$T/out" <<'EOF'; then
 import json, sys

@@ -8,10 +8,8 @@ cd "$(dirname "$0")/../.."
 B=${SA_BUILD:-build}
 IMG=$B/firmware/shiftaccel-fw.bin
 MK=$B/bin/mkfwimage
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/host_lib.sh
+. tests/host_lib.sh
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -27,22 +25,22 @@ done
 if [[ $built -eq 1 ]]; then
 	ok "the firmware builds twice from scratch"
 else
-	bad "the firmware builds twice from scratch"
+	not_ok "the firmware builds twice from scratch"
 fi
 if cmp -s "$tmp/img1.bin" "$tmp/img2.bin"; then
 	ok "two builds give the same bytes"
 else
-	bad "two builds give the same bytes"
+	not_ok "two builds give the same bytes"
 fi
 if cmp -s "$tmp/img1.bin" "$IMG"; then
 	ok "they equal $IMG"
 else
-	bad "they equal $IMG"
+	not_ok "they equal $IMG"
 fi
 if "$MK" --info "$IMG" >"$tmp/info" 2>&1 && grep -q "ShiftAccel firmware" "$tmp/info"; then
 	ok "mkfwimage --info accepts the image"
 else
-	bad "mkfwimage --info accepts the image"
+	not_ok "mkfwimage --info accepts the image"
 fi
 
 # Damaged copies: a flipped code byte, a truncated file, a patched version.
@@ -54,10 +52,9 @@ cp "$IMG" "$tmp/major.bin"
 printf '\x63' | dd of="$tmp/major.bin" bs=1 seek=8 conv=notrunc status=none
 for f in flip short major; do
 	if "$MK" --info "$tmp/$f.bin" >"$tmp/out" 2>&1; then
-		bad "a damaged image ($f) is refused"
+		not_ok "a damaged image ($f) is refused"
 	else
 		ok "a damaged image ($f) is refused: $(sed 's/.*: //' "$tmp/out")"
 	fi
 done
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish

@@ -131,12 +131,16 @@ grep -q "^no usable ShiftAccel card (2 found): .*modprobe shiftaccel" "$T/text" 
 	pass "text output ends with the no-usable-card verdict and the hint" ||
 	fail "text verdict: $(tail -n 1 "$T/text")"
 
+drv_major=$(sed -nE 's/^#define SA_DRIVER_MAJOR ([0-9]+).*/\1/p' driver/sa_drv.h)
+drv_minor=$(sed -nE 's/^#define SA_DRIVER_MINOR ([0-9]+).*/\1/p' driver/sa_drv.h)
+
 # ---- 2. driver loaded, probe failed (firmware file missing)
 echo "# 2. driver loaded, firmware missing"
 if insmod "$KO" fw_name=shiftaccel/missing.bin; then
 	run_info
 	same "probe failed: exit status" "$rc" 3
 	same "probe failed: driver_loaded" "$(j "j['driver_loaded']")" True
+	same "probe failed: driver version (module)" "$(j "j['driver_version']")" "$drv_major.$drv_minor.0"
 	for i in 0 1; do
 		same "card $i: status" "$(j "j['cards'][$i]['status']")" probe-failed
 		[[ $(j "j['cards'][$i]['hint']") == *'`dmesg | grep shiftaccel`'* ]] &&
@@ -157,8 +161,6 @@ fi
 run_info
 same "driver loaded: exit status" "$rc" 0
 same "driver loaded: usable cards" "$(j "j['usable_cards']")" 2
-drv_major=$(sed -nE 's/^#define SA_DRIVER_MAJOR ([0-9]+).*/\1/p' driver/sa_drv.h)
-drv_minor=$(sed -nE 's/^#define SA_DRIVER_MINOR ([0-9]+).*/\1/p' driver/sa_drv.h)
 same "driver version (DRM version ioctl)" "$(j "j['driver_version']")" "$drv_major.$drv_minor.0"
 same "library probe found a card" "$(j "j['library_probe']['found']")" True
 [[ " ${addrs[*]} " == *" $(j "j['library_probe']['pci_address']") "* ]] &&

@@ -8,11 +8,10 @@ set -u
 BIN=${SA_BUILD:-build}/bin
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+# shellcheck source=tests/host_lib.sh
+. "$(dirname "$0")/../host_lib.sh"
+# check NAME EXPRESSION: passes when the (eval'd) expression is true.
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 
 be32() { printf '\\%03o\\%03o\\%03o\\%03o' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
 
@@ -110,5 +109,4 @@ check "shiftaccel-eval without the model: exit 2" '[[ $? -eq 2 ]]'
 "$BIN/shiftaccel-eval" "$T/ps.dsm" --data "$TRAIN" --count 5 --first 400 >/dev/null 2>"$T/err"
 check "shiftaccel-eval past the end: exit 1" '[[ $? -eq 1 && $(cat "$T/err") == *"has 400 images"* ]]'
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish
