@@ -1,25 +1,37 @@
 // SPDX-License-Identifier: MIT
 /*
  * The CPU backend (cpu_backend.h): walks the model's nodes in their stored
- * topological order and calls the reference kernels (kernels/) or the
- * float path ops (cpu_float.c) on the activation buffers of buffer_plan.h.
+ * topological order and calls the integer kernels (the fast conv/fc of
+ * cpu_fast.h where they are provably exact, the reference kernels of
+ * kernels/ otherwise) or the float path ops (cpu_float.c) on the activation
+ * buffers of buffer_plan.h.
  */
 #include "cpu_backend.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buffer_plan.h"
+#include "cpu_fast.h"
 #include "cpu_float.h"
 #include "error.h"
 
 /* What a conv or fc node needs at run time, prepared once. */
 struct cpu_node {
-	int8_t *weights;      /* integer path: unpacked signed k */
-	int32_t *bias;	      /* integer path: at accumulator scale, or NULL */
-	double *real_weights; /* float path: sign * 2^(weight_base + k - 1) */
-	double *real_bias;    /* float path: bias * 2^(exp_in + weight_base), or NULL */
+	int8_t *weights;	    /* integer path: unpacked signed k */
+	int32_t *bias;		    /* integer path: at accumulator scale, or NULL */
+	double *real_weights;	    /* float path: sign * 2^(weight_base + k - 1) */
+	double *real_bias;	    /* float path: bias * 2^(exp_in + weight_base), or NULL */
+	struct sa_fast_layer *fast; /* integer path: the fast kernel, or NULL for the reference */
+};
+
+/* The conv/fc kernels of the integer path, from SHIFTACCEL_CPU_KERNELS. */
+enum cpu_kernels {
+	CPU_KERNELS_AUTO,      /* fast where exact, AVX2 if the CPU has it (default) */
+	CPU_KERNELS_PORTABLE,  /* fast where exact, plain C kernels only */
+	CPU_KERNELS_REFERENCE, /* the reference kernels everywhere */
 };
 
 struct sa_cpu {
@@ -29,6 +41,7 @@ struct sa_cpu {
 	void **act;		/* per tensor: its buffer (a slot), NULL for constants */
 	void **slots;		/* the activation buffers (buffer_plan.h) */
 	uint32_t num_slots;
+	void *scratch; /* the fast kernels' im2col / widened input, shared by all nodes */
 };
 
 static size_t elem_size(const struct sa_cpu *cpu, uint8_t dtype)
@@ -99,6 +112,56 @@ static sa_status prepare_weights(struct sa_cpu *cpu, uint32_t i, uint8_t bits, i
 	return SA_OK;
 }
 
+static sa_status kernels_from_env(const struct sa_model *m, enum cpu_kernels *out)
+{
+	const char *v = getenv("SHIFTACCEL_CPU_KERNELS");
+
+	if (!v || !*v || !strcmp(v, "auto"))
+		*out = CPU_KERNELS_AUTO;
+	else if (!strcmp(v, "portable"))
+		*out = CPU_KERNELS_PORTABLE;
+	else if (!strcmp(v, "reference"))
+		*out = CPU_KERNELS_REFERENCE;
+	else
+		return sa_fail(
+			SA_ERR_INVALID_ARGUMENT,
+			"%s: SHIFTACCEL_CPU_KERNELS=%s: expected auto, portable or reference",
+			m->name, v);
+	return SA_OK;
+}
+
+/*
+ * The fast kernel of conv/fc node i, when int32 accumulation is provably
+ * exact for it (cpu_fast.h); the node keeps the reference kernel otherwise.
+ */
+static sa_status prepare_fast(struct sa_cpu *cpu, uint32_t i, enum cpu_kernels kernels,
+			      size_t *scratch_bytes)
+{
+	const struct sa_model *m = cpu->model;
+	const struct sa_model_node *n = &m->nodes[i];
+	const struct sa_shape *in = &m->tensors[n->inputs[0]].shape;
+	const struct sa_shape *out = &m->tensors[n->output].shape;
+	struct cpu_node *cn = &cpu->nodes[i];
+	enum sa_fast_isa isa = kernels == CPU_KERNELS_PORTABLE ? SA_FAST_PORTABLE : SA_FAST_BEST;
+	sa_status st;
+
+	if (n->op == DSM_OP_CONV)
+		st = sa_fast_conv_create(in, &n->rec->params.conv, cn->weights, cn->bias, out, isa,
+					 &cn->fast);
+	else
+		st = sa_fast_fc_create(in, &n->rec->params.fc, cn->weights, cn->bias, out, isa,
+				       &cn->fast);
+	if (st != SA_OK) {
+		char why[256]; /* sa_fail overwrites sa_last_error()'s buffer */
+
+		snprintf(why, sizeof(why), "%s", sa_last_error());
+		return sa_fail(st, "%s: node %u: %s", m->name, i, why);
+	}
+	if (cn->fast && sa_fast_scratch_bytes(cn->fast) > *scratch_bytes)
+		*scratch_bytes = sa_fast_scratch_bytes(cn->fast);
+	return SA_OK;
+}
+
 /* Activation buffers: one per slot of the lifetime plan, shared by tensors. */
 static sa_status allocate_activations(struct sa_cpu *cpu)
 {
@@ -129,6 +192,8 @@ static sa_status allocate_activations(struct sa_cpu *cpu)
 sa_status sa_cpu_create(const struct sa_model *model, int float_path, struct sa_cpu **out)
 {
 	struct sa_cpu *cpu = calloc(1, sizeof(*cpu));
+	enum cpu_kernels kernels = CPU_KERNELS_AUTO;
+	size_t scratch_bytes = 1;
 	sa_status st = SA_OK;
 
 	if (!cpu)
@@ -140,6 +205,8 @@ sa_status sa_cpu_create(const struct sa_model *model, int float_path, struct sa_
 	cpu->act = calloc(model->num_tensors, sizeof(*cpu->act));
 	if (!cpu->nodes || !cpu->act)
 		st = sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a CPU session", model->name);
+	if (st == SA_OK && !float_path)
+		st = kernels_from_env(model, &kernels);
 	for (uint32_t i = 0; i < model->num_nodes && st == SA_OK; i++) {
 		const struct sa_model_node *n = &model->nodes[i];
 
@@ -149,6 +216,16 @@ sa_status sa_cpu_create(const struct sa_model *model, int float_path, struct sa_
 		else if (n->op == DSM_OP_FC)
 			st = prepare_weights(cpu, i, n->rec->params.fc.weight_bits,
 					     n->rec->params.fc.weight_base);
+		if (st == SA_OK && !float_path && kernels != CPU_KERNELS_REFERENCE &&
+		    (n->op == DSM_OP_CONV || n->op == DSM_OP_FC))
+			st = prepare_fast(cpu, i, kernels, &scratch_bytes);
+	}
+	if (st == SA_OK && !float_path) {
+		cpu->scratch = malloc(scratch_bytes);
+		if (!cpu->scratch)
+			st = sa_fail(SA_ERR_NO_MEMORY,
+				     "%s: out of memory for %zu bytes of kernel scratch memory",
+				     model->name, scratch_bytes);
 	}
 	if (st == SA_OK)
 		st = allocate_activations(cpu);
@@ -169,7 +246,9 @@ void sa_cpu_destroy(struct sa_cpu *cpu)
 		free(cpu->nodes[i].bias);
 		free(cpu->nodes[i].real_weights);
 		free(cpu->nodes[i].real_bias);
+		sa_fast_destroy(cpu->nodes[i].fast);
 	}
+	free(cpu->scratch);
 	for (uint32_t s = 0; s < cpu->num_slots; s++)
 		free(cpu->slots[s]);
 	free(cpu->slots);
@@ -189,6 +268,10 @@ static void run_node_integer(struct sa_cpu *cpu, uint32_t i)
 	const void *x = cpu->act[n->inputs[0]];
 	void *y = cpu->act[n->output];
 
+	if (cn->fast) {
+		sa_fast_run(cn->fast, x, y, cpu->scratch);
+		return;
+	}
 	switch (n->op) {
 	case DSM_OP_CONV:
 		sa_ref_conv(in, x, &rec->params.conv, cn->weights, cn->bias, out, y);
@@ -249,6 +332,11 @@ sa_status sa_cpu_run_quantized(struct sa_cpu *cpu, const void *input, void *outp
 		run_node_integer(cpu, i);
 	memcpy(output, cpu->act[m->output], sa_shape_elems(os) * elem_size(cpu, os->dtype));
 	return SA_OK;
+}
+
+int sa_cpu_node_is_fast(const struct sa_cpu *cpu, uint32_t node)
+{
+	return node < cpu->model->num_nodes && cpu->nodes[node].fast != NULL;
 }
 
 sa_status sa_cpu_run_float(struct sa_cpu *cpu, const float *input, float *output)

@@ -2,6 +2,6 @@
 # whole models through sessions on the CPU integer and float paths
 # (test_session).  exact_ref.c is the tests' own double-precision reference.
 UNIT_TESTS += test_ops
-test_ops_SRCS := tests/unit/test_ops.c tests/unit/exact_ref.c
+test_ops_SRCS := tests/unit/test_ops.c tests/unit/exact_ref.c tests/unit/random_tensor.c
 UNIT_TESTS += test_session
 test_session_SRCS := tests/unit/test_session.c tests/unit/exact_ref.c

@@ -20,90 +20,16 @@
 
 #include "../../libshiftaccel/kernels/sa_kernels.h"
 #include "exact_ref.h"
+#include "random_tensor.h"
 #include "../check.h"
 
 #define RANDOM_CASES 1000
 
-/* ----------------------------------------------------------------- PRNG */
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	/* Any seed, never the all-zero state xorshift cannot leave. */
-	rng_state = (seed * 0x9e3779b97f4a7c15ull) | 1;
-}
-
-/* xorshift64* */
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-/* Uniform in [lo, hi]. */
-static int64_t rng_range(int64_t lo, int64_t hi)
-{
-	return lo + (int64_t)(rng_next() % (uint64_t)(hi - lo + 1));
-}
-
-static int rng_percent(int p)
-{
-	return (int)(rng_next() % 100) < p;
-}
-
-/* ---------------------------------------------------------- test tensors */
-
-static size_t dtype_size(uint8_t dtype)
-{
-	return dtype == SA_DTYPE_I8 ? 1 : 2;
-}
-
-static int32_t dtype_max(uint8_t dtype)
-{
-	return dtype == SA_DTYPE_I8 ? INT8_MAX : INT16_MAX;
-}
+/* --------------------------------------------------------- tensor access */
 
 static int32_t get_q(const struct sa_shape *s, const void *q, size_t i)
 {
 	return s->dtype == SA_DTYPE_I8 ? ((const int8_t *)q)[i] : ((const int16_t *)q)[i];
-}
-
-static void set_q(const struct sa_shape *s, void *q, size_t i, int32_t v)
-{
-	if (s->dtype == SA_DTYPE_I8)
-		((int8_t *)q)[i] = (int8_t)v;
-	else
-		((int16_t *)q)[i] = (int16_t)v;
-}
-
-static uint8_t random_dtype(void)
-{
-	return rng_percent(50) ? SA_DTYPE_I8 : SA_DTYPE_I16;
-}
-
-/* Values over the full range, a small range (many exact ties), or the extremes. */
-static void *random_tensor(const struct sa_shape *s)
-{
-	size_t n = sa_shape_elems(s), i;
-	void *q = malloc(n * dtype_size(s->dtype));
-	int32_t max = dtype_max(s->dtype);
-	int mode = (int)rng_range(0, 2);
-
-	for (i = 0; i < n; i++) {
-		int32_t v;
-
-		if (mode == 0)
-			v = (int32_t)rng_range(-max - 1, max);
-		else if (mode == 1)
-			v = (int32_t)rng_range(-9, 9);
-		else
-			v = rng_percent(50) ? -max - 1 : max;
-		set_q(s, q, i, v);
-	}
-	return q;
 }
 
 static int8_t *random_weights(size_t n, unsigned bits)
