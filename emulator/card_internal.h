@@ -115,6 +115,9 @@ struct sa_te_state {
 	uint8_t *w_packed;
 	int8_t *w;
 	int32_t *bias;
+	/* The fast conv/fc kernels' scratch (te.c), grown when a layer needs more. */
+	void *fast_scratch;
+	size_t fast_scratch_bytes;
 };
 
 struct sa_dma_state {

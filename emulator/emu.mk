@@ -8,10 +8,13 @@ EMU_SRCS += emulator/card.c emulator/regs.c emulator/doorbell.c emulator/irq.c \
 	emulator/te.c emulator/dma.c emulator/perf.c emulator/fault_inject.c
 
 # The tensor engine runs the very arithmetic of the CPU backend: requantisation,
-# the conv/fc, pooling and add kernels, their parameter checks and weight unpacking.
+# the conv/fc, pooling and add kernels, their parameter checks and weight
+# unpacking, and the bit-identical fast conv/fc kernels (cpu_fast.h).
 EMU_KERNEL_SRCS := libshiftaccel/kernels/requant.c libshiftaccel/kernels/conv.c \
 	libshiftaccel/kernels/pool.c libshiftaccel/kernels/add.c \
-	libshiftaccel/kernels/sa_check.c libshiftaccel/kernels/sa_weights.c
+	libshiftaccel/kernels/sa_check.c libshiftaccel/kernels/sa_weights.c \
+	libshiftaccel/src/cpu_fast.c libshiftaccel/src/cpu_fast_conv.c \
+	libshiftaccel/src/cpu_fast_fc.c libshiftaccel/src/error.c
 
 .PHONY: print-emu-srcs
 print-emu-srcs:

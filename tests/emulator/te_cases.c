@@ -86,9 +86,18 @@ static void rnd_bias(uint32_t *seed, struct te_case *c, uint8_t flags, uint32_t 
 {
 	if (!(flags & SA_PARAM_HAS_BIAS))
 		return;
+	/*
+	 * Now and then a bias near an end of the int32 range, whose accumulator
+	 * does not fit int32: the engine must then leave the fast conv/fc
+	 * kernels for the reference ones (cpu_fast.h).
+	 */
+	int wide = rnd(seed, 0, 3) == 0;
+
 	c->bias = xmalloc(4 * n);
 	for (uint32_t i = 0; i < n; i++)
-		c->bias[i] = rnd(seed, -(1 << 20), 1 << 20);
+		c->bias[i] = !wide	       ? rnd(seed, -(1 << 20), 1 << 20)
+			     : rnd(seed, 0, 1) ? INT32_MAX - rnd(seed, 0, 1 << 20)
+					       : INT32_MIN + rnd(seed, 0, 1 << 20);
 }
 
 static void gen_conv(struct te_case *c, uint32_t *seed)

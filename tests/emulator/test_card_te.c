@@ -3,14 +3,16 @@
  * The tensor engine, programmed through its CP-side registers: every op
  * bit-exact against the reference kernels on random shapes (odd sizes,
  * padding, strides, dilation, groups, depthwise, int8/int16, 2..5-bit
- * weights, biases, activations), the cycle model and the counters, command
- * validation, MMU faults that write nothing, and START semantics.
+ * weights, biases, activations), on the fast conv/fc kernels and on the
+ * reference ones, the cycle model and the counters, command validation, MMU
+ * faults that write nothing, and START semantics.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../check.h"
 #include "../../emulator/card_internal.h"
+#include "../../libshiftaccel/src/cpu_fast.h"
 #include "card_harness.h"
 #include "te_cases.h"
 
@@ -32,7 +34,7 @@ static void run_random_op(uint8_t op, uint32_t seed0)
 	struct harness *h = h_create(4, false);
 	uint64_t root = h_context(h, 7), next_va = 0x40000000;
 	uint64_t cycles = 0, shift_adds = 0, bytes_in = 0, bytes_out = 0;
-	uint32_t seed = seed0;
+	uint32_t seed = seed0, fast_cases = 0;
 
 	for (int i = 0; i < CASES_PER_OP; i++) {
 		struct te_case c;
@@ -65,7 +67,15 @@ static void run_random_op(uint8_t op, uint32_t seed0)
 		bytes_in += c.x_bytes + c.xb_bytes + c.w_packed_bytes +
 			    (c.bias ? 4 * (uint64_t)c.out.c : 0);
 		bytes_out += c.y_bytes;
+		/* conv and fc run on the fast kernels exactly when int32 is exact */
+		if ((op == SA_OP_CONV || op == SA_OP_FC) && c.out.c &&
+		    sa_fast_acc_fits_int32(c.w, c.bias, c.out.c, c.nw / c.out.c, c.in.dtype))
+			fast_cases++;
 		te_case_free(&c);
+	}
+	if (!check_failed_in_test && (op == SA_OP_CONV || op == SA_OP_FC)) {
+		CHECK(fast_cases > 0);		  /* the fast kernels ran */
+		CHECK(fast_cases < CASES_PER_OP); /* and so did the reference kernel */
 	}
 	if (!check_failed_in_test) {
 		CHECK_EQ_INT(h_rd64(h, SA_REG_PERF(SA_PERF_TE_OPS)), CASES_PER_OP);
