@@ -13,8 +13,9 @@ DRIVER_SELFTEST_CFLAGS = -std=gnu11 -g -O2 -Wall -Wextra -Werror -Wstrict-protot
 	-D_GNU_SOURCE -I$(SA_KSRC_CACHE)/tools/testing/selftests -Iuapi -I/usr/include/libdrm \
 	-Ilibshiftaccel/kernels
 
-VM_TESTS += tests/driver/run_selftests.sh
+VM_TESTS += tests/driver/run_selftests.sh tests/driver/run_suspend.sh
 run_selftests_VMFLAGS := --debug-card --timeout 900
+run_suspend_VMFLAGS := --timeout 300
 
 .PHONY: driver-selftests
 driver-selftests: $(DRIVER_SELFTEST_BINS)
