@@ -1,32 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Requantisation: the only place where precision is dropped (docs/numerics.md,
- * "Rounding" and "Requantisation").  Everything here is shifts, adds and
- * compares; nothing multiplies.
+ * The clamp bounds of requantisation (docs/numerics.md, "Requantisation");
+ * the rounding shift itself is inline in sa_kernels.h.
  */
 #include "ref_util.h"
-
-/*
- * floor(v / 2^r) for r in [1, 63].  Written without relying on the
- * implementation-defined right shift of negative numbers, so the result is
- * the same on every compiler and on the card's firmware toolchain.
- */
-static int64_t floor_shift(int64_t v, int r)
-{
-	if (v >= 0)
-		return (int64_t)((uint64_t)v >> r);
-	/* -v - 1 >= 0 and cannot overflow; floor(v / 2^r) = -(((-v - 1) >> r) + 1). */
-	return -(int64_t)((uint64_t)(-(v + 1)) >> r) - 1;
-}
-
-int64_t sa_rshift_round(int64_t v, int r)
-{
-	if (r > 0)
-		/* Round half toward +infinity: floor((v + 2^(r-1)) / 2^r). */
-		return floor_shift(v + ((int64_t)1 << (r - 1)), r);
-	/* Exact: |acc| < 2^54 and -r <= 8 keep the result inside int64. */
-	return sa_shl(v, (unsigned)-r);
-}
 
 void sa_act_bounds(uint8_t dtype, uint8_t act, int exp_out, int32_t *lo, int32_t *hi)
 {
@@ -49,13 +26,3 @@ void sa_act_bounds(uint8_t dtype, uint8_t act, int exp_out, int32_t *lo, int32_t
 	*hi = h;
 }
 
-int32_t sa_requantize(int64_t acc, int r, int32_t lo, int32_t hi)
-{
-	int64_t v = sa_rshift_round(acc, r);
-
-	if (v < lo)
-		return lo;
-	if (v > hi)
-		return hi;
-	return (int32_t)v;
-}

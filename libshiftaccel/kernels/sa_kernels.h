@@ -34,14 +34,48 @@ static inline size_t sa_shape_elems(const struct sa_shape *s)
 	return (size_t)s->c * s->h * s->w;
 }
 
+/*
+ * Requantisation, the only place where precision is dropped (docs/numerics.md,
+ * "Rounding" and "Requantisation"): shifts, adds and compares, nothing
+ * multiplies.  Inline because every output element of every op goes through
+ * it, and a kernel's loop can then keep r's branch out of its body.
+ *
+ * floor(v / 2^r) for r in [1, 63], without relying on the
+ * implementation-defined right shift of negative numbers, so the result is
+ * the same on every compiler and on the card's firmware toolchain.
+ */
+static inline int64_t sa_floor_shift(int64_t v, int r)
+{
+	if (v >= 0)
+		return (int64_t)((uint64_t)v >> r);
+	/* -v - 1 >= 0 and cannot overflow; floor(v / 2^r) = -(((-v - 1) >> r) + 1). */
+	return -(int64_t)((uint64_t)(-(v + 1)) >> r) - 1;
+}
+
 /* Rounded arithmetic shift: r > 0 -> (v + 2^(r-1)) >> r (floor), r <= 0 -> v << -r. */
-int64_t sa_rshift_round(int64_t v, int r);
+static inline int64_t sa_rshift_round(int64_t v, int r)
+{
+	if (r > 0)
+		/* Round half toward +infinity: floor((v + 2^(r-1)) / 2^r). */
+		return sa_floor_shift(v + ((int64_t)1 << (r - 1)), r);
+	/*
+	 * Exact: |acc| < 2^54 and -r <= 8 keep the result inside int64; shifted
+	 * as the two's complement bit pattern (a left shift of a negative signed
+	 * value is undefined in C).
+	 */
+	return (int64_t)((uint64_t)v << (unsigned)-r);
+}
 
 /* Clamp bounds of an output of this dtype with this fused activation and exponent. */
 void sa_act_bounds(uint8_t dtype, uint8_t act, int exp_out, int32_t *lo, int32_t *hi);
 
 /* acc (at scale 2^(exp_out + r)) -> output value. */
-int32_t sa_requantize(int64_t acc, int r, int32_t lo, int32_t hi);
+static inline int32_t sa_requantize(int64_t acc, int r, int32_t lo, int32_t hi)
+{
+	int64_t v = sa_rshift_round(acc, r);
+
+	return v < lo ? lo : v > hi ? hi : (int32_t)v;
+}
 
 /* Packed B-bit codes <-> signed k. */
 int sa_weight_unpack(const uint8_t *packed, size_t count, unsigned bits, int8_t *signed_k);
