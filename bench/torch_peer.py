@@ -3,8 +3,10 @@
 """PyTorch peer for `make bench`: trains the same float network as
 shiftaccel-train (same layers, PyTorch's default initialisation, Adam,
 batch size and thread count) on the same idx files and prints the time of
-each training epoch as JSON.  Only the benchmark uses it; ShiftAccel itself
-never depends on PyTorch."""
+each training epoch as JSON.  `--images N` trains on the first N shuffled
+images of each epoch (shiftaccel-train's --limit), for networks whose full
+epoch is too slow for a benchmark; images per second compare either way.
+Only the benchmark uses it; ShiftAccel itself never depends on PyTorch."""
 import argparse
 import json
 import sys
@@ -50,15 +52,68 @@ class SimpleCNN(nn.Module):
         return self.fc2(x)
 
 
+class BasicBlock(nn.Module):
+    """shiftaccel's resnet20 block: conv-bn-relu, conv-bn, plus the input
+    (or its 1x1 conv-bn projection when the shape changes), then relu.
+    Convolutions followed by batch norm have no bias, as in arch.c."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.proj = None
+        if stride != 1 or cin != cout:
+            self.proj = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(y + (self.proj(x) if self.proj is not None else x))
+
+
+class ResNet20(nn.Module):
+    """The built-in resnet20 (libshiftaccel/src/train/arch.c): the stem's
+    padding brings the input side up to the next power of two (28 -> 32),
+    3 stages x 3 blocks of 16/32/64 channels, global average pool, fc."""
+
+    def __init__(self, classes, side):
+        super().__init__()
+        size = 4
+        while size < side:
+            size *= 2
+        self.stem = nn.Conv2d(1, 16, 3, 1, 1 + (size - side) // 2, bias=False)
+        self.bn = nn.BatchNorm2d(16)
+        blocks, cin = [], 16
+        for stage in range(3):
+            cout = 16 << stage
+            for blk in range(3):
+                blocks.append(BasicBlock(cin, cout, 2 if stage > 0 and blk == 0 else 1))
+                cin = cout
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        x = self.blocks(F.relu(self.bn(self.stem(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def make_model(name, classes, side):
+    if name == "resnet20":
+        return ResNet20(classes, side)
+    return (SimpleCNN if name == "simple-cnn" else SimpleFC)(classes)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--model", default="simple-cnn", choices=["simple-cnn", "simple-fc"])
+    p.add_argument("--model", default="simple-cnn", choices=["simple-cnn", "simple-fc", "resnet20"])
     p.add_argument("--data", default="data/mnist")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--images", type=int, default=0, help="images per epoch (default: all)")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -68,13 +123,13 @@ def main():
     mean, std = float(x.mean()), float(x.std())
     x = torch.from_numpy((x - mean) / std).unsqueeze(1).contiguous()
     y = torch.from_numpy(y)
-    model = (SimpleCNN if a.model == "simple-cnn" else SimpleFC)(int(y.max()) + 1)
+    model = make_model(a.model, int(y.max()) + 1, x.shape[-1])
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    n = x.shape[0]
+    n = min(a.images, x.shape[0]) if a.images > 0 else x.shape[0]
     epochs = []
     for e in range(a.epochs):
         model.train()
-        order = torch.randperm(n)
+        order = torch.randperm(x.shape[0])[:n]
         correct, total_loss = 0, 0.0
         start = time.perf_counter()
         for i in range(0, n, a.batch_size):

@@ -3,7 +3,10 @@
  * Convolution by im2col + GEMM.  Several images share one GEMM (their
  * im2col matrices side by side), so the weights are packed once per group
  * of images and the GEMM's N dimension stays large even for small feature
- * maps.  The group size is bounded by TR_CONV_WS_FLOATS of scratch.
+ * maps.  The group size is bounded by TR_CONV_WS_FLOATS of scratch.  The
+ * outputs and output gradients of those images are used where they are,
+ * as a matrix whose columns come in one block per image (tr_mat_blocks), not
+ * copied side by side.
  * Groups (including depthwise) are separate GEMMs over their channel slices.
  */
 #include <string.h>
@@ -144,6 +147,7 @@ void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t
 	int k = tr_conv_col_rows(g);
 	int per = tr_conv_images_per_gemm(g);
 
+	(void)tmp;
 	for (int i0 = 0; i0 < n; i0 += per) {
 		int s = min_int(per, n - i0);
 		size_t ld = (size_t)s * p;
@@ -151,22 +155,15 @@ void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t
 		for (int grp = 0; grp < g->groups; grp++) {
 			const float *wg = w + (size_t)grp * ocg * k;
 
+			/* the group's output channels of each image: a block of p columns */
+			struct tr_out out = {y + (size_t)i0 * ys + (size_t)grp * ocg * p, p, 1, p,
+					     (ptrdiff_t)ys};
+
 			for (int i = 0; i < s; i++)
 				im2col(g, x + (size_t)(i0 + i) * xs, grp * icg, icg,
 				       col + (size_t)i * p, ld);
-			if (s == 1) {
-				tr_gemm(ocg, p, k, tr_mat_rows(wg, k), tr_mat_rows(col, p),
-					y + (size_t)i0 * ys + (size_t)grp * ocg * p, p, 1, 0, ws);
-				continue;
-			}
-			tr_gemm(ocg, (int)ld, k, tr_mat_rows(wg, k),
-				tr_mat_rows(col, (ptrdiff_t)ld), tmp, (ptrdiff_t)ld, 1, 0, ws);
-			for (int i = 0; i < s; i++)
-				for (int o = 0; o < ocg; o++)
-					memcpy(y + (size_t)(i0 + i) * ys +
-						       (size_t)(grp * ocg + o) * p,
-					       tmp + o * ld + (size_t)i * p,
-					       sizeof(float) * (size_t)p);
+			tr_gemm_views(ocg, (int)ld, k, tr_mat_rows(wg, k),
+				      tr_mat_rows(col, (ptrdiff_t)ld), out, 0, ws);
 		}
 	}
 	if (!bias)
@@ -191,6 +188,7 @@ void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_
 	int k = tr_conv_col_rows(g);
 	int per = tr_conv_images_per_gemm(g);
 
+	(void)tmp;
 	if (dx && !accumulate_dx)
 		for (int i = 0; i < n; i++)
 			memset(dx + (size_t)i * dxs, 0,
@@ -201,32 +199,25 @@ void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_
 
 		for (int grp = 0; grp < g->groups; grp++) {
 			const float *wg = w + (size_t)grp * ocg * k;
-			const float *dyg = dy + (size_t)i0 * dys + (size_t)grp * ocg * p;
+			/* dy of the group's channels for s images: blocks of p columns */
+			const float *dy0 = dy + (size_t)i0 * dys + (size_t)grp * ocg * p;
+			struct tr_mat dyg = tr_mat_blocks(dy0, p, p, (ptrdiff_t)dys);
 
-			/* dy of the group's channels for s images, side by side */
-			if (s > 1) {
-				for (int i = 0; i < s; i++)
-					for (int o = 0; o < ocg; o++)
-						memcpy(tmp + o * ld + (size_t)i * p,
-						       dy + (size_t)(i0 + i) * dys +
-							       (size_t)(grp * ocg + o) * p,
-						       sizeof(float) * (size_t)p);
-				dyg = tmp;
-			}
 			if (db)
-				add_row_sums(dyg, ocg, (int)ld, ld, db + (size_t)grp * ocg);
+				for (int i = 0; i < s; i++)
+					add_row_sums(dy0 + (size_t)i * dys, ocg, p, (size_t)p,
+						     db + (size_t)grp * ocg);
 			for (int i = 0; i < s; i++)
 				im2col(g, x + (size_t)(i0 + i) * xs, grp * icg, icg,
 				       col + (size_t)i * p, ld);
 			/* dW_g += dy_g * col^T */
-			tr_gemm(ocg, k, (int)ld, tr_mat_rows(dyg, (ptrdiff_t)ld),
-				tr_mat_trans(col, (ptrdiff_t)ld), dw + (size_t)grp * ocg * k, k, 1,
-				1, ws);
+			tr_gemm(ocg, k, (int)ld, dyg, tr_mat_trans(col, (ptrdiff_t)ld),
+				dw + (size_t)grp * ocg * k, k, 1, 1, ws);
 			if (!dx)
 				continue;
 			/* dcol = W_g^T * dy_g (into col, no longer needed), then onto the images */
-			tr_gemm(k, (int)ld, ocg, tr_mat_trans(wg, k),
-				tr_mat_rows(dyg, (ptrdiff_t)ld), col, (ptrdiff_t)ld, 1, 0, ws);
+			tr_gemm(k, (int)ld, ocg, tr_mat_trans(wg, k), dyg, col, (ptrdiff_t)ld, 1, 0,
+				ws);
 			for (int i = 0; i < s; i++)
 				col2im_add(g, col + (size_t)i * p, ld, grp * icg, icg,
 					   dx + (size_t)(i0 + i) * dxs);

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "gemm.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MR TR_GEMM_MR
-#define NR TR_GEMM_NR
 #define MC TR_GEMM_MC
 #define KC TR_GEMM_KC
 #define NC TR_GEMM_NC
@@ -38,8 +37,10 @@ static void pack_panel(const float *src, ptrdiff_t ls, ptrdiff_t ks, int lanes, 
 		       float *dst)
 {
 	if (ls == 1 && lanes == width) {
+		/* a loop, not memcpy: a library call per short row costs more than the copy */
 		for (int p = 0; p < kc; p++)
-			memcpy(dst + p * width, src + p * ks, sizeof(float) * (size_t)width);
+			for (int l = 0; l < width; l++)
+				dst[p * width + l] = src[p * ks + l];
 		return;
 	}
 	if (ks == 1) {
@@ -59,48 +60,104 @@ static void pack_panel(const float *src, ptrdiff_t ls, ptrdiff_t ks, int lanes, 
 			dst[p * width + l] = 0.0f;
 }
 
-/* Rows [i0, i0+mc) x columns [p0, p0+kc) of A into MR-row panels. */
-static void pack_a(struct tr_mat a, int i0, int mc, int p0, int kc, float *dst)
+/* Offset of element (i, j) of a view. */
+static ptrdiff_t mat_offset(struct tr_mat m, int i, int j)
 {
-	for (int ip = 0; ip < mc; ip += MR) {
-		int rows = mc - ip < MR ? mc - ip : MR;
-		const float *src = a.p + (ptrdiff_t)(i0 + ip) * a.rs + (ptrdiff_t)p0 * a.cs;
+	if (!m.bw)
+		return (ptrdiff_t)i * m.rs + (ptrdiff_t)j * m.cs;
+	return (ptrdiff_t)i * m.rs + (ptrdiff_t)(j / m.bw) * m.bs + (ptrdiff_t)(j % m.bw) * m.cs;
+}
 
-		pack_panel(src, a.rs, a.cs, rows, kc, MR, dst);
-		dst += (ptrdiff_t)kc * MR;
+/* Columns [j, end) of a view that lie in j's block: how many. */
+static int block_run(struct tr_mat m, int j, int end)
+{
+	int run = end - j;
+
+	if (m.bw && m.bw - j % m.bw < run)
+		run = m.bw - j % m.bw;
+	return run;
+}
+
+/* Rows [i0, i0+mc) x columns [p0, p0+kc) of A into mr-row panels. */
+static void pack_a(struct tr_mat a, int i0, int mc, int p0, int kc, int mr, float *dst)
+{
+	for (int ip = 0; ip < mc; ip += mr) {
+		int rows = mc - ip < mr ? mc - ip : mr;
+
+		/* k runs along A's columns: one panel piece per column block */
+		for (int p = p0; p < p0 + kc;) {
+			int run = block_run(a, p, p0 + kc);
+
+			pack_panel(a.p + mat_offset(a, i0 + ip, p), a.rs, a.cs, rows, run, mr,
+				   dst + (ptrdiff_t)(p - p0) * mr);
+			p += run;
+		}
+		dst += (ptrdiff_t)kc * mr;
 	}
 }
 
-/* Rows [p0, p0+kc) x columns [j0, j0+nc) of B into NR-column panels. */
-static void pack_b(struct tr_mat b, int p0, int kc, int j0, int nc, float *dst)
+/* Rows [p0, p0+kc) x columns [j0, j0+nc) of B into nr-column panels. */
+static void pack_b(struct tr_mat b, int p0, int kc, int j0, int nc, int nr, float *dst)
 {
-	for (int jp = 0; jp < nc; jp += NR) {
-		int cols = nc - jp < NR ? nc - jp : NR;
-		const float *src = b.p + (ptrdiff_t)p0 * b.rs + (ptrdiff_t)(j0 + jp) * b.cs;
+	for (int jp = 0; jp < nc; jp += nr) {
+		int j = j0 + jp, cols = nc - jp < nr ? nc - jp : nr;
 
-		pack_panel(src, b.cs, b.rs, cols, kc, NR, dst);
-		dst += (ptrdiff_t)kc * NR;
+		if (block_run(b, j, j + cols) == cols) {
+			pack_panel(b.p + mat_offset(b, p0, j), b.cs, b.rs, cols, kc, nr, dst);
+		} else { /* a panel across column blocks: rare, element by element */
+			for (int p = 0; p < kc; p++)
+				for (int l = 0; l < nr; l++)
+					dst[p * nr + l] =
+						l < cols ? b.p[mat_offset(b, p0 + p, j + l)] : 0.0f;
+		}
+		dst += (ptrdiff_t)kc * nr;
 	}
 }
 
-static tr_gemm_kernel_fn kernel_fn;
+/* Adds (or writes) an m x n tile computed into t (rows `ld` apart) to C across column blocks. */
+static void store_tile_blocks(const float *t, int ld, struct tr_out c, int i, int j, int m, int n,
+			      int accumulate)
+{
+	struct tr_mat v = {c.p, c.rs, c.cs, c.bw, c.bs};
+
+	for (int r = 0; r < m; r++)
+		for (int l = 0; l < n; l++) {
+			float *e = c.p + mat_offset(v, i + r, j + l);
+
+			*e = accumulate ? *e + t[r * ld + l] : t[r * ld + l];
+		}
+}
+
+static struct tr_gemm_kernel kernel;
+static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
+
+static void pick_kernel(void)
+{
+	kernel = tr_gemm_pick_kernel();
+}
 
 void tr_gemm(int m, int n, int k, struct tr_mat a, struct tr_mat b, float *c, ptrdiff_t rsc,
 	     ptrdiff_t csc, int accumulate, struct tr_gemm_ws *ws)
 {
-	tr_gemm_kernel_fn kernel = __atomic_load_n(&kernel_fn, __ATOMIC_RELAXED);
+	struct tr_out out = {c, rsc, csc, 0, 0};
 
-	if (!kernel) {
-		kernel = tr_gemm_pick_kernel();
-		__atomic_store_n(&kernel_fn, kernel, __ATOMIC_RELAXED);
-	}
+	tr_gemm_views(m, n, k, a, b, out, accumulate, ws);
+}
+
+void tr_gemm_views(int m, int n, int k, struct tr_mat a, struct tr_mat b, struct tr_out c,
+		   int accumulate, struct tr_gemm_ws *ws)
+{
+	pthread_once(&kernel_once, pick_kernel);
+	int mr = kernel.mr, nr = kernel.nr;
+	struct tr_mat cv = {c.p, c.rs, c.cs, c.bw, c.bs};
+
 	if (m <= 0 || n <= 0)
 		return;
 	if (k <= 0) {
 		if (!accumulate)
 			for (int i = 0; i < m; i++)
 				for (int j = 0; j < n; j++)
-					c[i * rsc + j * csc] = 0.0f;
+					c.p[mat_offset(cv, i, j)] = 0.0f;
 		return;
 	}
 	for (int jc = 0; jc < n; jc += NC) {
@@ -110,21 +167,31 @@ void tr_gemm(int m, int n, int k, struct tr_mat a, struct tr_mat b, float *c, pt
 			int kc = k - pc < KC ? k - pc : KC;
 			int acc = accumulate || pc > 0;
 
-			pack_b(b, pc, kc, jc, nc, ws->pack_b);
+			pack_b(b, pc, kc, jc, nc, nr, ws->pack_b);
 			for (int ic = 0; ic < m; ic += MC) {
 				int mc = m - ic < MC ? m - ic : MC;
 
-				pack_a(a, ic, mc, pc, kc, ws->pack_a);
-				for (int jr = 0; jr < nc; jr += NR) {
-					int nr = nc - jr < NR ? nc - jr : NR;
+				pack_a(a, ic, mc, pc, kc, mr, ws->pack_a);
+				for (int jr = 0; jr < nc; jr += nr) {
+					int tn = nc - jr < nr ? nc - jr : nr;
 					const float *pb = ws->pack_b + (ptrdiff_t)jr * kc;
+					int whole = block_run(cv, jc + jr, jc + jr + tn) == tn;
 
-					for (int ir = 0; ir < mc; ir += MR) {
-						int mr = mc - ir < MR ? mc - ir : MR;
+					for (int ir = 0; ir < mc; ir += mr) {
+						int tm = mc - ir < mr ? mc - ir : mr;
 						const float *pa = ws->pack_a + (ptrdiff_t)ir * kc;
-						float *cp = c + (ic + ir) * rsc + (jc + jr) * csc;
+						float t[TR_GEMM_MR_MAX * TR_GEMM_NR_MAX];
 
-						kernel(kc, pa, pb, cp, rsc, csc, acc, mr, nr);
+						if (whole) {
+							kernel.fn(kc, pa, pb,
+								  c.p + mat_offset(cv, ic + ir,
+										   jc + jr),
+								  c.rs, c.cs, acc, tm, tn);
+							continue;
+						}
+						kernel.fn(kc, pa, pb, t, nr, 1, 0, tm, tn);
+						store_tile_blocks(t, nr, c, ic + ir, jc + jr, tm,
+								  tn, acc);
 					}
 				}
 			}

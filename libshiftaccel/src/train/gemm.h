@@ -4,8 +4,11 @@
  *
  * A cache-blocked, packed GEMM in the style of BLIS: blocks of A and B are
  * copied into contiguous panels sized for the caches, and a register-blocked
- * micro-kernel (AVX2 + FMA when the CPU has it, chosen at run time, plain C
- * otherwise) computes TR_GEMM_MR x TR_GEMM_NR tiles.  Operands are strided
+ * micro-kernel (AVX-512 or AVX2 + FMA when the CPU has it, chosen at run
+ * time, plain C otherwise) computes MR x NR tiles whose shape belongs to the
+ * kernel (at most TR_GEMM_MR_MAX x TR_GEMM_NR_MAX).  The AVX-512 and AVX2
+ * kernels sum each element of C in the same order (one fused multiply-add
+ * per k, then onto C per KC block), so they give the same bits.  Operands are strided
  * views, so transposed operands cost nothing extra.  One call runs on the
  * calling thread; callers split work across the thread pool themselves.
  */
@@ -14,29 +17,52 @@
 
 #include <stddef.h>
 
-/* A strided view of a matrix: element (i, j) is p[i * rs + j * cs]. */
+/*
+ * A strided view of a matrix: element (i, j) is p[i * rs + j * cs], or,
+ * when its columns come in blocks of bw (bw > 0; block b at p + b * bs),
+ * p[i * rs + (j / bw) * bs + (j % bw) * cs].  Blocks let a GEMM treat the
+ * same channels of several images as one wide matrix without copying them
+ * side by side.
+ */
 struct tr_mat {
 	const float *p;
 	ptrdiff_t rs, cs;
+	int bw;
+	ptrdiff_t bs;
 };
 
 /* A row-major matrix with leading dimension ld. */
 static inline struct tr_mat tr_mat_rows(const float *p, ptrdiff_t ld)
 {
-	return (struct tr_mat){p, ld, 1};
+	return (struct tr_mat){p, ld, 1, 0, 0};
 }
 
 /* The transpose of a row-major matrix with leading dimension ld. */
 static inline struct tr_mat tr_mat_trans(const float *p, ptrdiff_t ld)
 {
-	return (struct tr_mat){p, 1, ld};
+	return (struct tr_mat){p, 1, ld, 0, 0};
 }
 
-#define TR_GEMM_MR 6
-#define TR_GEMM_NR 16
+/* Row-major rows `ld` apart whose columns come in blocks of bw, `bs` apart. */
+static inline struct tr_mat tr_mat_blocks(const float *p, ptrdiff_t ld, int bw, ptrdiff_t bs)
+{
+	return (struct tr_mat){p, ld, 1, bw, bs};
+}
+
+/* The writable counterpart of struct tr_mat, for C. */
+struct tr_out {
+	float *p;
+	ptrdiff_t rs, cs;
+	int bw;
+	ptrdiff_t bs;
+};
+
+#define TR_GEMM_MR_MAX 8
+#define TR_GEMM_NR_MAX 32
+/* MC and NC are multiples of every kernel's MR and NR. */
 #define TR_GEMM_MC 120
 #define TR_GEMM_KC 256
-#define TR_GEMM_NC 2048
+#define TR_GEMM_NC 512
 
 /* Per-thread packing buffers. */
 struct tr_gemm_ws {
@@ -55,13 +81,21 @@ void tr_gemm_ws_free(struct tr_gemm_ws *ws);
  */
 void tr_gemm(int m, int n, int k, struct tr_mat a, struct tr_mat b, float *c, ptrdiff_t rsc,
 	     ptrdiff_t csc, int accumulate, struct tr_gemm_ws *ws);
+/* The same with any views (column blocks included) of A, B and C. */
+void tr_gemm_views(int m, int n, int k, struct tr_mat a, struct tr_mat b, struct tr_out c,
+		   int accumulate, struct tr_gemm_ws *ws);
 
 /*
- * Micro-kernels (gemm_kernels.c): the m x n (m <= MR, n <= NR) part of a
- * tile at c; csc == 1 is the fast path.
+ * Micro-kernels (gemm_kernels.c): the m x n (m <= mr, n <= nr) part of a
+ * tile at c from panels packed mr and nr wide; csc == 1 is the fast path.
  */
 typedef void (*tr_gemm_kernel_fn)(int kc, const float *a, const float *b, float *c, ptrdiff_t rsc,
 				  ptrdiff_t csc, int accumulate, int m, int n);
-tr_gemm_kernel_fn tr_gemm_pick_kernel(void);
+struct tr_gemm_kernel {
+	tr_gemm_kernel_fn fn;
+	int mr, nr;
+};
+/* The widest kernel this CPU runs. */
+struct tr_gemm_kernel tr_gemm_pick_kernel(void);
 
 #endif /* TR_GEMM_H */

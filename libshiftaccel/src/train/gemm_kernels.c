@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * GEMM micro-kernels: a 6 x 16 tile of C held in registers while the packed
- * panels of A (6 values per k) and B (16 values per k) stream through.
- * The AVX2 version keeps the tile in 12 ymm registers and uses FMA; it is
- * compiled with a target attribute and picked at run time, so the library
- * still runs on CPUs without AVX2.
+ * GEMM micro-kernels: a tile of C held in registers while the packed panels
+ * of A (MR values per k) and B (NR values per k) stream through.  AVX-512:
+ * 8 x 32 in 16 zmm registers (the 16/32/64 channels of small convolutions
+ * fill 8-row panels exactly); AVX2: 6 x 16 in 12 ymm registers; both use
+ * FMA.  They are compiled with target attributes and picked at run time, so
+ * the library still runs on CPUs without them.
  */
 #include "gemm.h"
 
@@ -13,22 +14,22 @@
 #define HAVE_AVX2_KERNEL 1
 #endif
 
-#define MR TR_GEMM_MR
-#define NR TR_GEMM_NR
+#define MR 6
+#define NR 16
 
-/* Writes (or adds) the valid m x n part of a full tile computed in `t`. */
-static void store_tile(const float *t, float *c, ptrdiff_t rsc, ptrdiff_t csc, int accumulate,
-		       int m, int n)
+/* Writes (or adds) the valid m x n part of a full tile computed in `t` (rows `ld` apart). */
+static void store_tile(const float *t, int ld, float *c, ptrdiff_t rsc, ptrdiff_t csc,
+		       int accumulate, int m, int n)
 {
 	for (int i = 0; i < m; i++) {
 		float *row = c + i * rsc;
 
 		if (accumulate) {
 			for (int j = 0; j < n; j++)
-				row[j * csc] += t[i * NR + j];
+				row[j * csc] += t[i * ld + j];
 		} else {
 			for (int j = 0; j < n; j++)
-				row[j * csc] = t[i * NR + j];
+				row[j * csc] = t[i * ld + j];
 		}
 	}
 }
@@ -48,7 +49,7 @@ static void kernel_generic(int kc, const float *a, const float *b, float *c, ptr
 		a += MR;
 		b += NR;
 	}
-	store_tile(t, c, rsc, csc, accumulate, m, n);
+	store_tile(t, NR, c, rsc, csc, accumulate, m, n);
 }
 
 #ifdef HAVE_AVX2_KERNEL
@@ -117,17 +118,66 @@ TARGET_AVX2 static void kernel_avx2(int kc, const float *a, const float *b, floa
 		ROW_SPILL(3);
 		ROW_SPILL(4);
 		ROW_SPILL(5);
-		store_tile(t, c, rsc, csc, accumulate, m, n);
+		store_tile(t, NR, c, rsc, csc, accumulate, m, n);
 	}
+}
+
+#define MR512 8
+#define NR512 32
+#define TARGET_AVX512 __attribute__((target("avx512f,fma")))
+
+TARGET_AVX512 static void kernel_avx512(int kc, const float *a, const float *b, float *c,
+					ptrdiff_t rsc, ptrdiff_t csc, int accumulate, int m, int n)
+{
+	__m512 acc[MR512][2];
+
+	/* a constant-bound array of registers: the compiler keeps it in zmm0-15 */
+	for (int i = 0; i < MR512; i++)
+		acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+	for (int p = 0; p < kc; p++) {
+		__m512 b0 = _mm512_load_ps(b);
+		__m512 b1 = _mm512_load_ps(b + 16);
+
+		for (int i = 0; i < MR512; i++) {
+			__m512 ai = _mm512_set1_ps(a[i]);
+
+			acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+			acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+		}
+		a += MR512;
+		b += NR512;
+	}
+	if (m == MR512 && n == NR512 && csc == 1) {
+		for (int i = 0; i < MR512; i++) {
+			float *cr = c + i * rsc;
+
+			if (accumulate) {
+				acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(cr));
+				acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(cr + 16));
+			}
+			_mm512_storeu_ps(cr, acc[i][0]);
+			_mm512_storeu_ps(cr + 16, acc[i][1]);
+		}
+		return;
+	}
+	float t[MR512 * NR512];
+
+	for (int i = 0; i < MR512; i++) {
+		_mm512_storeu_ps(t + i * NR512, acc[i][0]);
+		_mm512_storeu_ps(t + i * NR512 + 16, acc[i][1]);
+	}
+	store_tile(t, NR512, c, rsc, csc, accumulate, m, n);
 }
 #endif
 
-tr_gemm_kernel_fn tr_gemm_pick_kernel(void)
+struct tr_gemm_kernel tr_gemm_pick_kernel(void)
 {
 #ifdef HAVE_AVX2_KERNEL
 	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
+		return (struct tr_gemm_kernel){kernel_avx512, MR512, NR512};
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-		return kernel_avx2;
+		return (struct tr_gemm_kernel){kernel_avx2, MR, NR};
 #endif
-	return kernel_generic;
+	return (struct tr_gemm_kernel){kernel_generic, MR, NR};
 }

@@ -38,7 +38,10 @@ static inline int tr_conv_col_rows(const struct tr_conv_geom *g)
 /* Images per GEMM: as many as TR_CONV_WS_FLOATS of im2col matrix allows (1..256). */
 int tr_conv_images_per_gemm(const struct tr_conv_geom *g);
 
-/* Floats of the `col` and `tmp` scratch the functions below need. */
+/*
+ * Floats of the `col` and `tmp` scratch the functions below take (`tmp` is
+ * no longer used: outputs and gradients are read and written in place).
+ */
 static inline size_t tr_conv_col_size(const struct tr_conv_geom *g)
 {
 	return (size_t)tr_conv_col_rows(g) * g->oh * g->ow * tr_conv_images_per_gemm(g);
