@@ -37,4 +37,4 @@ $(BUILD)/obj/tests/accel/bench_accel.o: CPPFLAGS += $(shell pkg-config --cflags 
 .PHONY: accel-bench
 accel-bench: $(BUILD)/tests/bench_accel $(BUILD)/tests/accel_models
 BENCH_SCRIPTS += tests/accel/bench_accel.sh
-bench: accel-bench module driver-firmware
+bench: accel-bench module driver-firmware qemu vm-prepare

@@ -11,9 +11,11 @@ if [[ ! -x $B/tests/bench_accel || ! -f $B/driver/shiftaccel.ko ]]; then
 	echo "accel: needs $B/tests/bench_accel and $B/driver/shiftaccel.ko (make module accel-bench)"
 	exit 0
 fi
+# Without the trained MNIST model (make run), a test model; under the build
+# directory, which the guest sees (its /tmp is its own).
 if [[ ! -f $MODEL ]]; then
-	MODEL=/tmp/bench-accel-models/seq_cnn.dsm
-	mkdir -p /tmp/bench-accel-models && "$B/tests/accel_models" /tmp/bench-accel-models
+	MODEL=$B/bench-accel-models/seq_cnn.dsm
+	mkdir -p "$B/bench-accel-models" && "$B/tests/accel_models" "$B/bench-accel-models"
 fi
 SA_BUILD=$B tools/vmrun -- bash -c "modprobe drm_shmem_helper && insmod $B/driver/shiftaccel.ko &&
 	sleep 1 && $B/tests/bench_accel $MODEL" || echo "accel: the guest run failed"
