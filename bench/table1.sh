@@ -16,36 +16,14 @@
 # Figures only: it fails only if a run itself fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${SA_BUILD:-build}/bin
 EPOCHS=${BENCH_EPOCHS:-10}
 BITS=${BENCH_BITS:-5}
 AUGMENT=${BENCH_AUGMENT:-0}
 SETS=${BENCH_SETS:-mnist fashion-mnist}
 THREADS=${BENCH_THREADS:-$(nproc)}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=bench/train_lib.sh
+. bench/train_lib.sh
 tools/fetch-data.sh $SETS >/dev/null
-
-# train MODE MODEL SET [args...]: the integer model's test accuracy and the seconds it took
-train() {
-	local mode=$1 model=$2 set=$3 start out acc
-	shift 3
-	start=$(date +%s)
-	out=$("$BIN/shiftaccel-train" --model "$model" --data "$set" --mode "$mode" \
-		--weight-bits "$BITS" --threads "$THREADS" --schedule cosine --augment "$AUGMENT" \
-		--quiet "$@" 2>&1) || {
-		echo "table1: shiftaccel-train --mode $mode --model $model --data $set failed:" >&2
-		echo "$out" >&2
-		exit 1
-	}
-	acc=$(sed -n 's/^integer model: test accuracy \([0-9.]*\)%.*/\1/p' <<<"$out")
-	echo "${acc:-?} $(($(date +%s) - start))"
-}
-
-# the float model's test accuracy: the last epoch of its CSV log
-float_acc() {
-	awk -F, 'NR > 1 { a = $5 } END { printf "%.2f", a }' "$1"
-}
 
 row() {
 	printf '  %-30s %9s %8s %12s %7s\n' "$1" "$2" "$3" "$4" "$5"
@@ -67,11 +45,7 @@ for set in $SETS; do
 		fi
 		ckpt="$T/$set-$model.ckpt"
 		start=$(date +%s)
-		"$BIN/shiftaccel-train" --model "$model" --data "$set" --mode float --epochs "$EPOCHS" \
-			--threads "$THREADS" --schedule cosine --augment "$AUGMENT" --quiet \
-			--save-checkpoint "$ckpt" \
-			--log "$T/float.csv" >/dev/null
-		f=$(float_acc "$T/float.csv")
+		f=$(train_float "$model" "$set" "$EPOCHS" "$ckpt")
 		fs=$(($(date +%s) - start))
 		read -r q qs < <(train q "$model" "$set" --epochs "$EPOCHS")
 		read -r p ps < <(train ps "$model" "$set" --epochs "$EPOCHS")

@@ -24,4 +24,4 @@ bench-deps:
 bench: bench-deps
 
 # Figures for `make bench`: training speed against PyTorch, and the paper's Table 1.
-BENCH_SCRIPTS += bench/speed.sh bench/table1.sh
+BENCH_SCRIPTS += bench/speed.sh bench/table1.sh bench/bits.sh

@@ -771,6 +771,38 @@ TEST(shift_rounding_rules)
 	CHECK(s2[0] == -1.0f && g2[0] == -1.0f && g2[1] == 0.0f && s2[2] == -2.0f && g2[2] == 1.0f);
 }
 
+/*
+ * Ternary (2-bit) and 3-level (3-bit) Q codes: one large weight must not
+ * zero all the others; 4- and 5-bit codes keep the range at the largest.
+ */
+TEST(few_level_q_base_keeps_small_weights)
+{
+	enum { N = 1001 };
+	static float w[N], q[N], q0[N];
+	static int8_t k[N];
+	int nonzero = 0;
+	double err = 0, err0 = 0;
+
+	for (int i = 0; i < N - 1; i++)
+		w[i] = 0.1f * (float)((i % 201) - 100) / 100.0f; /* within +-0.1 */
+	w[N - 1] = 1.0f;					 /* one outlier */
+	int base = tr_q_base(w, N, 2);
+
+	CHECK(base < 0); /* the top level moved below the outlier's 2^0 */
+	CHECK(base >= -3);
+	tr_q_quantize(w, N, base, 2, q, k);
+	tr_q_quantize(w, N, 0, 2, q0, NULL);
+	for (int i = 0; i < N; i++) {
+		nonzero += k[i] != 0;
+		err += (double)(w[i] - q[i]) * (w[i] - q[i]);
+		err0 += (double)(w[i] - q0[i]) * (w[i] - q0[i]);
+	}
+	CHECK(nonzero > 50); /* not only the outlier */
+	CHECK(err < err0);
+	CHECK(tr_q_base(w, N, 5) == 0 - (15 - 1)); /* 15 levels, top at the outlier */
+	CHECK(tr_q_base(w, N, 4) == 0 - (7 - 1));
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_MAIN_BEGIN(argc, argv);
@@ -797,6 +829,7 @@ int main(int argc, char **argv)
 	RUN(dropout_fixed_mask);
 	RUN(batch_norm);
 	RUN(softmax_cross_entropy);
+	RUN(few_level_q_base_keeps_small_weights);
 	RUN(net_residual_cnn);
 	RUN(net_fc_dropout_gap);
 	RUN(net_gradients_independent_of_threads);

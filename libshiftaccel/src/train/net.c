@@ -427,7 +427,7 @@ sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int clas
 	if (!st)
 		st = tr_net_set_mode(net, cfg->weight_mode, cfg->weight_bits,
 				     cfg->weight_mode != TR_WEIGHTS_FLOAT,
-				     tr_ps_scratch_headroom(cfg->weight_bits));
+				     cfg->weight_mode == TR_WEIGHTS_PS);
 	if (!st)
 		tr_net_set_normalisation(net, NULL, NULL);
 	if (st) {
@@ -508,7 +508,7 @@ void tr_net_set_normalisation(struct tr_net *net, const float *mean, const float
 }
 
 sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, int act_quant,
-			  int ps_headroom)
+			  int ps_from_scratch)
 {
 	int np = 0;
 
@@ -525,8 +525,11 @@ sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, 
 				    param_alloc(&nd->sign, nd->name, "sign", nd->nw, 0))
 					return sa_fail(SA_ERR_NO_MEMORY,
 						       "training network: out of memory");
-				nd->wbase = tr_ps_base(nd->weight.value, nd->nw, weight_bits,
-						       ps_headroom);
+				nd->wbase =
+					ps_from_scratch
+						? tr_ps_scratch_base(nd->weight.value, nd->nw,
+								     weight_bits)
+						: tr_q_base(nd->weight.value, nd->nw, weight_bits);
 				tr_ps_from_float(nd->weight.value, nd->nw, nd->wbase, weight_bits,
 						 0, nd->shift.value, nd->sign.value);
 				nd->shift.lo = (float)nd->wbase;

@@ -157,12 +157,13 @@ void tr_net_set_normalisation(struct tr_net *net, const float *mean, const float
 /*
  * Switches the weight parametrisation.  From float weights to Q or PS this
  * is the conversion of equation 12; act_quant turns activation
- * quantisation on or off; a new PS layer's code range ends ps_headroom
- * octaves above its largest weight (tr_ps_base).  Rebuilds the parameter list
+ * quantisation on or off; a new PS layer takes its code range from
+ * tr_ps_scratch_base when ps_from_scratch, else from tr_q_base as the
+ * conversion does.  Rebuilds the parameter list
  * (optimiser state must be reset).
  */
 sa_status tr_net_set_mode(struct tr_net *net, int weight_mode, int weight_bits, int act_quant,
-			  int ps_headroom);
+			  int ps_from_scratch);
 
 /*
  * Folds every batch norm into its conv/fc layer for good: the weights are

@@ -42,7 +42,11 @@ static inline int tr_kmax(int bits)
 /* round(log2 a) for a > 0, rounding in the log domain (ties go up). */
 int tr_log2_round(float a);
 
-/* The Q base of a layer (clamped to the format's weight_base range). */
+/*
+ * The Q base of a layer (clamped to the format's weight_base range): the top
+ * level at the largest weight, or for 2- and 3-bit codes the range of least
+ * squared rounding error up to 3 octaves below that.
+ */
 int tr_q_base(const float *w, size_t n, int bits);
 /* Signed k of one float weight under DeepShift-Q with this base. */
 int8_t tr_q_code(float w, int base, int bits);
@@ -53,12 +57,11 @@ float tr_code_value(int8_t k, int base);
 void tr_q_quantize(const float *w, size_t n, int base, int bits, float *wq, int8_t *codes);
 
 /*
- * The base a DeepShift-PS layer gets from initial or converted weights w: its
- * top shift is `headroom` octaves above the largest of them.
+ * The base of a DeepShift-PS layer trained from scratch, from its initial
+ * weights: the top shift a few octaves above the largest (shift_weights.c
+ * says why).  A conversion to PS takes tr_q_base, as Q does.
  */
-int tr_ps_base(const float *w, size_t n, int bits, int headroom);
-/* The headroom of a layer trained from scratch (shift_weights.c says why). */
-int tr_ps_scratch_headroom(int bits);
+int tr_ps_scratch_base(const float *w, size_t n, int bits);
 /* Equation 12: P = round(log2 |w|) (kept continuous when `round_shift` is 0), S = sign(w). */
 void tr_ps_from_float(const float *w, size_t n, int base, int bits, int round_shift, float *shift,
 		      float *sign);
