@@ -27,6 +27,9 @@ void tr_gemm_ws_free(struct tr_gemm_ws *ws)
 	ws->pack_a = ws->pack_b = NULL;
 }
 
+static struct tr_gemm_kernel kernel;
+static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
+
 /*
  * Copies a `lanes` x kc slice of a strided matrix into a panel laid out
  * [kc][width] (zero padded to `width` lanes).  `ls` is the stride between
@@ -44,12 +47,7 @@ static void pack_panel(const float *src, ptrdiff_t ls, ptrdiff_t ks, int lanes, 
 		return;
 	}
 	if (ks == 1) {
-		for (int l = 0; l < lanes; l++) {
-			const float *s = src + l * ls;
-
-			for (int p = 0; p < kc; p++)
-				dst[p * width + l] = s[p];
-		}
+		kernel.transpose(src, ls, lanes, kc, width, dst);
 	} else {
 		for (int p = 0; p < kc; p++)
 			for (int l = 0; l < lanes; l++)
@@ -127,9 +125,6 @@ static void store_tile_blocks(const float *t, int ld, struct tr_out c, int i, in
 			*e = accumulate ? *e + t[r * ld + l] : t[r * ld + l];
 		}
 }
-
-static struct tr_gemm_kernel kernel;
-static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
 
 static void pick_kernel(void)
 {

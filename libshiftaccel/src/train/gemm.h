@@ -91,11 +91,19 @@ void tr_gemm_views(int m, int n, int k, struct tr_mat a, struct tr_mat b, struct
  */
 typedef void (*tr_gemm_kernel_fn)(int kc, const float *a, const float *b, float *c, ptrdiff_t rsc,
 				  ptrdiff_t csc, int accumulate, int m, int n);
+/*
+ * Packs a transposed slice: dst[p * width + l] = src[l * ls + p] for
+ * l < lanes, p < kc (lanes `ls` apart, k contiguous), e.g. the weight-gradient
+ * GEMM's operands.  Plain copies, so every version gives the same bits.
+ */
+typedef void (*tr_gemm_transpose_fn)(const float *src, ptrdiff_t ls, int lanes, int kc, int width,
+				     float *dst);
 struct tr_gemm_kernel {
 	tr_gemm_kernel_fn fn;
 	int mr, nr;
+	tr_gemm_transpose_fn transpose; /* vector shuffles when the CPU has them */
 };
-/* The widest kernel this CPU runs. */
+/* The widest kernel this CPU runs, with its transpose. */
 struct tr_gemm_kernel tr_gemm_pick_kernel(void);
 
 #endif /* TR_GEMM_H */

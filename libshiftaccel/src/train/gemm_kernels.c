@@ -52,8 +52,63 @@ static void kernel_generic(int kc, const float *a, const float *b, float *c, ptr
 	store_tile(t, NR, c, rsc, csc, accumulate, m, n);
 }
 
+static void transpose_generic(const float *src, ptrdiff_t ls, int lanes, int kc, int width,
+			      float *dst)
+{
+	for (int l = 0; l < lanes; l++) {
+		const float *s = src + l * ls;
+
+		for (int p = 0; p < kc; p++)
+			dst[p * width + l] = s[p];
+	}
+}
+
 #ifdef HAVE_AVX2_KERNEL
 #define TARGET_AVX2 __attribute__((target("avx2,fma")))
+
+/*
+ * 8 x 8 blocks through registers: eight row loads, three rounds of shuffles,
+ * eight row stores, instead of 64 scalar stores a panel width apart.
+ */
+TARGET_AVX2 static void transpose_avx2(const float *src, ptrdiff_t ls, int lanes, int kc, int width,
+				       float *dst)
+{
+	int l = 0;
+
+	for (; l + 8 <= lanes; l += 8) {
+		const float *s = src + l * ls;
+		float *d = dst + l;
+		int p = 0;
+
+		for (; p + 8 <= kc; p += 8) {
+			__m256 r[8], t[8];
+
+			for (int i = 0; i < 8; i++)
+				r[i] = _mm256_loadu_ps(s + i * ls + p);
+			for (int i = 0; i < 8; i += 2) {
+				t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+				t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+			}
+			for (int i = 0; i < 8; i += 4) {
+				r[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+				r[i + 1] =
+					_mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+				r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3],
+							     _MM_SHUFFLE(1, 0, 1, 0));
+				r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3],
+							     _MM_SHUFFLE(3, 2, 3, 2));
+			}
+			for (int i = 0; i < 4; i++) {
+				t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);
+				t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);
+			}
+			for (int i = 0; i < 8; i++)
+				_mm256_storeu_ps(d + (ptrdiff_t)(p + i) * width, t[i]);
+		}
+		transpose_generic(s + p, ls, 8, kc - p, width, d + (ptrdiff_t)p * width);
+	}
+	transpose_generic(src + l * ls, ls, lanes - l, kc, width, dst + l);
+}
 
 #define ROW_FMA(r)                                                                                 \
 	do {                                                                                       \
@@ -175,9 +230,9 @@ struct tr_gemm_kernel tr_gemm_pick_kernel(void)
 #ifdef HAVE_AVX2_KERNEL
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
-		return (struct tr_gemm_kernel){kernel_avx512, MR512, NR512};
+		return (struct tr_gemm_kernel){kernel_avx512, MR512, NR512, transpose_avx2};
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-		return (struct tr_gemm_kernel){kernel_avx2, MR, NR};
+		return (struct tr_gemm_kernel){kernel_avx2, MR, NR, transpose_avx2};
 #endif
-	return (struct tr_gemm_kernel){kernel_generic, MR, NR};
+	return (struct tr_gemm_kernel){kernel_generic, MR, NR, transpose_generic};
 }
