@@ -113,7 +113,7 @@ d = json.loads(sys.argv[1])
 assert d["device"] == "accel", d
 assert d["batch"]["size"] == 4 and d["batch"]["inferences_per_second"] > 0, d
 c = d["card_ms"]
-assert 0 <= c["asleep"] <= c["host"] and c["device"] > 0, c
+assert c["host"] > 0 and 0 <= c["asleep"] <= c["device"], c
 ' "$json"; then
 	pass "shiftaccel-run --json on the card: batch and card time figures"
 else
