@@ -139,15 +139,13 @@ static void add_row_sums(const float *a, int m, int n, size_t ld, float *out)
 }
 
 void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t xs, const float *w,
-		     const float *bias, float *y, size_t ys, float *col, float *tmp,
-		     struct tr_gemm_ws *ws)
+		     const float *bias, float *y, size_t ys, float *col, struct tr_gemm_ws *ws)
 {
 	int p = g->oh * g->ow;
 	int icg = g->ic / g->groups, ocg = g->oc / g->groups;
 	int k = tr_conv_col_rows(g);
 	int per = tr_conv_images_per_gemm(g);
 
-	(void)tmp;
 	for (int i0 = 0; i0 < n; i0 += per) {
 		int s = min_int(per, n - i0);
 		size_t ld = (size_t)s * p;
@@ -180,15 +178,13 @@ void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t
 
 void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_t xs,
 		      const float *w, const float *dy, size_t dys, float *dx, size_t dxs,
-		      int accumulate_dx, float *dw, float *db, float *col, float *tmp,
-		      struct tr_gemm_ws *ws)
+		      int accumulate_dx, float *dw, float *db, float *col, struct tr_gemm_ws *ws)
 {
 	int p = g->oh * g->ow;
 	int icg = g->ic / g->groups, ocg = g->oc / g->groups;
 	int k = tr_conv_col_rows(g);
 	int per = tr_conv_images_per_gemm(g);
 
-	(void)tmp;
 	if (dx && !accumulate_dx)
 		for (int i = 0; i < n; i++)
 			memset(dx + (size_t)i * dxs, 0,

@@ -43,16 +43,12 @@ static inline int tr_conv_col_rows(const struct tr_conv_geom *g)
 int tr_conv_images_per_gemm(const struct tr_conv_geom *g);
 
 /*
- * Floats of the `col` and `tmp` scratch the functions below take (`tmp` is
- * no longer used: outputs and gradients are read and written in place).
+ * Floats of the `col` scratch the functions below take (outputs and
+ * gradients are read and written in place, so they need no other).
  */
 static inline size_t tr_conv_col_size(const struct tr_conv_geom *g)
 {
 	return (size_t)tr_conv_col_rows(g) * g->oh * g->ow * tr_conv_images_per_gemm(g);
-}
-static inline size_t tr_conv_tmp_size(const struct tr_conv_geom *g)
-{
-	return (size_t)(g->oc / g->groups) * g->oh * g->ow * tr_conv_images_per_gemm(g);
 }
 
 /*
@@ -60,16 +56,14 @@ static inline size_t tr_conv_tmp_size(const struct tr_conv_geom *g)
  * y + i * ys) = W * x + bias (bias may be NULL).
  */
 void tr_conv_forward(const struct tr_conv_geom *g, int n, const float *x, size_t xs, const float *w,
-		     const float *bias, float *y, size_t ys, float *col, float *tmp,
-		     struct tr_gemm_ws *ws);
+		     const float *bias, float *y, size_t ys, float *col, struct tr_gemm_ws *ws);
 /*
  * dx = dL/dx of each image (skipped when dx is NULL; added to dx when
  * accumulate_dx is set), dw += dL/dW, db += dL/db (db may be NULL).
  */
 void tr_conv_backward(const struct tr_conv_geom *g, int n, const float *x, size_t xs,
 		      const float *w, const float *dy, size_t dys, float *dx, size_t dxs,
-		      int accumulate_dx, float *dw, float *db, float *col, float *tmp,
-		      struct tr_gemm_ws *ws);
+		      int accumulate_dx, float *dw, float *db, float *col, struct tr_gemm_ws *ws);
 
 /* --------------------------------------------------------- fully connected */
 

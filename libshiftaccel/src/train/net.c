@@ -315,8 +315,6 @@ static sa_status alloc_workspaces(struct tr_net *net)
 
 		if (nd->op == TR_OP_CONV && tr_conv_col_size(&nd->conv) > col)
 			col = tr_conv_col_size(&nd->conv);
-		if (nd->op == TR_OP_CONV && tr_conv_tmp_size(&nd->conv) > tmp)
-			tmp = tr_conv_tmp_size(&nd->conv);
 		tmp = nd->in_elems > tmp ? nd->in_elems : tmp;
 		tmp = nd->out_elems > tmp ? nd->out_elems : tmp;
 	}

@@ -100,7 +100,7 @@ struct tr_node {
 struct tr_thread_ws {
 	struct tr_gemm_ws gemm;
 	float *col; /* conv im2col scratch */
-	float *tmp; /* conv output/gradient scratch, or one image of any tensor */
+	float *tmp; /* one image of any tensor */
 };
 
 /* A slice of one node's weights: the unit of parallel weight preparation. */

@@ -132,8 +132,7 @@ static void conv_fwd_task(void *ctx, int task, int thread)
 
 	tr_split(j->n, j->parts, task, &b0, &b1);
 	tr_conv_forward(&nd->conv, b1 - b0, node_input(net, nd, 0, b0), nd->in_elems, w, nd->b_eff,
-			nd->pre + (size_t)b0 * nd->out_elems, nd->out_elems, ws->col, ws->tmp,
-			&ws->gemm);
+			nd->pre + (size_t)b0 * nd->out_elems, nd->out_elems, ws->col, &ws->gemm);
 	if (nd->has_bn && net->training)
 		return; /* batch statistics first */
 	for (int b = b0; b < b1; b++) {
@@ -186,7 +185,7 @@ static void conv_bwd_task(void *ctx, int chunk, int thread)
 	tr_conv_backward(&nd->conv, b1 - b0, node_input(net, nd, 0, b0), nd->in_elems, nd->w_eff,
 			 nd->pre + (size_t)b0 * nd->out_elems, nd->out_elems,
 			 dx ? dx + (size_t)b0 * nd->in_elems : NULL, nd->in_elems,
-			 src->consumers > 1, dw, db, ws->col, ws->tmp, &ws->gemm);
+			 src->consumers > 1, dw, db, ws->col, &ws->gemm);
 }
 
 /* Sums the chunks' partial gradients in chunk order. */
