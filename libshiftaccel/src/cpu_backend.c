@@ -20,7 +20,7 @@
 
 /* What a conv or fc node needs at run time, prepared once. */
 struct cpu_node {
-	int8_t *weights;	    /* integer path: unpacked signed k */
+	int8_t *weights;	    /* integer path: unpacked signed k; NULL when `fast` runs it */
 	int32_t *bias;		    /* integer path: at accumulator scale, or NULL */
 	double *real_weights;	    /* float path: sign * 2^(weight_base + k - 1) */
 	double *real_bias;	    /* float path: bias * 2^(exp_in + weight_base), or NULL */
@@ -157,8 +157,13 @@ static sa_status prepare_fast(struct sa_cpu *cpu, uint32_t i, enum cpu_kernels k
 		snprintf(why, sizeof(why), "%s", sa_last_error());
 		return sa_fail(st, "%s: node %u: %s", m->name, i, why);
 	}
-	if (cn->fast && sa_fast_scratch_bytes(cn->fast) > *scratch_bytes)
+	if (!cn->fast)
+		return SA_OK;
+	if (sa_fast_scratch_bytes(cn->fast) > *scratch_bytes)
 		*scratch_bytes = sa_fast_scratch_bytes(cn->fast);
+	/* The fast layer holds its own copy of the weights; the reference's goes. */
+	free(cn->weights);
+	cn->weights = NULL;
 	return SA_OK;
 }
 

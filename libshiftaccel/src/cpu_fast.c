@@ -83,11 +83,7 @@ size_t sa_fast_scratch_bytes(const struct sa_fast_layer *layer)
 	return layer->scratch_bytes;
 }
 
-/*
- * y[first + j] = requantised acc[j] + bias for j < n.  The parameters are
- * read once: the compiler cannot keep them in registers across the calls of
- * sa_requantize on its own.
- */
+/* y[first + j] = requantised acc[j] + bias for j < n. */
 void sa_fast_store_run(const struct sa_fast_layer *l, const int32_t *acc, size_t n, int32_t bias,
 		       void *y, size_t first)
 {
