@@ -327,7 +327,7 @@ struct run {
 	double last_bar;
 	struct sa_curve_point *points;
 	uint32_t npoints, cap;
-	int epochs_in_phase;
+	int epochs_of; /* the epoch lines read "epoch e/epochs_of" */
 };
 
 static void progress(void *ctx, uint32_t done, uint32_t total, double loss)
@@ -358,8 +358,8 @@ static int record(struct run *r, const char *phase, const struct sa_epoch_stats 
 		printf("%-6s epoch %2d/%-2d  loss %.4f  train %6.2f%%  test %6.2f%%  %6.1f s  "
 		       "%6.0f "
 		       "img/s\n",
-		       phase, s->epoch, r->epochs_in_phase, s->loss, s->train_accuracy, test,
-		       s->seconds, s->images_per_second);
+		       phase, s->epoch, r->epochs_of, s->loss, s->train_accuracy, test, s->seconds,
+		       s->images_per_second);
 		fflush(stdout);
 	}
 	if (r->log) {
@@ -397,7 +397,7 @@ static int fail_input(sa_status st, const char *what)
 static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
 		       const sa_dataset *test, const char *phase, uint64_t epochs, uint64_t of)
 {
-	r->epochs_in_phase = (int)of;
+	r->epochs_of = (int)of;
 	for (uint64_t e = 0; e < epochs; e++) {
 		struct sa_epoch_stats s;
 		double acc;
@@ -643,7 +643,7 @@ static int run(struct options *o)
 	 * epochs in the folded form wins it back (docs/training.md).  Convert
 	 * modes fold before the conversion.
 	 */
-	uint64_t fold = 0;
+	uint64_t fold = 0, float_epochs = o->mode == MODE_FLOAT ? o->epochs : o->float_epochs;
 
 	if ((o->mode == MODE_Q || o->mode == MODE_PS) && sa_trainer_has_batchnorm(t))
 		fold = o->fold_epochs_set ? o->fold_epochs
@@ -687,9 +687,7 @@ static int run(struct options *o)
 			       "images_per_second,lr\n");
 	}
 	if (float_first && !o->init &&
-	    (rc = train_phase(&r, t, train, test, "float",
-			      o->mode == MODE_FLOAT ? o->epochs : o->float_epochs,
-			      o->mode == MODE_FLOAT ? o->epochs : o->float_epochs)))
+	    (rc = train_phase(&r, t, train, test, "float", float_epochs, float_epochs)))
 		goto out;
 	if (o->mode != MODE_FLOAT && float_first) {
 		double acc;

@@ -40,10 +40,8 @@ static void pack_panel(const float *src, ptrdiff_t ls, ptrdiff_t ks, int lanes, 
 		       float *dst)
 {
 	if (ls == 1 && lanes == width) {
-		/* a loop, not memcpy: a library call per short row costs more than the copy */
 		for (int p = 0; p < kc; p++)
-			for (int l = 0; l < width; l++)
-				dst[p * width + l] = src[p * ks + l];
+			memcpy(dst + p * width, src + p * ks, sizeof(float) * (size_t)width);
 		return;
 	}
 	if (ks == 1) {
