@@ -169,6 +169,13 @@ int fw_queue_create(const struct sa_fw_queue_create *r)
 	if (!write_status(q, SA_QUEUE_RUNNING, &f))
 		return SA_FW_E_FAULT;
 	q->created = true;
+	/*
+	 * The host may have rung the doorbell while the queue did not exist
+	 * here (the card was being reset, which also clears the pending bits):
+	 * that work starts now, or the queue faults if the tail is bogus.
+	 */
+	if (hal_db_tail(r->queue) != q->tail)
+		fw_queue_take_tail(q, hal_db_tail(r->queue));
 	return SA_FW_OK;
 }
 

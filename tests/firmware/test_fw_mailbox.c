@@ -238,6 +238,8 @@ TEST(queue_create_checks_every_field)
 	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_STATUS, &id, 1, NULL), SA_FW_E_NO_QUEUE);
 
 	c = good_queue();
+	/* As the driver does: a new queue starts where its doorbell stands. */
+	fake.db_tail[c.queue] = c.start_index;
 	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_OK);
 	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_E_EXISTS);
 	CHECK_EQ_INT(st->state, SA_QUEUE_RUNNING);

@@ -304,6 +304,55 @@ TEST(bad_doorbell_tails)
 	CHECK_EQ_INT(q[0].fences[0], 115);
 }
 
+/*
+ * After a card reset the host creates a queue again at its last completed
+ * index, and its doorbell may already stand further on (work rung in while
+ * the card was down: the reset cleared the pending bits).  That work runs; a
+ * bogus tail found that way faults the queue like any other.
+ */
+TEST(queue_create_takes_work_rung_in_while_the_queue_did_not_exist)
+{
+	struct sa_fw_queue_id id = {.queue = 0};
+	struct sa_fw_queue_create c;
+	struct sa_fw_queue_fault f;
+	uint32_t n;
+
+	two_queues();
+	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_DESTROY, &id, 1, NULL), SA_FW_OK);
+	for (int i = 1; i <= 3; i++) {
+		struct sa_hw_desc d = t_nop(SA_DESC_F_FENCE, q[0].fence_va, i);
+
+		t_push(&q[0], &d);
+	}
+	fake.db_tail[0] = q[0].tail; /* rung, but nobody was there to see it */
+	fake.db_pending = 0;
+	memset(&c, 0, sizeof(c));
+	c.queue = 0;
+	c.context = 1;
+	c.ring_lo = (uint32_t)q[0].ring_va;
+	c.entries = q[0].entries;
+	c.status_lo = (uint32_t)q[0].status_va;
+	c.vector = 1;
+	c.start_index = 0;
+	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_OK);
+	run_beside_bystander();
+	CHECK_EQ_INT(q[0].status->state, SA_QUEUE_RUNNING);
+	CHECK_EQ_INT(q[0].status->completed, 3);
+	CHECK_EQ_INT(q[0].fences[0], 3);
+
+	/* A tail more than a ring ahead: the queue faults at creation, alone. */
+	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_DESTROY, &id, 1, NULL), SA_FW_OK);
+	fake.db_tail[0] = 3 + 17;
+	c.start_index = 3;
+	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_OK);
+	t_run();
+	f = last_fault(&n);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_INT(f.reason, SA_FW_FAULT_BAD_TAIL);
+	CHECK_EQ_INT(f.addr_lo, 20);
+	CHECK_EQ_INT(q[0].status->state, SA_QUEUE_FAULTED);
+}
+
 TEST(reset_queue_runs_again_and_keeps_counters)
 {
 	struct sa_hw_desc d;
@@ -368,6 +417,7 @@ int main(int argc, char **argv)
 	RUN(status_block_that_became_unwritable);
 	RUN(engine_errors_are_reported_as_such);
 	RUN(bad_doorbell_tails);
+	RUN(queue_create_takes_work_rung_in_while_the_queue_did_not_exist);
 	RUN(reset_queue_runs_again_and_keeps_counters);
 	RUN(stuck_engine_halts_the_firmware);
 	CHECK_MAIN_END();

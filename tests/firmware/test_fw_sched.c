@@ -268,6 +268,7 @@ TEST(ring_indices_wrap_around_2_to_the_32)
 	c.status_lo = (uint32_t)q.status_va;
 	c.vector = 1;
 	c.start_index = 0xfffffffbu;
+	fake.db_tail[0] = c.start_index; /* the doorbell stands where the queue starts */
 	CHECK_EQ_INT(t_request(SA_FW_MSG_QUEUE_CREATE, &c, 11, NULL), SA_FW_OK);
 	q.tail = 0xfffffffbu;
 	/* Three full rings' worth, 8 at a time, fences numbering them. */
