@@ -3,7 +3,9 @@
 #   make module         build $(BUILD)/driver/shiftaccel.ko against the guest
 #                       kernel's headers (tools/kernel-version.sh), with W=1 and
 #                       every warning an error; kept out of plain `make`
-#   make module-check   checkpatch.pl --strict on the driver and its UAPI header
+#   make module-check   the module builds with W=1, checkpatch.pl --strict on the
+#                       driver and its UAPI header, kernel-doc -Wall on the UAPI
+#                       header (a tier of `make test`)
 #
 # kbuild writes its objects next to the sources, so the module is built in a
 # shadow tree of symlinks ($(BUILD)/driver/kbuild) and the work tree stays clean.
@@ -43,11 +45,18 @@ $(DRIVER_FW_LINK): $(BUILD)/firmware/shiftaccel-fw.bin
 	@mkdir -p $(@D)
 	@ln -sf ../shiftaccel-fw.bin $@
 
-module-check:
+# Also a test tier (TEST_TIERS): the driver's style and the UAPI's kernel-doc
+# (every struct member documented) are checked like its behaviour.
+module-check: $(DRIVER_KO)
 	@bash tests/driver/kernel-src.sh >/dev/null
 	@perl $(SA_KSRC_CACHE)/scripts/checkpatch.pl --strict --no-tree --quiet --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f \
 		$(filter %.c %.h,$(DRIVER_FILES)) uapi/drm/shiftaccel_accel.h && \
-		echo "checkpatch: clean"
+		echo "ok - checkpatch --strict: clean"
+	@perl $(SA_KSRC_CACHE)/scripts/kernel-doc -none -Wall -Werror uapi/drm/shiftaccel_accel.h && \
+		echo "ok - kernel-doc: every UAPI struct member documented"
+	@echo "3 passed, 0 failed"
+
+TEST_TIERS += module-check
 
 vmcheck: module driver-firmware

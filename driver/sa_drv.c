@@ -10,6 +10,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 
 #include "sa_drv.h"
 
@@ -32,6 +33,19 @@ MODULE_PARM_DESC(job_timeout_ms, "a queue with work and no progress for this lon
 unsigned int sa_heartbeat_timeout_ms = 3000;
 module_param_named(heartbeat_timeout_ms, sa_heartbeat_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(heartbeat_timeout_ms, "a firmware heartbeat older than this resets the card");
+
+unsigned int sa_file_queue_limit = 8;
+module_param_named(file_queue_limit, sa_file_queue_limit, uint, 0644);
+MODULE_PARM_DESC(file_queue_limit, "queues one open file may hold (0: half the card's)");
+
+unsigned int sa_user_queue_limit;
+module_param_named(user_queue_limit, sa_user_queue_limit, uint, 0644);
+MODULE_PARM_DESC(user_queue_limit, "queues one user may hold on a card (0: half the card's)");
+
+unsigned int sa_user_context_limit;
+module_param_named(user_context_limit, sa_user_context_limit, uint, 0644);
+MODULE_PARM_DESC(user_context_limit,
+		 "open files (MMU contexts) one user may hold on a card (0: half the card's)");
 
 static int sa_open(struct drm_device *drm, struct drm_file *file)
 {
@@ -62,7 +76,7 @@ static int sa_ioctl_get_info(struct drm_device *drm, void *data, struct drm_file
 	struct sa_ctx *ctx = file->driver_priv;
 
 	if (args->flags || args->pad)
-		return -EINVAL;
+		return sa_inval(sdev, "flags %#x pad %#x must be zero\n", args->flags, args->pad);
 	memset(args, 0, sizeof(*args));
 	args->hw_version = sdev->hw_version;
 	args->hw_revision = sdev->hw_revision;
@@ -72,13 +86,13 @@ static int sa_ioctl_get_info(struct drm_device *drm, void *data, struct drm_file
 	args->desc_size = sizeof(struct sa_hw_desc);
 	args->ring_min_entries = SA_RING_MIN_ENTRIES;
 	args->ring_max_entries = SA_RING_MAX_ENTRIES;
-	mutex_lock(&sdev->lock);
-	args->fw_version = sdev->fw.version;
-	args->fw_capabilities = sdev->fw.capabilities;
-	args->fw_build_id = sdev->fw.build_id;
-	args->device_state = sa_uapi_state(sdev->state);
-	args->reset_count = sdev->reset_count;
-	mutex_unlock(&sdev->lock);
+	scoped_guard(mutex, &sdev->lock) {
+		args->fw_version = sdev->fw.version;
+		args->fw_capabilities = sdev->fw.capabilities;
+		args->fw_build_id = sdev->fw.build_id;
+		args->device_state = sa_uapi_state(sdev->state);
+		args->reset_count = sdev->reset_count;
+	}
 	args->va_start = SHIFTACCEL_VA_USER_START;
 	args->va_end = SHIFTACCEL_VA_USER_END;
 	args->context_id = ctx->id;
@@ -177,10 +191,16 @@ static int sa_hw_init(struct sa_device *sdev)
 	return 0;
 }
 
-static void sa_init_state(struct sa_device *sdev)
+static int sa_init_state(struct sa_device *sdev)
 {
-	mutex_init(&sdev->lock);
-	mutex_init(&sdev->mbox_lock);
+	int ret;
+
+	ret = drmm_mutex_init(&sdev->drm, &sdev->lock);
+	if (ret)
+		return ret;
+	ret = drmm_mutex_init(&sdev->drm, &sdev->mbox_lock);
+	if (ret)
+		return ret;
 	spin_lock_init(&sdev->mbox_irq_lock);
 	spin_lock_init(&sdev->irq_lock);
 	init_completion(&sdev->mbox_done);
@@ -190,6 +210,7 @@ static void sa_init_state(struct sa_device *sdev)
 	INIT_WORK(&sdev->reset_work, sa_reset_work);
 	INIT_DELAYED_WORK(&sdev->health_work, sa_health_work);
 	sdev->state = SA_DEV_DOWN;
+	return 0;
 }
 
 static int sa_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -203,7 +224,9 @@ static int sa_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(sdev);
 	sdev->pdev = pdev;
 	pci_set_drvdata(pdev, sdev);
-	sa_init_state(sdev);
+	ret = sa_init_state(sdev);
+	if (ret)
+		return ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -247,23 +270,12 @@ static int sa_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 static void sa_remove(struct pci_dev *pdev)
 {
 	struct sa_device *sdev = pci_get_drvdata(pdev);
-	struct sa_queue *q;
-	struct sa_ctx *ctx;
-	unsigned long idx;
 
 	/* New ioctls and mmaps fail from here on; existing mappings are zapped. */
 	drm_dev_unplug(&sdev->drm);
 	sa_dev_stop(sdev);
-	mutex_lock(&sdev->lock);
-	sdev->state = SA_DEV_LOST;
-	list_for_each_entry(ctx, &sdev->contexts, link) {
-		mutex_lock(&ctx->lock);
-		ctx->fw_live = false;
-		xa_for_each(&ctx->queues, idx, q)
-			sa_queue_fail(q, SHIFTACCEL_ERR_DEVICE_LOST, 0);
-		mutex_unlock(&ctx->lock);
-	}
-	mutex_unlock(&sdev->lock);
+	guard(mutex)(&sdev->lock);
+	sa_dev_mark_lost(sdev);
 }
 
 static int sa_pm_suspend(struct device *dev)

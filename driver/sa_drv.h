@@ -14,6 +14,7 @@
 #ifndef SA_DRV_H
 #define SA_DRV_H
 
+#include <linux/cleanup.h>
 #include <linux/eventfd.h>
 #include <linux/iosys-map.h>
 #include <linux/kref.h>
@@ -28,6 +29,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
+#include <drm/drm_print.h>
 
 #include "shiftaccel_hw.h"
 #include "shiftaccel_fw.h"
@@ -60,6 +62,28 @@ struct sa_device;
 
 #define SA_EVENTS_MAX 32 /* firmware events buffered for event_work */
 
+/*
+ * Rejects an ioctl argument: the debug log (drm.debug=0x2) names the field
+ * and its value, the caller gets -EINVAL.
+ */
+#define sa_inval(sdev, fmt, ...)                                   \
+	({                                                         \
+		drm_dbg(&(sdev)->drm, "%s: " fmt, __func__, ##__VA_ARGS__); \
+		-EINVAL;                                           \
+	})
+
+/*
+ * Whether [va, va + size) is a non-empty range inside the part of the device
+ * address space userspace may use.  Every address argument goes through
+ * this before any lookup: drm_mm iterators do not terminate for ranges that
+ * start at or beyond the end of the managed range.
+ */
+static inline bool sa_user_range_ok(u64 va, u64 size)
+{
+	return size && va >= SHIFTACCEL_VA_USER_START && va < SHIFTACCEL_VA_USER_END &&
+	       size <= SHIFTACCEL_VA_USER_END - va;
+}
+
 /* One page table (4 KiB, 512 entries) in DMA-coherent memory. */
 struct sa_pt {
 	__le64 *cpu;
@@ -81,6 +105,8 @@ struct sa_mapping {
 	u64 bo_offset;
 	u32 flags; /* SHIFTACCEL_VM_READ/WRITE */
 	u32 busy; /* queues using it: unmap refuses while > 0 */
+	struct mm_struct *mm; /* charged for the pinned pages (mmgrab held) */
+	unsigned long charged; /* pages charged to mm->locked_vm */
 };
 
 /* Per open file: its MMU context and queues. */
@@ -93,6 +119,8 @@ struct sa_ctx {
 	struct sa_hw_queue_status *status; /* page at SA_STATUS_VA */
 	dma_addr_t status_dma;
 	u32 id; /* MMU context 1..255 */
+	kuid_t uid; /* the opener: per-user limits */
+	u32 num_queues; /* queues of this file, under sdev->lock */
 	bool fw_live; /* the firmware knows this context */
 	atomic_t faults;
 	struct list_head link; /* sdev->contexts */
@@ -217,6 +245,18 @@ static inline struct sa_device *to_sa(struct drm_device *drm)
 	return container_of(drm, struct sa_device, drm);
 }
 
+/* The tail register of a queue's doorbell page (BAR2). */
+static inline void __iomem *sa_doorbell(struct sa_device *sdev, u32 queue)
+{
+	return sdev->db + (size_t)queue * SA_DOORBELL_PAGE_SIZE + SA_DOORBELL_TAIL;
+}
+
+/* A per-user or per-file limit: the module parameter, or when it is 0 half the card's. */
+static inline u32 sa_limit(unsigned int param, u32 card_total)
+{
+	return param ? param : max(card_total / 2, 1u);
+}
+
 static inline u32 sa_rd(struct sa_device *sdev, u32 off)
 {
 	return readl(sdev->regs + off);
@@ -232,6 +272,9 @@ extern unsigned int sa_boot_timeout_ms;
 extern unsigned int sa_mbox_timeout_ms;
 extern unsigned int sa_job_timeout_ms;
 extern unsigned int sa_heartbeat_timeout_ms;
+extern unsigned int sa_file_queue_limit;
+extern unsigned int sa_user_queue_limit;
+extern unsigned int sa_user_context_limit;
 
 /* sa_mmu.c */
 int sa_vm_init(struct sa_vm *vm, struct sa_device *sdev);
@@ -267,6 +310,8 @@ void sa_queue_put(struct sa_queue *q);
 void sa_queue_fail(struct sa_queue *q, u32 error, u32 fw_error);
 void sa_queue_notify(struct sa_queue *q);
 void sa_queue_poll(struct sa_queue *q);
+void sa_queue_fault(struct sa_queue *q, u32 reason, u32 detail, u32 index, u32 tag, u64 addr);
+void sa_queues_resync(struct sa_device *sdev);
 int sa_mmap(struct file *filp, struct vm_area_struct *vma);
 
 /* sa_irq.c */
@@ -294,6 +339,7 @@ void sa_reset_work(struct work_struct *work);
 void sa_schedule_reset(struct sa_device *sdev, const char *why);
 int sa_dev_start(struct sa_device *sdev);
 void sa_dev_stop(struct sa_device *sdev);
+void sa_dev_mark_lost(struct sa_device *sdev);
 
 /* sa_sysfs.c, sa_debugfs.c */
 extern const struct attribute_group *sa_attr_groups[];

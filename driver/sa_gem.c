@@ -49,9 +49,11 @@ int sa_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file
 	int ret;
 
 	if (args->flags || args->handle)
-		return -EINVAL;
+		return sa_inval(to_sa(drm), "flags %#x handle %u must be zero\n", args->flags,
+				args->handle);
 	if (!args->size || args->size > SHIFTACCEL_BO_MAX_SIZE)
-		return -EINVAL;
+		return sa_inval(to_sa(drm), "size %#llx is not in [1, %#llx]\n", args->size,
+				SHIFTACCEL_BO_MAX_SIZE);
 	size = PAGE_ALIGN(args->size);
 
 	shmem = drm_gem_shmem_create(drm, size);
@@ -75,10 +77,12 @@ int sa_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file 
 	int ret;
 
 	if (args->flags)
-		return -EINVAL;
+		return sa_inval(to_sa(drm), "flags %#x must be zero\n", args->flags);
 	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
+	if (!obj) {
+		drm_dbg(drm, "handle %u is no BO of this file\n", args->handle);
 		return -ENOENT;
+	}
 	ret = drm_gem_create_mmap_offset(obj);
 	if (!ret)
 		args->offset = drm_vma_node_offset_addr(&obj->vma_node);

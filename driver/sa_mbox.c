@@ -32,12 +32,10 @@ static const char *sa_msg_name(u16 type)
 /* Allows or refuses requests: the firmware is (not) running. */
 void sa_mbox_set_up(struct sa_device *sdev, bool up)
 {
-	mutex_lock(&sdev->mbox_lock);
-	spin_lock_irq(&sdev->mbox_irq_lock);
+	guard(mutex)(&sdev->mbox_lock);
+	guard(spinlock_irq)(&sdev->mbox_irq_lock);
 	sdev->fw_up = up;
 	sdev->mbox_waiting = false;
-	spin_unlock_irq(&sdev->mbox_irq_lock);
-	mutex_unlock(&sdev->mbox_lock);
 }
 
 /*
@@ -126,7 +124,7 @@ static void sa_mbox_dispatch(struct sa_device *sdev, const struct sa_hw_mbox_msg
 	u32 next;
 
 	if (msg->type & SA_FW_MSG_REPLY) {
-		spin_lock(&sdev->mbox_irq_lock);
+		guard(spinlock)(&sdev->mbox_irq_lock);
 		if (sdev->mbox_waiting && msg->token == sdev->mbox_token) {
 			sdev->mbox_reply = *msg;
 			sdev->mbox_waiting = false;
@@ -135,25 +133,24 @@ static void sa_mbox_dispatch(struct sa_device *sdev, const struct sa_hw_mbox_msg
 			dev_warn_ratelimited(sdev->drm.dev, "unexpected firmware reply %#x token %u\n",
 					     msg->type, msg->token);
 		}
-		spin_unlock(&sdev->mbox_irq_lock);
 		return;
 	}
 	if (msg->type == SA_FW_EVT_BOOT) {
-		spin_lock(&sdev->mbox_irq_lock);
+		guard(spinlock)(&sdev->mbox_irq_lock);
 		sdev->boot_msg = *msg;
 		complete(&sdev->boot_done);
-		spin_unlock(&sdev->mbox_irq_lock);
 		return;
 	}
-	spin_lock(&sdev->mbox_irq_lock);
-	next = (sdev->events_head + 1) % SA_EVENTS_MAX;
-	if (next == sdev->events_tail) {
-		sdev->events_dropped++;
-	} else {
-		sdev->events[sdev->events_head] = *msg;
-		sdev->events_head = next;
+	scoped_guard(spinlock, &sdev->mbox_irq_lock) {
+		next = (sdev->events_head + 1) % SA_EVENTS_MAX;
+		if (next == sdev->events_tail) {
+			/* event_work reads every queue's state back instead. */
+			sdev->events_dropped++;
+		} else {
+			sdev->events[sdev->events_head] = *msg;
+			sdev->events_head = next;
+		}
 	}
-	spin_unlock(&sdev->mbox_irq_lock);
 	schedule_work(&sdev->event_work);
 }
 
@@ -177,20 +174,6 @@ void sa_mbox_irq(struct sa_device *sdev)
 	}
 }
 
-static u32 sa_fault_to_error(u32 reason)
-{
-	switch (reason) {
-	case SA_FW_FAULT_MMU:
-		return SHIFTACCEL_ERR_MMU_FAULT;
-	case SA_FW_FAULT_ENGINE:
-		return SHIFTACCEL_ERR_ENGINE;
-	case SA_FW_FAULT_BAD_TAIL:
-		return SHIFTACCEL_ERR_BAD_TAIL;
-	default:
-		return SHIFTACCEL_ERR_BAD_DESC;
-	}
-}
-
 static void sa_event_queue_fault(struct sa_device *sdev, const struct sa_hw_mbox_msg *msg)
 {
 	struct sa_fw_queue_fault f = {};
@@ -202,56 +185,96 @@ static void sa_event_queue_fault(struct sa_device *sdev, const struct sa_hw_mbox
 		dev_warn(sdev->drm.dev, "firmware reported a fault on unknown queue %u\n", f.queue);
 		return;
 	}
-	spin_lock_irq(&sdev->irq_lock);
-	q = sdev->queues[f.queue];
-	if (q && q->ctx->id == f.context) {
-		if (q->state == SHIFTACCEL_QUEUE_STATE_RUNNING) {
-			q->fault_reason = f.reason == SA_FW_FAULT_MMU ? f.detail & 0xff : 0;
-			q->error_index = f.index;
-			q->error_tag = f.tag;
-			q->error_addr = (u64)f.addr_hi << 32 | f.addr_lo;
-		}
-		kref_get(&q->ref);
-	} else {
-		q = NULL;
+	scoped_guard(spinlock_irq, &sdev->irq_lock) {
+		q = sdev->queues[f.queue];
+		if (q && q->ctx->id == f.context)
+			kref_get(&q->ref);
+		else
+			q = NULL;
 	}
-	spin_unlock_irq(&sdev->irq_lock);
 	if (!q)
 		return;
 	dev_info_ratelimited(sdev->drm.dev,
 			     "queue %u (context %u) stopped at ring index %u tag %#x: reason %u detail %#x stage %u opcode %u addr %#llx\n",
 			     f.queue, f.context, f.index, f.tag, f.reason, f.detail, f.stage,
 			     f.opcode, (u64)f.addr_hi << 32 | f.addr_lo);
-	atomic_inc(&q->ctx->faults);
-	sa_queue_fail(q, sa_fault_to_error(f.reason), f.reason);
+	sa_queue_fault(q, f.reason, f.detail, f.index, f.tag, (u64)f.addr_hi << 32 | f.addr_lo);
 	sa_queue_put(q);
+}
+
+/*
+ * Fault events were dropped (by the firmware's outbox or our own buffer):
+ * read every queue's state back from the card instead of guessing, so a
+ * faulted queue fails with its reason and is not taken for a hung one.
+ */
+void sa_queues_resync(struct sa_device *sdev)
+{
+	struct sa_fw_queue_status_reply st;
+	struct sa_queue *q;
+	struct sa_ctx *ctx;
+	unsigned long idx;
+	u32 faulted = 0;
+
+	guard(mutex)(&sdev->lock);
+	if (sdev->state != SA_DEV_READY)
+		return; /* a reset reads every queue's state anyway */
+	list_for_each_entry(ctx, &sdev->contexts, link) {
+		guard(mutex)(&ctx->lock);
+		xa_for_each(&ctx->queues, idx, q) {
+			struct sa_fw_queue_id m = { .queue = q->id };
+
+			if (READ_ONCE(q->state) != SHIFTACCEL_QUEUE_STATE_RUNNING)
+				continue;
+			if (sa_mbox_request(sdev, SA_FW_MSG_QUEUE_STATUS, &m, sizeof(m), &st,
+					    sizeof(st)))
+				return; /* the card stopped answering: it is being reset */
+			if (st.state != SA_QUEUE_FAULTED)
+				continue;
+			atomic64_inc(&sdev->queue_faults);
+			sa_queue_fault(q, st.error, st.error_detail, st.error_index, st.error_tag,
+				       (u64)st.error_addr_hi << 32 | st.error_addr_lo);
+			faulted++;
+		}
+	}
+	dev_info(sdev->drm.dev, "queue states read back from the firmware: %u more faulted\n",
+		 faulted);
 }
 
 void sa_event_work(struct work_struct *work)
 {
 	struct sa_device *sdev = container_of(work, struct sa_device, event_work);
 	struct sa_hw_mbox_msg msg;
+	bool resync = false;
 	u32 dropped;
 
 	for (;;) {
-		spin_lock_irq(&sdev->mbox_irq_lock);
-		dropped = sdev->events_dropped;
-		sdev->events_dropped = 0;
-		if (sdev->events_tail == sdev->events_head) {
-			spin_unlock_irq(&sdev->mbox_irq_lock);
-			break;
+		scoped_guard(spinlock_irq, &sdev->mbox_irq_lock) {
+			dropped = sdev->events_dropped;
+			sdev->events_dropped = 0;
+			msg.type = 0;
+			if (sdev->events_tail != sdev->events_head) {
+				msg = sdev->events[sdev->events_tail];
+				sdev->events_tail = (sdev->events_tail + 1) % SA_EVENTS_MAX;
+			}
 		}
-		msg = sdev->events[sdev->events_tail];
-		sdev->events_tail = (sdev->events_tail + 1) % SA_EVENTS_MAX;
-		spin_unlock_irq(&sdev->mbox_irq_lock);
-
-		if (dropped)
-			dev_warn(sdev->drm.dev, "%u firmware events dropped\n", dropped);
+		if (dropped) {
+			dev_warn(sdev->drm.dev, "the driver lost %u firmware events\n", dropped);
+			resync = true;
+		}
+		if (!msg.type)
+			break;
 		switch (msg.type) {
 		case SA_FW_EVT_QUEUE_FAULT:
 			sa_event_queue_fault(sdev, &msg);
 			break;
 		case SA_FW_EVT_FW_ERROR:
+			if (msg.data[0] == SA_FW_ERROR_EVENTS_LOST) {
+				/* Its outbox was full: reported once there was room again. */
+				dev_warn(sdev->drm.dev, "the firmware lost %u events\n",
+					 msg.data[1]);
+				resync = true;
+				break;
+			}
 			dev_err(sdev->drm.dev, "firmware error %u (%#x %#x %#x %#x)\n", msg.data[0],
 				msg.data[1], msg.data[2], msg.data[3], msg.data[4]);
 			if (msg.data[0] == SA_FW_ERROR_ENGINE_STUCK)
@@ -262,4 +285,6 @@ void sa_event_work(struct work_struct *work)
 			break;
 		}
 	}
+	if (resync)
+		sa_queues_resync(sdev);
 }

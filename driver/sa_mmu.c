@@ -26,11 +26,11 @@ static struct sa_pt *sa_pt_alloc(struct sa_vm *vm, bool leaf)
 	struct device *dev = &vm->sdev->pdev->dev;
 	struct sa_pt *pt;
 
-	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 	if (!pt)
 		return NULL;
 	if (!leaf) {
-		pt->next = kcalloc(SA_MMU_ENTRIES, sizeof(*pt->next), GFP_KERNEL);
+		pt->next = kcalloc(SA_MMU_ENTRIES, sizeof(*pt->next), GFP_KERNEL_ACCOUNT);
 		if (!pt->next)
 			goto err_free;
 	}

@@ -4,7 +4,7 @@
 # reload checks.  One selftest by hand:
 #   make module driver-firmware driver-selftests
 #   tools/vmrun -- bash tests/driver/run_selftests.sh sa_selftest_exec
-DRIVER_SELFTESTS := sa_selftest_basic sa_selftest_exec sa_selftest_lifecycle
+DRIVER_SELFTESTS := sa_selftest_basic sa_selftest_exec sa_selftest_attack sa_selftest_lifecycle
 DRIVER_SELFTEST_BINS := $(addprefix $(BUILD)/tests/driver/,$(DRIVER_SELFTESTS))
 DRIVER_SELFTEST_COMMON := tests/driver/sa_selftest.c
 # Recursive: SA_KSRC_CACHE comes from driver/driver.mk, included after this file.

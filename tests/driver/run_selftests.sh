@@ -97,6 +97,7 @@ if (($#)); then
 else
 	run_prog sa_selftest_basic
 	run_prog sa_selftest_exec
+	run_prog sa_selftest_attack
 	run_prog sa_selftest_lifecycle -T "$SUSPEND_TEST"
 fi
 if dmesg | grep -E -q 'BUG:|WARNING:|Oops|refcount_t'; then

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sa_selftest.h"
@@ -38,6 +39,75 @@ static int sa_read_file(const char *path, char *buf, size_t len)
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = 0;
 	return 0;
+}
+
+int sa_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+int sa_write_debugfs(const char *name, const char *s)
+{
+	char path[512];
+	struct dirent *e;
+	int ret = -ENOENT;
+	DIR *dir;
+
+	dir = opendir("/sys/kernel/debug/accel");
+	if (!dir)
+		return -errno;
+	while (ret == -ENOENT && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/%s", e->d_name, name);
+		ret = sa_write_file(path, s);
+	}
+	closedir(dir);
+	return ret;
+}
+
+void sa_sleep_ms(int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+int sa_wait_ready(const struct sa_dev *d, long resets)
+{
+	char state[32];
+
+	for (int i = 0; i < 600; i++) {
+		if (!sa_sysfs_str(d, "device_state", state, sizeof(state)) &&
+		    !strcmp(state, "ready") &&
+		    (resets < 0 || sa_sysfs_long(d, "reset_count") == resets))
+			return 0;
+		sa_sleep_ms(100);
+	}
+	return -ETIME;
+}
+
+int sa_param_get(const char *name, char *buf, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/shiftaccel/parameters/%s", name);
+	return sa_read_file(path, buf, len);
+}
+
+int sa_param_set(const char *name, const char *value)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/shiftaccel/parameters/%s", name);
+	return sa_write_file(path, value);
 }
 
 int sa_find_node(char *path, size_t len, char *sysdir, size_t syslen)

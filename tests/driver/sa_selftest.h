@@ -60,6 +60,17 @@ void sa_dev_close(struct sa_dev *d);
 long sa_sysfs_long(const struct sa_dev *d, const char *name);
 int sa_sysfs_str(const struct sa_dev *d, const char *name, char *buf, size_t len);
 
+/* Writes a string to a file (sysfs, debugfs): 0 or -errno. */
+int sa_write_file(const char *path, const char *s);
+/* Writes a file of the card's debugfs directory (one card: accel/<name>/). */
+int sa_write_debugfs(const char *name, const char *s);
+void sa_sleep_ms(int ms);
+/* Waits up to 60 s for the card to be ready with the given reset count (-1: any). */
+int sa_wait_ready(const struct sa_dev *d, long resets);
+/* A module parameter of shiftaccel (/sys/module/shiftaccel/parameters/NAME). */
+int sa_param_get(const char *name, char *buf, size_t len);
+int sa_param_set(const char *name, const char *value);
+
 /* ioctl() returning 0 or -errno. */
 int sa_ioctl(int fd, unsigned long request, void *arg);
 
