@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -40,7 +41,7 @@ static sa_status no_node(const char *why)
 
 sa_status sa_accel_dev_open(struct sa_accel_dev *d)
 {
-	char why[160] = "no /dev/accel/accel* node of the " DRIVER_NAME " driver exists";
+	char why[320] = "no /dev/accel/accel* node of the " DRIVER_NAME " driver exists";
 	struct dirent *e;
 	DIR *dir;
 
@@ -54,6 +55,14 @@ sa_status sa_accel_dev_open(struct sa_accel_dev *d)
 			continue;
 		snprintf(d->node, sizeof(d->node), "/dev/accel/%.40s", e->d_name);
 		fd = open(d->node, O_RDWR | O_CLOEXEC);
+		if (fd < 0 && errno == EDQUOT) {
+			snprintf(why, sizeof(why),
+				 "%s cannot be opened: this user already has as many files of it "
+				 "open as the driver allows (shiftaccel module parameter "
+				 "user_context_limit)",
+				 d->node);
+			continue;
+		}
 		if (fd < 0) {
 			snprintf(why, sizeof(why), "%s cannot be opened: %s", d->node,
 				 strerror(errno));
@@ -123,8 +132,22 @@ sa_status sa_accel_bo_new(struct sa_accel_dev *d, uint64_t size, uint32_t vm_fla
 	bo->va = vm.va;
 	return SA_OK;
 fail : {
-	sa_status st = sa_fail(SA_ERR_DEVICE, "%s: cannot map a %llu-byte buffer: %s", d->node,
-			       (unsigned long long)size, strerror(errno));
+	int err = errno;
+	struct rlimit lock = {0};
+	sa_status st;
+
+	/* The driver charges pinned buffers to RLIMIT_MEMLOCK (docs/driver.md, Memory). */
+	if (err == ENOMEM && getrlimit(RLIMIT_MEMLOCK, &lock) == 0 &&
+	    lock.rlim_cur != RLIM_INFINITY)
+		st = sa_fail(SA_ERR_DEVICE,
+			     "%s: cannot map a %llu-byte buffer: it would exceed this process's "
+			     "locked-memory limit of %llu KiB (ulimit -l; memlock in "
+			     "/etc/security/limits.conf)",
+			     d->node, (unsigned long long)size,
+			     (unsigned long long)(lock.rlim_cur / 1024));
+	else
+		st = sa_fail(SA_ERR_DEVICE, "%s: cannot map a %llu-byte buffer: %s", d->node,
+			     (unsigned long long)size, strerror(err));
 
 	sa_accel_bo_free(d, bo);
 	return st;

@@ -100,9 +100,16 @@ sa_status sa_accel_queue_new(struct sa_accel_dev *d, uint32_t entries, struct sa
 	c.ring_va = q->ring.va;
 	c.fence_va = q->fence.va;
 	c.ring_entries = entries;
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c) != 0)
+	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c) != 0) {
+		if (errno == EDQUOT)
+			return sa_fail(SA_ERR_DEVICE,
+				       "%s: cannot create a queue: this file or user already holds "
+				       "as many as the driver allows (shiftaccel module parameters "
+				       "file_queue_limit, user_queue_limit)",
+				       d->node);
 		return sa_fail(SA_ERR_DEVICE, "%s: cannot create a queue: %s", d->node,
 			       strerror(errno));
+	}
 	q->id = c.queue_id;
 	q->entries = entries;
 	q->tail = c.start_index;
