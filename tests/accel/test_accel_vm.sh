@@ -121,6 +121,18 @@ else
 	printf '%s\n' "$json"
 fi
 
+# A user without CAP_IPC_LOCK whose buffers exceed its locked-memory limit is
+# told which limit, and nothing is left pinned.
+memlock=$(ulimit -l 16; setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock \
+	shiftaccel-run "$T/gray.dsm" "$T/top.png" --device accel 2>&1)
+rc=$?
+if [[ $rc -eq 3 ]] && grep -q "locked-memory limit of 16 KiB (ulimit -l" <<<"$memlock"; then
+	pass "shiftaccel-run --device accel over RLIMIT_MEMLOCK: exit 3 naming the limit"
+else
+	fail "shiftaccel-run --device accel over RLIMIT_MEMLOCK (exit $rc)"
+	printf '%s\n' "$memlock"
+fi
+
 # 3. A process killed with jobs in flight leaves the card clean and usable.
 sysdev=$(compgen -G "/sys/class/accel/accel*/device" | head -1)
 queues0=$(cat "$sysdev/queue_count")
