@@ -44,7 +44,7 @@ static int sa_debugfs_queues(struct seq_file *m, void *data)
 		seq_printf(m, "%5u %3u %-8s %5u %7u %6u %-10u %-10u %-10llu %-8llu %llu\n", q->id,
 			   q->ctx->id, sa_queue_state_name(q->state), q->error, q->entries,
 			   q->vector,
-			   readl(sdev->db + (size_t)q->id * SA_DOORBELL_PAGE_SIZE),
+			   readl(sa_doorbell(sdev, q->id)),
 			   READ_ONCE(st->completed), READ_ONCE(*q->fence), q->notifies, q->submits);
 	}
 	spin_unlock_irq(&sdev->irq_lock);

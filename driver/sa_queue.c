@@ -50,6 +50,7 @@ static void sa_queue_signal_locked(struct sa_queue *q)
 	u64 value = sa_queue_fence(q);
 	struct sa_fence *f, *tmp;
 
+	lockdep_assert_held(&q->sdev->irq_lock);
 	list_for_each_entry_safe(f, tmp, &q->fences, link) {
 		if (value < f->value) {
 			if (!failed)
@@ -65,6 +66,7 @@ static void sa_queue_signal_locked(struct sa_queue *q)
 /* Catches completions that raised no interrupt.  irq_lock held. */
 void sa_queue_poll(struct sa_queue *q)
 {
+	lockdep_assert_held(&q->sdev->irq_lock);
 	sa_queue_signal_locked(q);
 	wake_up_all(&q->wq);
 }
@@ -72,6 +74,7 @@ void sa_queue_poll(struct sa_queue *q)
 /* The queue's interrupt fired (or its state changed).  irq_lock held. */
 void sa_queue_notify(struct sa_queue *q)
 {
+	lockdep_assert_held(&q->sdev->irq_lock);
 	q->notifies++;
 	sa_queue_signal_locked(q);
 	wake_up_all(&q->wq);

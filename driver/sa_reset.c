@@ -144,6 +144,7 @@ static struct sa_queue *sa_find_hung_locked(struct sa_device *sdev)
 	unsigned long timeout = msecs_to_jiffies(sa_job_timeout_ms);
 	u32 i;
 
+	lockdep_assert_held(&sdev->irq_lock);
 	for (i = 0; i < SA_HW_MAX_QUEUES; i++) {
 		struct sa_queue *q = sdev->queues[i];
 		u32 completed;
