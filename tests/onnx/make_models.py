@@ -110,6 +110,12 @@ for opset in (11, 17):
     ok(f"fc_opset{opset}.onnx", m, ["N", 6])
 
 
+# An initializer with no elements, as typed data (found by the fuzzer: no data pointer at all).
+m = model([helper.make_node("Gemm", ["image", "w"], ["out"], transB=1)],
+          [weights("w", 4, 6), helper.make_tensor("empty", TensorProto.FLOAT, [0], [])], [1, 6])
+ok("empty_initializer.onnx", m, [1, 6])
+
+
 def bad(name, m, expect, text, check=False):
     save(name, m, expect, text, check=check)
 

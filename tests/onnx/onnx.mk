@@ -11,3 +11,25 @@ $(ONNX_READ_TEST): $(BUILD)/obj/tests/unit/test_onnx_read.o $(LIB)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 check-build: $(ONNX_READ_TEST)
+
+# libFuzzer target for the ONNX reader (tests/fuzz/fuzz_onnx.c), built like the
+# .dsm one (tests/fuzz/fuzz.mk: clang, ASan/UBSan); its seeds are the fixture
+# models.  `make fuzz-onnx [FUZZ_SECONDS=60]` fuzzes; test_onnx_read.sh replays
+# the fixtures through it in `make check`.
+FUZZ_ONNX := $(BUILD)/fuzz/fuzz_onnx
+FUZZ_ONNX_SRCS = tests/fuzz/fuzz_onnx.c $(ONNX_SRCS) $(ONNX_PB_C) libshiftaccel/src/error.c
+FUZZ_ONNX_OBJS = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_ONNX_SRCS))
+
+$(FUZZ_ONNX_OBJS): CPPFLAGS += -I$(ONNX_GEN)
+$(FUZZ_ONNX_OBJS): | $(ONNX_PB_H)
+$(FUZZ_ONNX): $(FUZZ_ONNX_OBJS)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lprotobuf-c
+
+.PHONY: fuzz-onnx fuzz-onnx-build
+fuzz-onnx-build: $(FUZZ_ONNX)
+fuzz-onnx: $(FUZZ_ONNX)
+	@mkdir -p $(BUILD)/fuzz/onnx-corpus $(BUILD)/fuzz/onnx-seeds
+	@/usr/bin/python3 tests/onnx/make_models.py $(BUILD)/fuzz/onnx-seeds
+	$(FUZZ_ONNX) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+		-print_final_stats=1 $(BUILD)/fuzz/onnx-corpus $(BUILD)/fuzz/onnx-seeds

@@ -148,7 +148,8 @@ static sa_status check_auto_pad(const Onnx__NodeProto *n, const char *where)
 	if (at->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING || at->s.len >= sizeof(pad))
 		return sa_fail(SA_ERR_BAD_MODEL, "%s: attribute auto_pad is not a padding mode",
 			       where);
-	memcpy(pad, at->s.data, at->s.len);
+	if (at->s.len) /* an empty string may come with no data pointer */
+		memcpy(pad, at->s.data, at->s.len);
 	pad[at->s.len] = 0;
 	if (strcmp(pad, "NOTSET") == 0 || strcmp(pad, "VALID") == 0)
 		return SA_OK;

@@ -154,7 +154,8 @@ static sa_status tensor_data(const struct reader *r, const Onnx__TensorProto *t,
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for initializer '%s'", r->file,
 			       v->name);
 	/* ONNX raw data is little-endian, like every host this library builds for. */
-	memcpy(p, t->has_raw_data ? (const void *)t->raw_data.data : typed, bytes);
+	if (bytes) /* an empty tensor may come with no data pointer at all */
+		memcpy(p, t->has_raw_data ? (const void *)t->raw_data.data : typed, bytes);
 	*out = p;
 	return SA_OK;
 }
