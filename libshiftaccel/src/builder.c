@@ -186,9 +186,9 @@ sa_status sa_builder_input(sa_builder *b, uint32_t c, uint32_t h, uint32_t w, ui
 	if (h == 0 || w == 0)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: height and width must be at least 1",
 			       fn);
-	if ((uint64_t)c * h * w > DSM_MAX_TENSOR_ELEMS)
+	if ((uint64_t)c * h * w > SA_MAX_ACTIVATION_ELEMS)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: more than %u elements", fn,
-			       DSM_MAX_TENSOR_ELEMS);
+			       SA_MAX_ACTIVATION_ELEMS);
 	if (dtype != SA_DTYPE_I8 && dtype != SA_DTYPE_I16)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "%s: dtype %u is not SA_DTYPE_I8 or "
@@ -245,11 +245,11 @@ static sa_status get_activation(const sa_builder *b, const char *fn, uint32_t id
 /* Everything but the numerics of the op: output size and NULL pointers. */
 static sa_status check_output(const char *fn, const struct sa_shape *out)
 {
-	if ((uint64_t)out->c * out->h * out->w > DSM_MAX_TENSOR_ELEMS)
+	if ((uint64_t)out->c * out->h * out->w > SA_MAX_ACTIVATION_ELEMS)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "%s: the output [%u,%u,%u] has more than %u "
 			       "elements",
-			       fn, out->c, out->h, out->w, DSM_MAX_TENSOR_ELEMS);
+			       fn, out->c, out->h, out->w, SA_MAX_ACTIVATION_ELEMS);
 	return SA_OK;
 }
 

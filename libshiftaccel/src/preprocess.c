@@ -98,42 +98,57 @@ static void resize_normalise_channel(const uint8_t *src, uint32_t src_w, uint32_
 	}
 }
 
-static sa_status check_arguments(const struct sa_model_info *info, const sa_image *image,
-				 int convert_channels)
+/* The model's input and normalisation are usable for an image. */
+static sa_status check_model_input(const struct sa_model_info *info)
 {
-	uint32_t c;
-
-	if (image->width == 0 || image->height == 0 ||
-	    (image->channels != 1 && image->channels != 3))
-		return sa_fail(SA_ERR_INVALID_ARGUMENT,
-			       "sa_preprocess: bad image (%ux%u, %u channels; expected 1 or 3)",
-			       image->width, image->height, image->channels);
 	if (info->input_c == 0 || info->input_c > SA_MAX_INPUT_CHANNELS || info->input_h == 0 ||
 	    info->input_w == 0)
 		return sa_fail(SA_ERR_BAD_MODEL, "model input %ux%ux%u cannot take an image",
 			       info->input_c, info->input_h, info->input_w);
-	for (c = 0; c < info->input_c; c++) {
+	for (uint32_t c = 0; c < info->input_c; c++) {
 		if (!(info->std[c] > 0) || !isfinite(info->std[c]) || !isfinite(info->mean[c]))
 			return sa_fail(
 				SA_ERR_BAD_MODEL,
 				"model normalisation of channel %u is unusable (mean %g, std %g)",
 				c, info->mean[c], info->std[c]);
 	}
-	if (image->channels == info->input_c)
-		return SA_OK;
+	return SA_OK;
+}
+
+sa_status sa_preprocess_accepts(const sa_model *model, uint32_t channels, int convert_channels)
+{
+	struct sa_model_info info;
+	sa_status st;
+
+	if (!model)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_preprocess_accepts: NULL model");
+	st = sa_model_get_info(model, &info);
+	if (st == SA_OK)
+		st = check_model_input(&info);
+	if (st != SA_OK || channels == info.input_c)
+		return st;
 	if (!convert_channels)
 		return sa_fail(SA_ERR_SHAPE,
 			       "image has %u channel%s (%s), model expects %u (%s); use --convert "
 			       "to convert",
-			       image->channels, image->channels == 1 ? "" : "s",
-			       channels_name(image->channels), info->input_c,
-			       channels_name(info->input_c));
-	if (info->input_c != 1 && info->input_c != 3)
+			       channels, channels == 1 ? "" : "s", channels_name(channels),
+			       info.input_c, channels_name(info.input_c));
+	if ((channels != 1 && channels != 3) || (info.input_c != 1 && info.input_c != 3))
 		return sa_fail(SA_ERR_SHAPE,
 			       "image has %u channel%s, model expects %u; only gray <-> RGB can be "
 			       "converted",
-			       image->channels, image->channels == 1 ? "" : "s", info->input_c);
+			       channels, channels == 1 ? "" : "s", info.input_c);
 	return SA_OK;
+}
+
+static sa_status check_arguments(const sa_model *model, const sa_image *image, int convert_channels)
+{
+	if (image->width == 0 || image->height == 0 ||
+	    (image->channels != 1 && image->channels != 3))
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "sa_preprocess: bad image (%ux%u, %u channels; expected 1 or 3)",
+			       image->width, image->height, image->channels);
+	return sa_preprocess_accepts(model, image->channels, convert_channels);
 }
 
 sa_status sa_preprocess(const sa_model *model, const sa_image *image, int convert_channels,
@@ -151,7 +166,7 @@ sa_status sa_preprocess(const sa_model *model, const sa_image *image, int conver
 	st = sa_model_get_info(model, &info);
 	if (st != SA_OK)
 		return st;
-	st = check_arguments(&info, image, convert_channels);
+	st = check_arguments(model, image, convert_channels);
 	if (st != SA_OK)
 		return st;
 

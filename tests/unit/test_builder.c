@@ -162,7 +162,7 @@ TEST(input_rules)
 	CHECK_REFUSED(sa_builder_input(b, 2, 8, 8, SA_DTYPE_I8, 0, mean, std_zero, &t),
 		      "std[1] is 0; it must be positive and finite");
 	CHECK_REFUSED(sa_builder_input(b, 4, 1 << 14, 1 << 14, SA_DTYPE_I8, 0, NULL, NULL, &t),
-		      "more than 268435456 elements");
+		      "more than 16777216 elements");
 	CHECK_EQ_INT(sa_builder_input(b, 4, 8, 8, SA_DTYPE_I8, 0, mean, std_ok, &t), SA_OK);
 	CHECK_EQ_INT(t, 0);
 	CHECK_REFUSED(sa_builder_input(b, 4, 8, 8, SA_DTYPE_I8, 0, mean, std_ok, &t),
