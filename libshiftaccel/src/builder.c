@@ -88,6 +88,10 @@ sa_status sa_builder_set_meta(sa_builder *b, const char *key, const char *value)
 		return st;
 	if (key[0] == '\0')
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: key is empty", fn);
+	const char *allowed = dsm_meta_value_rule(key, value);
+	if (allowed)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: %s is \"%.64s\"; it must be %s", fn,
+			       key, value, allowed);
 	char *v = strdup(value);
 	if (!v)
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory", fn);

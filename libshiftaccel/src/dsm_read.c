@@ -405,6 +405,10 @@ static sa_status read_meta(struct dsm_reader *r)
 			return st;
 		if (m->meta_keys[i][0] == '\0')
 			return dsm_bad(r, "metadata entry %u has an empty key", i);
+		const char *allowed = dsm_meta_value_rule(m->meta_keys[i], m->meta_values[i]);
+		if (allowed)
+			return dsm_bad(r, "metadata %s is \"%.64s\"; it must be %s",
+				       m->meta_keys[i], m->meta_values[i], allowed);
 	}
 	m->num_meta = n;
 

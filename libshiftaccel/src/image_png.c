@@ -10,10 +10,10 @@
  * a transparent canvas stays a dark drawing on white whatever colour the
  * transparent pixels carry.
  *
- * Nothing is allocated for a size the file cannot back: the image's size is
- * checked against SA_IMAGE_MAX_* and against what the file's bytes can
- * decompress to (SA_DEFLATE_MAX_RATIO), and no chunk may be larger than the
- * file or SA_PNG_MAX_CHUNK_BYTES, before libpng allocates for it.
+ * Nothing is allocated for a size the file cannot back: every chunk's
+ * length is checked against the bytes left in the file (png_chunks.c), the
+ * image's size against SA_IMAGE_MAX_* and against what the file's bytes can
+ * decompress to (SA_DEFLATE_MAX_RATIO), before libpng allocates for them.
  * libpng reports errors through longjmp; its messages are kept and returned
  * through sa_fail() together with the file name, and nothing is printed.
  */
@@ -29,6 +29,7 @@
 #include "file_in.h"
 #include "image_alpha.h"
 #include "image_signature.h"
+#include "png_chunks.h"
 
 /* Ancillary chunks kept before the pixels; a file of thousands of them is refused. */
 #define PNG_MAX_CACHED_CHUNKS 1000u
@@ -207,6 +208,11 @@ static sa_status load(const char *path, int header_only, sa_image *out)
 		st = ferror(f) ? sa_fail(SA_ERR_IO, "%s: cannot read: %s", path, strerror(errno))
 			       : sa_fail(SA_ERR_BAD_IMAGE, "%s: %s", path,
 					 sa_image_signature_name(sig, got));
+		fclose(f);
+		return st;
+	}
+	st = sa_png_check_chunk_lengths(f, file_size, path);
+	if (st != SA_OK) {
 		fclose(f);
 		return st;
 	}

@@ -22,6 +22,16 @@
 /* Less contrast than this between background and ink is left unstretched. */
 #define PREP_MIN_CONTRAST 32u
 
+/*
+ * ITU-R BT.601 luma rounded to the nearest 8-bit value (halves up): the one
+ * RGB -> gray rule of the library, so --convert gives what converting the
+ * PNG to 8-bit gray first gives.
+ */
+static inline uint8_t prep_bt601_luma(const uint8_t *rgb)
+{
+	return (uint8_t)((299u * rgb[0] + 587u * rgb[1] + 114u * rgb[2] + 500u) / 1000u);
+}
+
 /* What a gray image is: its background level, its ink level, its polarity. */
 struct prep_levels {
 	uint8_t background; /* median of the border ring */

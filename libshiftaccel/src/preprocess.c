@@ -2,11 +2,8 @@
 /*
  * Image -> model input: channel conversion, bilinear resize, normalisation.
  *
- * Resize samples with half-pixel centres (the convention of OpenCV's
- * INTER_LINEAR and PyTorch's align_corners=False, without antialiasing):
- * output pixel d reads source coordinate s = (d + 0.5) * in / out - 0.5,
- * clamped to [0, in - 1], and interpolates linearly between floor(s) and the
- * next pixel.  A same-size resize is therefore the identity.
+ * The resize is resize_taps.h's bilinear with half-pixel centres; a
+ * same-size resize is therefore the identity.
  *
  * RGB -> gray uses ITU-R BT.601 luma rounded to the nearest 8-bit value
  * (halves up): Y = (299 R + 587 G + 114 B + 500) / 1000, so converting with
@@ -17,6 +14,8 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "prep.h"
+#include "resize_taps.h"
 
 static const char *channels_name(uint32_t c)
 {
@@ -27,75 +26,21 @@ static const char *channels_name(uint32_t c)
 	return "unsupported";
 }
 
-static uint8_t bt601_luma(const uint8_t *rgb)
-{
-	return (uint8_t)((299u * rgb[0] + 587u * rgb[1] + 114u * rgb[2] + 500u) / 1000u);
-}
-
-/* One resize axis: per output index, the two source indices and the weight of the second. */
-struct axis_taps {
-	uint32_t *i0, *i1;
-	double *frac;
-};
-
-static sa_status axis_taps_init(struct axis_taps *t, uint32_t in, uint32_t out)
-{
-	uint32_t d;
-
-	t->i0 = malloc(sizeof(*t->i0) * out);
-	t->i1 = malloc(sizeof(*t->i1) * out);
-	t->frac = malloc(sizeof(*t->frac) * out);
-	if (!t->i0 || !t->i1 || !t->frac)
-		return sa_fail(SA_ERR_NO_MEMORY, "sa_preprocess: out of memory");
-	for (d = 0; d < out; d++) {
-		double s = ((double)d + 0.5) * (double)in / (double)out - 0.5;
-		double lo;
-
-		if (s < 0)
-			s = 0;
-		if (s > (double)(in - 1))
-			s = (double)(in - 1);
-		lo = floor(s);
-		t->i0[d] = (uint32_t)lo;
-		t->i1[d] = t->i0[d] + 1 < in ? t->i0[d] + 1 : in - 1;
-		t->frac[d] = s - lo;
-	}
-	return SA_OK;
-}
-
-static void axis_taps_free(struct axis_taps *t)
-{
-	free(t->i0);
-	free(t->i1);
-	free(t->frac);
-}
-
 /*
  * Bilinear resize of one channel of `src` (interleaved, `stride` samples per
  * pixel) followed by normalisation into the planar `dst`.
  */
 static void resize_normalise_channel(const uint8_t *src, uint32_t src_w, uint32_t stride,
-				     const struct axis_taps *xt, const struct axis_taps *yt,
+				     const struct resize_taps *xt, const struct resize_taps *yt,
 				     uint32_t out_w, uint32_t out_h, double mean, double std,
 				     float *dst)
 {
-	uint32_t x, y;
-
-	for (y = 0; y < out_h; y++) {
-		const uint8_t *r0 = src + (size_t)yt->i0[y] * src_w * stride;
-		const uint8_t *r1 = src + (size_t)yt->i1[y] * src_w * stride;
-		double fy = yt->frac[y];
-
-		for (x = 0; x < out_w; x++) {
-			size_t a = (size_t)xt->i0[x] * stride, b = (size_t)xt->i1[x] * stride;
-			double fx = xt->frac[x];
-			double top = r0[a] + (r0[b] - r0[a]) * fx;
-			double bottom = r1[a] + (r1[b] - r1[a]) * fx;
-			double p = top + (bottom - top) * fy;
+	for (uint32_t y = 0; y < out_h; y++)
+		for (uint32_t x = 0; x < out_w; x++) {
+			double p = resize_sample(src, src_w, stride, xt, yt, x, y);
 
 			dst[(size_t)y * out_w + x] = (float)((p / 255.0 - mean) / std);
 		}
-	}
 }
 
 /* The model's input and normalisation are usable for an image. */
@@ -155,7 +100,7 @@ sa_status sa_preprocess(const sa_model *model, const sa_image *image, int conver
 			float *input)
 {
 	struct sa_model_info info;
-	struct axis_taps xt = {0}, yt = {0};
+	struct resize_taps xt = {0}, yt = {0};
 	uint8_t *gray = NULL;
 	const uint8_t *src;
 	uint32_t src_stride;
@@ -179,14 +124,14 @@ sa_status sa_preprocess(const sa_model *model, const sa_image *image, int conver
 		if (!gray)
 			return sa_fail(SA_ERR_NO_MEMORY, "sa_preprocess: out of memory");
 		for (i = 0; i < n; i++)
-			gray[i] = bt601_luma(image->pixels + 3 * i);
+			gray[i] = prep_bt601_luma(image->pixels + 3 * i);
 		src = gray;
 		src_stride = 1;
 	}
 
-	st = axis_taps_init(&xt, image->width, info.input_w);
+	st = resize_taps_init(&xt, image->width, info.input_w);
 	if (st == SA_OK)
-		st = axis_taps_init(&yt, image->height, info.input_h);
+		st = resize_taps_init(&yt, image->height, info.input_h);
 	if (st == SA_OK) {
 		for (uint32_t c = 0; c < info.input_c; c++) {
 			/* A gray source feeds every model channel (replication). */
@@ -199,8 +144,8 @@ sa_status sa_preprocess(const sa_model *model, const sa_image *image, int conver
 		}
 		sa_clear_error();
 	}
-	axis_taps_free(&xt);
-	axis_taps_free(&yt);
+	resize_taps_free(&xt);
+	resize_taps_free(&yt);
 	free(gray);
 	return st;
 }

@@ -15,11 +15,6 @@
 /* Images at least this many times the model's side are median-filtered first. */
 #define PREP_DENOISE_FACTOR 2u
 
-static uint8_t bt601_luma(const uint8_t *rgb)
-{
-	return (uint8_t)((299u * rgb[0] + 587u * rgb[1] + 114u * rgb[2] + 500u) / 1000u);
-}
-
 /* The image as one gray plane (BT.601 for RGB, the rule sa_preprocess converts with). */
 static uint8_t *gray_copy(const sa_image *image)
 {
@@ -29,7 +24,8 @@ static uint8_t *gray_copy(const sa_image *image)
 	if (!g)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		g[i] = image->channels == 3 ? bt601_luma(image->pixels + 3 * i) : image->pixels[i];
+		g[i] = image->channels == 3 ? prep_bt601_luma(image->pixels + 3 * i)
+					    : image->pixels[i];
 	return g;
 }
 
