@@ -37,4 +37,25 @@ if [[ ! -f "$model" ]]; then
 	fi
 fi
 echo "model: $model"
-"$SA_BUILD/tests/people_accuracy" "$model" "$DATA/mnist" "$COUNT" "$MIN" "$T"
+"$SA_BUILD/tests/people_accuracy" "$model" "$DATA/mnist" "$COUNT" "$MIN" "$T" | tee "$T/acc.log"
+pass=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$T/acc.log")
+fail=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$T/acc.log")
+[[ -n $pass ]] || { pass=0 fail=1; }
+
+# The same through shiftaccel-run: MNIST's first test digit (a 7) drawn dark on white
+# (people_accuracy kept its files in $T: people-KIND-INDEX.png, kind 1 drawn on white).
+label=$(od -An -tu1 -j8 -N1 "$DATA/mnist/t10k-labels-idx1-ubyte" | tr -d ' ')
+capture "$SA_BUILD/bin/shiftaccel-run" "$model" "$T/people-1-0.png" --json --topk 1
+if [[ $rc -eq 0 && $out == *'"inverted": true'* && $out == *'"framed": true'* &&
+	$out == *"\"label\": \"$label\""* ]]; then
+	ok "shiftaccel-run: a digit drawn on white is inverted, framed and read as $label"
+else
+	not_ok "shiftaccel-run on a drawn digit" "exit $rc" "stdout: $out" "stderr: $err"
+fi
+capture "$SA_BUILD/bin/shiftaccel-run" "$model" "$T/people-1-0.png" --json --invert no --fit none
+if [[ $rc -eq 0 && $out == *'"inverted": false'* && $out == *'"framed": false'* ]]; then
+	ok "shiftaccel-run --invert no --fit none leaves the image as it is"
+else
+	not_ok "--invert no --fit none" "exit $rc" "stdout: $out" "stderr: $err"
+fi
+finish

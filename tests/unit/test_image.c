@@ -365,6 +365,78 @@ TEST(low_depth_gray_and_rgb_with_trns)
 	CHECK(ok);
 }
 
+/* Loads path and compares its samples with want[0..n); 1 when equal. */
+static int loads_as(const char *path, uint32_t channels, const uint8_t *want, size_t n)
+{
+	sa_image img = {0};
+	int ok = sa_image_load_png(path, &img) == SA_OK && img.channels == channels &&
+		 (size_t)img.width * img.height * channels == n && !memcmp(img.pixels, want, n);
+
+	if (!ok && img.pixels)
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "  sample %zu: %u, want %u\n", i, img.pixels[i], want[i]);
+	sa_image_free(&img);
+	return ok;
+}
+
+/* A black pen on a transparent canvas whose hidden pixels are white: black on white. */
+TEST(transparent_white_canvas_black_ink_is_black_on_white)
+{
+	struct png_spec s = {4, 1, PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, NULL, 0, NULL, 0, NULL};
+	uint16_t v[16] = {255, 255, 255, 0, 0, 0, 0, 255, 0, 0, 0, 128, 255, 255, 255, 0};
+	/* Half-covered ink: 0 * 128/255 + 255 * 127/255, rounded. */
+	uint8_t want[12] = {255, 255, 255, 0, 0, 0, 127, 127, 127, 255, 255, 255};
+
+	CHECK(write_png_samples(tmp_path("pen.png"), &s, v) == 0);
+	CHECK(loads_as(tmp_path("pen.png"), 3, want, sizeof(want)));
+}
+
+/* Ink only in alpha, the colour all black: the visible content is dark, white goes behind. */
+TEST(ink_only_in_alpha_is_dark_on_white)
+{
+	struct png_spec s = {4, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, NULL, 0, NULL, 0, NULL};
+	uint16_t v[8] = {0, 0, 0, 255, 0, 200, 0, 0};
+	uint8_t want[4] = {255, 0, 55, 255};
+
+	CHECK(write_png_samples(tmp_path("alpha.png"), &s, v) == 0);
+	CHECK(loads_as(tmp_path("alpha.png"), 1, want, sizeof(want)));
+}
+
+/* White chalk on a transparent canvas: light content, black goes behind. */
+TEST(light_ink_on_transparent_is_light_on_black)
+{
+	struct png_spec s = {4, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, NULL, 0, NULL, 0, NULL};
+	uint16_t v[8] = {255, 0, 255, 255, 255, 0, 0, 0};
+	uint16_t none[8] = {255, 0, 10, 0, 200, 0, 0, 0};
+	uint8_t want[4] = {0, 255, 0, 0}, black[4] = {0, 0, 0, 0};
+
+	CHECK(write_png_samples(tmp_path("chalk.png"), &s, v) == 0);
+	CHECK(loads_as(tmp_path("chalk.png"), 1, want, sizeof(want)));
+	/* Nothing visible at all: black. */
+	CHECK(write_png_samples(tmp_path("clear.png"), &s, none) == 0);
+	CHECK(loads_as(tmp_path("clear.png"), 1, black, sizeof(black)));
+}
+
+/* A palette of grey levels is a gray image, not RGB. */
+TEST(grey_palette_is_gray)
+{
+	static const png_color greys[3] = {{0, 0, 0}, {77, 77, 77}, {255, 255, 255}};
+	struct png_spec s = {.width = 3,
+			     .height = 2,
+			     .color_type = PNG_COLOR_TYPE_PALETTE,
+			     .bit_depth = 8,
+			     .palette = greys,
+			     .num_palette = 3};
+	uint16_t idx[6] = {0, 1, 2, 2, 1, 0};
+	uint8_t want[6] = {0, 77, 255, 255, 77, 0};
+	sa_image probe = {0};
+
+	CHECK(write_png_samples(tmp_path("greys.png"), &s, idx) == 0);
+	CHECK(loads_as(tmp_path("greys.png"), 1, want, sizeof(want)));
+	CHECK_EQ_INT(sa_image_probe_png(tmp_path("greys.png"), &probe), SA_OK);
+	CHECK(probe.width == 3 && probe.height == 2 && probe.channels == 1 && !probe.pixels);
+}
+
 TEST(write_read_round_trip)
 {
 	uint32_t c;
@@ -855,6 +927,10 @@ int main(int argc, char **argv)
 	RUN(palette_with_trns_keeps_colors);
 	RUN(gray_with_trns_keeps_values);
 	RUN(low_depth_gray_and_rgb_with_trns);
+	RUN(transparent_white_canvas_black_ink_is_black_on_white);
+	RUN(ink_only_in_alpha_is_dark_on_white);
+	RUN(light_ink_on_transparent_is_light_on_black);
+	RUN(grey_palette_is_gray);
 	RUN(write_read_round_trip);
 	RUN(write_rejects_bad_images);
 	RUN(missing_file_is_io_error);

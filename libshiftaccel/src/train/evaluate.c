@@ -110,9 +110,9 @@ sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t firs
 	j.outputs = info.num_outputs;
 	j.input_elems = (size_t)info.input_c * info.input_h * info.input_w;
 	/* A channel mismatch is refused here, once, rather than by every image. */
-	st = sa_preprocess_accepts(model, ds->c, 0);
-	if (st)
-		return sa_fail(st, "%s: %s", ds->name, sa_last_error());
+	if (ds->c != info.input_c)
+		return sa_fail(SA_ERR_SHAPE, "%s has %u-channel images but the model expects %u",
+			       ds->name, ds->c, info.input_c);
 	if (threads == 0)
 		threads = 1;
 	/* More parts than threads evens out uneven progress. */
