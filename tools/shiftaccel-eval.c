@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * shiftaccel-eval: the top-1 accuracy of a .dsm model on a data set, per
- * class and (optionally) as a confusion matrix.  Every image goes through
- * sa_preprocess and an sa_session, exactly as in shiftaccel-run, so the
- * figure is the accuracy users get.
+ * class and (optionally) as a confusion matrix.  Every image is resized to
+ * the model's input by sa_preprocess and run by an sa_session, the integer
+ * path of shiftaccel-run, so the figure is the accuracy users get on images
+ * like the data set's.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -96,9 +96,12 @@ struct sa_eval_result {
 
 /*
  * Runs images [first, first + count) of ds through `model` on `device`
- * (each image goes through sa_preprocess and sa_session_run, exactly as
- * shiftaccel-run does) with `threads` sessions in parallel, and counts top-1
- * hits.  The model's outputs must be the data set's classes.
+ * (each image resized to the model's input by sa_preprocess and run by
+ * sa_session_run, the integer path shiftaccel-run uses; a data set's images
+ * are in its data's form already, so sa_preprocess_image's adjustments for
+ * images made elsewhere do not apply) with `threads` sessions in parallel,
+ * and counts top-1 hits.  The model's outputs must be the data set's
+ * classes and its input channels the images' (else SA_ERR_SHAPE).
  */
 sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first, uint32_t count,
 		      sa_device_kind device, unsigned threads, struct sa_eval_result *result);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The metadata keys whose values the format constrains (docs/model-format.md,
- * rule 16): the input.* keys sa_preprocess_image acts on.  The reader and
+ * rule 15): the input.* keys sa_preprocess_image acts on.  The reader and
  * the builder apply the same rule, so no writer can make a file the reader
  * refuses.
  */

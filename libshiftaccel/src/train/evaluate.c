@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Accuracy of a .dsm model on a data set, through the public inference API
- * (sa_preprocess + sa_session_run), so it measures exactly what
- * shiftaccel-run computes.  Threads each own a session and a contiguous
- * range of images; their counts are added at the end.
+ * (sa_preprocess + sa_session_run), the integer path shiftaccel-run runs.
+ * Each image is resized into a buffer sized from the model's input, which
+ * need not be the data set's size.  Threads each own a session and a
+ * contiguous range of images; their counts are added at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
