@@ -193,11 +193,11 @@ static void print_text(const struct options *o, const sa_model *model, const sa_
 	const char *name = sa_model_meta(model, "name");
 	const char *recorded = sa_model_meta(model, "accuracy");
 	double acc = 100.0 * r->correct / r->total;
-	char safe[512], safe_name[256];
+	char safe[512];
 
 	printf("model: %s", cli_escape_text(o->model_path, safe, sizeof(safe)));
 	if (name)
-		printf(" (%s)", cli_escape_text(name, safe_name, sizeof(safe_name)));
+		printf(" (%s)", cli_escape_text(name, safe, sizeof(safe)));
 	printf("\ndata: %s, %s split, images %u..%u\n",
 	       cli_escape_text(o->data, safe, sizeof(safe)),
 	       o->split == SA_SPLIT_TEST ? "test" : "train", first, first + r->total - 1);

@@ -53,7 +53,7 @@ static void open_and_check(const char *spec)
 
 static void fuzz_idx(const uint8_t *data, size_t size)
 {
-	char images[64], labels[64], spec[160];
+	char images[64], labels[64];
 	size_t split;
 	int a, b;
 
@@ -65,6 +65,8 @@ static void fuzz_idx(const uint8_t *data, size_t size)
 	a = fuzz_memfd(data, split, images, sizeof(images));
 	b = fuzz_memfd(data + split, size - split, labels, sizeof(labels));
 	if (a >= 0 && b >= 0) {
+		char spec[160];
+
 		snprintf(spec, sizeof(spec), "idx:%s,%s", images, labels);
 		open_and_check(spec);
 	}
