@@ -7,11 +7,14 @@
  * quantised model is measured on the exported integer model itself, through
  * the same sessions shiftaccel-run and shiftaccel-eval use.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli_util.h"
@@ -464,25 +467,42 @@ static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
 	return 0;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
+/* Architecture files are short text; anything longer is not one. */
+#define ARCH_FILE_MAX_BYTES (1 << 20)
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-		}
+/*
+ * Reads the architecture file into *text (malloc()ed, NUL-terminated).
+ * Only a regular file is read: opened non-blocking and checked with fstat,
+ * so a FIFO named as the model cannot hang the trainer.  Returns NULL, or
+ * why it cannot be read.
+ */
+static const char *read_arch_file(const char *path, char **text)
+{
+	struct stat sb;
+	const char *why = NULL;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return strerror(errno);
+	if (fstat(fd, &sb) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode))
+		why = "not a regular file";
+	else if (sb.st_size >= ARCH_FILE_MAX_BYTES)
+		why = "larger than 1 MiB, not an architecture file";
+	else if (!(buf = malloc((size_t)sb.st_size + 1)))
+		why = "out of memory";
+	else if (read(fd, buf, (size_t)sb.st_size) != (ssize_t)sb.st_size)
+		why = "read error";
+	close(fd);
+	if (why) {
+		free(buf);
+		return why;
 	}
-	fclose(f);
-	return buf;
+	buf[sb.st_size] = '\0';
+	*text = buf;
+	return NULL;
 }
 
 /*
@@ -673,9 +693,10 @@ static int run(struct options *o)
 	sa_dataset_get_info(train, &info);
 	sa_dataset_get_info(test, &tinfo);
 	if (strchr(o->model, '/') || strstr(o->model, ".arch")) {
-		arch = read_file(o->model);
-		if (!arch) {
-			cli_error("%s: cannot read the architecture file", o->model);
+		const char *why = read_arch_file(o->model, &arch);
+
+		if (why) {
+			cli_error("%s: cannot read the architecture file: %s", o->model, why);
 			rc = CLI_EXIT_INPUT;
 			goto out;
 		}

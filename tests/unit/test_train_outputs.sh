@@ -82,6 +82,10 @@ mkdir "$T/adir"
 capture "$BIN/shiftaccel-train" "${TRAIN_ARGS[@]}" --epochs 1 -o "$T/adir"
 check "-o naming a directory: exit 1 before training" '[[ $rc -eq 1 && $err == *"is a directory"* && $out != *epoch* ]]'
 
+mkfifo "$T/fifo.arch"
+capture timeout 20 "$BIN/shiftaccel-train" "${TRAIN_ARGS[@]}" --model "$T/fifo.arch" --epochs 1
+check "a FIFO as the architecture file: exit 2 at once" '[[ $rc -eq 2 && $err == *"fifo.arch: cannot read the architecture file: not a regular file"* ]]'
+
 capture "$BIN/shiftaccel-train" "${TRAIN_ARGS[@]}" --epochs 3 -o "$T/model.dsm" --log "$T/log.csv"
 check "a tiny model trains" '[[ $rc -eq 0 && -s $T/model.dsm ]]'
 acc8=$(sed -n 's/^integer model: test accuracy \([0-9]*\).*/\1/p' <<<"$out")
