@@ -4,7 +4,7 @@ TRAIN_SRCS := $(addprefix libshiftaccel/src/train/, \
 	rng.c threadpool.c gemm.c gemm_kernels.c \
 	conv.c fc.c pool.c batchnorm.c elementwise.c shift_weights.c \
 	arch.c net.c node_conv.c node_fc.c node_misc.c optim.c \
-	dataset.c dataset_idx.c dataset_png.c \
+	dataset.c dataset_idx.c dataset_png.c dataset_style.c dataset_resize.c \
 	trainer.c export.c checkpoint.c evaluate.c plot.c)
 LIB_SRCS += $(TRAIN_SRCS)
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli_util.h"
 
+#include "cli_text.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -23,14 +25,16 @@ const char *cli_program(void)
 
 void cli_error(const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], safe[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Names from files and argv must not reach the terminal as control characters. */
+	cli_escape_text(msg, safe, sizeof(safe));
 	/* One write, so messages from parallel runs do not interleave mid-line. */
-	fprintf(stderr, "%s: %s\n", program_name, msg);
+	fprintf(stderr, "%s: %s\n", program_name, safe);
 }
 
 int cli_exit_code(sa_status status)
@@ -70,10 +74,17 @@ void cli_print_version(void)
 
 int cli_option_error(int c, char *const argv[])
 {
+	const char *word = argv[optind - 1];
+	const char *eq = strchr(word, '=');
+
 	if (c == ':')
-		cli_error("%s needs an argument (see --help)", argv[optind - 1]);
+		cli_error("%s needs an argument (see --help)", word);
+	else if (optopt > 0 && optopt < 128 && word[0] == '-' && word[1] != '-')
+		cli_error("unknown option '-%c' (see --help)", optopt);
+	else if (optopt != 0 && eq) /* a known long option given "=VALUE" it does not take */
+		cli_error("option '%.*s' takes no value (see --help)", (int)(eq - word), word);
 	else
-		cli_error("unknown option %s (see --help)", argv[optind - 1]);
+		cli_error("unknown option '%s' (see --help)", word);
 	return -1;
 }
 
@@ -159,38 +170,6 @@ const char *cli_device_name(sa_device_kind device)
 	return "unknown";
 }
 
-/* Length of the valid UTF-8 sequence at p (2..4), or 0 if it is not one. */
-static size_t utf8_sequence_length(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid. */
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	}
-	return n;
-}
-
 void cli_json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -215,7 +194,7 @@ void cli_json_string(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", *p++);
 		} else if (*p < 0x80) {
 			fputc(*p++, f);
-		} else if ((n = utf8_sequence_length(p)) != 0) {
+		} else if ((n = cli_utf8_sequence_length(p)) != 0) {
 			fwrite(p, 1, n, f);
 			p += n;
 		} else {

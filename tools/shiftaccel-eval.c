@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * shiftaccel-eval: the top-1 accuracy of a .dsm model on a data set, per
- * class and (optionally) as a confusion matrix.  Every image goes through
- * sa_preprocess and an sa_session, exactly as in shiftaccel-run, so the
- * figure is the accuracy users get.
+ * class and (optionally) as a confusion matrix.  Every image is resized to
+ * the model's input by sa_preprocess and run by an sa_session, the integer
+ * path of shiftaccel-run, so the figure is the accuracy users get on images
+ * like the data set's.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_text.h"
 #include "cli_util.h"
 #include "shiftaccel.h"
 #include "shiftaccel_train.h"
@@ -187,22 +189,28 @@ static void print_json(const struct options *o, const sa_model *model, const sa_
 static void print_text(const struct options *o, const sa_model *model, const sa_dataset *ds,
 		       const struct sa_eval_result *r, uint32_t first)
 {
+	/* Names and labels come from files: escaped before they reach a terminal. */
 	const char *name = sa_model_meta(model, "name");
 	const char *recorded = sa_model_meta(model, "accuracy");
 	double acc = 100.0 * r->correct / r->total;
+	char safe[512];
 
-	printf("model: %s%s%s%s\n", o->model_path, name ? " (" : "", name ? name : "",
-	       name ? ")" : "");
-	printf("data: %s, %s split, images %u..%u\n", o->data,
+	printf("model: %s", cli_escape_text(o->model_path, safe, sizeof(safe)));
+	if (name)
+		printf(" (%s)", cli_escape_text(name, safe, sizeof(safe)));
+	printf("\ndata: %s, %s split, images %u..%u\n",
+	       cli_escape_text(o->data, safe, sizeof(safe)),
 	       o->split == SA_SPLIT_TEST ? "test" : "train", first, first + r->total - 1);
 	printf("accuracy: %.2f%% (%u/%u) on %s in %.1f s (%.0f images/s)\n", acc, r->correct,
 	       r->total, cli_device_name(o->device), r->seconds,
 	       r->seconds > 0 ? r->total / r->seconds : 0.0);
 	if (recorded)
-		printf("recorded by the trainer: %s%%\n", recorded);
+		printf("recorded by the trainer: %s%%\n",
+		       cli_escape_text(recorded, safe, sizeof(safe)));
 	printf("per class:\n");
 	for (uint32_t c = 0; c < r->num_classes; c++)
-		printf("  %-12s %7.2f%%  (%u/%u)\n", sa_dataset_class_name(ds, c),
+		printf("  %-12s %7.2f%%  (%u/%u)\n",
+		       cli_escape_text(sa_dataset_class_name(ds, c), safe, sizeof(safe)),
 		       r->class_total[c] ? 100.0 * r->class_correct[c] / r->class_total[c] : 0.0,
 		       r->class_correct[c], r->class_total[c]);
 	if (!o->confusion)
@@ -249,9 +257,14 @@ static int write_image(const struct options *o)
 		sa_dataset_close(ds);
 		return rc;
 	}
-	printf("%s: image %u of %s (%s), label %s\n", o->image_path, i, o->data,
+	char safe_path[512], safe_data[512], safe_label[256];
+
+	printf("%s: image %u of %s (%s), label %s\n",
+	       cli_escape_text(o->image_path, safe_path, sizeof(safe_path)), i,
+	       cli_escape_text(o->data, safe_data, sizeof(safe_data)),
 	       o->split == SA_SPLIT_TEST ? "test" : "train",
-	       sa_dataset_class_name(ds, sa_dataset_label(ds, i)));
+	       cli_escape_text(sa_dataset_class_name(ds, sa_dataset_label(ds, i)), safe_label,
+			       sizeof(safe_label)));
 	sa_dataset_close(ds);
 	return CLI_EXIT_OK;
 }

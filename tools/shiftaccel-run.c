@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_text.h"
 #include "cli_util.h"
 #include "shiftaccel.h"
 
@@ -21,6 +22,8 @@ struct options {
 	uint64_t topk, repeat, batch;
 	sa_device_kind device;
 	int json, convert;
+	sa_invert invert;
+	sa_fit fit;
 };
 
 struct result {
@@ -32,6 +35,7 @@ struct result {
 	double median_ms, min_ms, max_ms, preprocess_ms;
 	struct sa_run_timing card; /* the last run's split, on the card only */
 	double batch_per_s;	   /* --batch: pipelined inferences per second */
+	struct sa_preprocess_report prep;
 };
 
 static void usage(FILE *f)
@@ -39,9 +43,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: shiftaccel-run MODEL.dsm IMAGE.png [options]\n"
 		"\n"
-		"Classifies IMAGE with MODEL: decodes the PNG, resizes it to the model's input\n"
-		"(bilinear), normalises it with the model's mean/std, runs the network and prints\n"
-		"the top-k classes with their probabilities and the median latency.\n"
+		"Classifies IMAGE with MODEL: decodes the PNG, makes it look like the model's\n"
+		"training data (polarity, levels and, for digit data, MNIST framing; see\n"
+		"docs/preprocessing.md), resizes it to the model's input (bilinear), normalises\n"
+		"it with the model's mean/std, runs the network and prints the top-k classes\n"
+		"with their probabilities and the median latency.\n"
 		"\n"
 		"Options:\n"
 		"  --topk N        print the N most likely classes (default 5, at most the\n"
@@ -56,6 +62,11 @@ static void usage(FILE *f)
 		"  --json          print the result as one JSON object on stdout\n"
 		"  --convert       convert RGB images for gray models (BT.601 luma) and gray\n"
 		"                  images for RGB models, instead of refusing them\n"
+		"  --invert WHEN   auto (default: when the image's polarity, found from its\n"
+		"                  border, is not the training data's), yes, no\n"
+		"  --fit HOW       auto (default: frame when the model's data is framed, as\n"
+		"                  MNIST is), frame (crop to the ink, scale into 20/28 of the\n"
+		"                  input, centre by mass), none (resize the whole image)\n"
 		"  --help          print this help\n"
 		"  --version       print the version\n"
 		"\n"
@@ -68,6 +79,18 @@ static void usage(FILE *f)
 		"  4  internal error (e.g. out of memory)\n");
 }
 
+/* Index of `s` in names[0..n), in *index; -1 when it is none of them. */
+static int parse_choice(const char *s, const char *const *names, int n, int *index)
+{
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(s, names[i])) {
+			*index = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* Parses argv into *o; returns -1 with the message printed, 1 when the program should exit 0. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -78,7 +101,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_JSON,
 		OPT_CONVERT,
 		OPT_VERSION,
-		OPT_BATCH
+		OPT_BATCH,
+		OPT_INVERT,
+		OPT_FIT
 	};
 	static const struct option longopts[] = {
 		{"topk", required_argument, NULL, OPT_TOPK},
@@ -87,11 +112,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"batch", required_argument, NULL, OPT_BATCH},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"convert", no_argument, NULL, OPT_CONVERT},
+		{"invert", required_argument, NULL, OPT_INVERT},
+		{"fit", required_argument, NULL, OPT_FIT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	/* Indexed by sa_invert and sa_fit. */
+	static const char *const invert_names[] = {"auto", "yes", "no"};
+	static const char *const fit_names[] = {"auto", "frame", "none"};
+	int c, choice;
 
 	*o = (struct options){.topk = 5, .repeat = 1, .device = SA_DEVICE_AUTO};
 	opterr = 0; /* getopt's own messages would carry argv[0]'s path as the prefix */
@@ -127,21 +157,26 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_CONVERT: o->convert = 1; break;
+		case OPT_INVERT:
+			if (parse_choice(optarg, invert_names, 3, &choice) != 0) {
+				cli_error("--invert: '%s' is not auto, yes or no", optarg);
+				return -1;
+			}
+			o->invert = (sa_invert)choice;
+			break;
+		case OPT_FIT:
+			if (parse_choice(optarg, fit_names, 3, &choice) != 0) {
+				cli_error("--fit: '%s' is not auto, frame or none", optarg);
+				return -1;
+			}
+			o->fit = (sa_fit)choice;
+			break;
 		case 'h': usage(stdout); return 1;
 		case OPT_VERSION:
 			printf("shiftaccel-run (libshiftaccel) %d.%d.%d\n", SA_LIB_VERSION_MAJOR,
 			       SA_LIB_VERSION_MINOR, SA_LIB_VERSION_PATCH);
 			return 1;
-		case ':':
-			cli_error("%s needs an argument (see --help)", argv[optind - 1]);
-			return -1;
-		default:
-			/* optopt names an unknown short option; a long one is the previous word. */
-			if (optopt)
-				cli_error("unknown option '-%c' (see --help)", optopt);
-			else
-				cli_error("unknown option '%s' (see --help)", argv[optind - 1]);
-			return -1;
+		default: return cli_option_error(c, argv);
 		}
 	}
 	if (o->batch && o->device == SA_DEVICE_CPU_FLOAT) {
@@ -176,25 +211,33 @@ static const char *class_label(const sa_model *model, uint32_t i, char *buf, siz
 	return buf;
 }
 
+/* Labels and names come from the model file: escaped before they reach a terminal. */
 static void print_text(const struct options *o, const sa_model *model, const struct result *r)
 {
-	char buf[16];
+	char buf[16], safe[256];
 	size_t i, width = 1;
 
 	for (i = 0; i < r->k; i++) {
-		size_t len = strlen(class_label(model, r->top[i], buf, sizeof(buf)));
+		size_t len = strlen(cli_escape_text(class_label(model, r->top[i], buf, sizeof(buf)),
+						    safe, sizeof(safe)));
 
 		width = len > width ? len : width;
 	}
 	if (width > 40)
 		width = 40;
-	printf("model:   %s", r->model_name);
+	printf("model:   %s", cli_escape_text(r->model_name, safe, sizeof(safe)));
 	if (r->dataset)
-		printf(" (%s)", r->dataset);
+		printf(" (%s)", cli_escape_text(r->dataset, safe, sizeof(safe)));
 	printf("\ndevice:  %s\n", cli_device_name(r->device));
+	if (r->prep.inverted || r->prep.framed)
+		printf("input:   %s%s%s\n",
+		       r->prep.inverted ? "inverted to the data's polarity" : "",
+		       r->prep.inverted && r->prep.framed ? ", " : "",
+		       r->prep.framed ? "ink framed as the data's" : "");
 	for (i = 0; i < r->k; i++)
 		printf("%2zu. %-*s  %7.2f%%\n", i + 1, (int)width,
-		       class_label(model, r->top[i], buf, sizeof(buf)),
+		       cli_escape_text(class_label(model, r->top[i], buf, sizeof(buf)), safe,
+				       sizeof(safe)),
 		       100.0 * r->probs[r->top[i]]);
 	printf("latency: %.3f ms median over %llu run%s (preprocess %.3f ms)\n", r->median_ms,
 	       (unsigned long long)o->repeat, o->repeat == 1 ? "" : "s", r->preprocess_ms);
@@ -249,6 +292,9 @@ static void print_json(const struct options *o, const sa_model *model, const str
 	print_json_number(r->max_ms);
 	printf("}, \"preprocess_ms\": ");
 	print_json_number(r->preprocess_ms);
+	printf(", \"input\": {\"inverted\": %s, \"leveled\": %s, \"framed\": %s}",
+	       r->prep.inverted ? "true" : "false", r->prep.leveled ? "true" : "false",
+	       r->prep.framed ? "true" : "false");
 	printf(", \"repeat\": %llu", (unsigned long long)o->repeat);
 	if (o->batch) {
 		printf(", \"batch\": {\"size\": %llu, \"inferences_per_second\": ",
@@ -363,6 +409,14 @@ static int classify(const struct options *o)
 	st = sa_model_open(o->model_path, &model);
 	if (st == SA_OK)
 		st = sa_model_get_info(model, &info);
+	/* The header first: an unsuitable image is refused before it is decoded. */
+	if (st == SA_OK)
+		st = sa_image_probe_png(o->image_path, &image);
+	if (st == SA_OK && sa_preprocess_accepts(model, image.channels, o->convert) != SA_OK) {
+		st = SA_ERR_SHAPE;
+		cli_error("%s: %s", o->image_path, sa_last_error());
+		goto out;
+	}
 	if (st == SA_OK)
 		st = sa_image_load_png(o->image_path, &image);
 	if (st != SA_OK) {
@@ -379,7 +433,9 @@ static int classify(const struct options *o)
 		goto out;
 	}
 	t0 = cli_now_ms();
-	st = sa_preprocess(model, &image, o->convert, input);
+	struct sa_preprocess_options prep = {o->convert, o->invert, o->fit};
+
+	st = sa_preprocess_image(model, &image, &prep, input, &r.prep);
 	r.preprocess_ms = cli_now_ms() - t0;
 	if (st != SA_OK) {
 		cli_error("%s: %s", o->image_path, sa_last_error());

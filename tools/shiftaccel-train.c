@@ -8,11 +8,13 @@
  * the same sessions shiftaccel-run and shiftaccel-eval use.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli_util.h"
@@ -231,7 +233,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_BITS: bad = cli_parse_uint(optarg, 2, 5, &o->bits); break;
-		case OPT_EPOCHS: bad = cli_parse_uint(optarg, 0, 100000, &o->epochs); break;
+		case OPT_EPOCHS:
+			if (cli_parse_uint(optarg, 1, 100000, &o->epochs) != 0) {
+				cli_error("--epochs: '%s' is not a whole number from 1 to 100000",
+					  optarg);
+				return -1;
+			}
+			break;
 		case OPT_FLOAT_EPOCHS:
 			bad = cli_parse_uint(optarg, 0, 100000, &o->float_epochs);
 			o->float_epochs_set = 1;
@@ -309,6 +317,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!o->float_epochs_set)
 		o->float_epochs = o->epochs;
+	/* Every output is checked now, not after hours of training. */
+	const char *outputs[] = {o->output, o->save, o->log, o->plot};
+
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+		if (outputs[i] && sa_output_check_path(outputs[i]) != SA_OK) {
+			cli_error("%s", sa_last_error());
+			return -1;
+		}
+	}
 	if (o->fold_epochs_set && o->fold_epochs > o->epochs) {
 		cli_error("--fold-epochs %llu: more than --epochs %llu (the folded epochs are the "
 			  "last of them)",
@@ -322,7 +339,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 struct run {
 	struct options *o;
-	FILE *log;
+	char *log; /* the CSV so far, rewritten whole after each epoch */
+	size_t log_len;
 	int tty;
 	double last_bar;
 	struct sa_curve_point *points;
@@ -348,6 +366,30 @@ static void progress(void *ctx, uint32_t done, uint32_t total, double loss)
 	fflush(stdout);
 }
 
+/*
+ * Appends a line to the CSV log and writes the whole log again through
+ * sa_output, so after a kill or a full disk the file holds every line of
+ * the last epoch that completed, never a torn line.  Returns -1 (reported).
+ */
+static int log_append(struct run *r, const char *line)
+{
+	size_t n = strlen(line);
+	char *p = realloc(r->log, r->log_len + n + 1);
+
+	if (!p) {
+		cli_error("out of memory");
+		return -1;
+	}
+	memcpy(p + r->log_len, line, n + 1);
+	r->log = p;
+	r->log_len += n;
+	if (sa_output_write_file(r->o->log, r->log, r->log_len) != SA_OK) {
+		cli_error("%s", sa_last_error());
+		return -1;
+	}
+	return 0;
+}
+
 static int record(struct run *r, const char *phase, const struct sa_epoch_stats *s, double test)
 {
 	struct options *o = r->o;
@@ -362,17 +404,23 @@ static int record(struct run *r, const char *phase, const struct sa_epoch_stats 
 		       s->images_per_second);
 		fflush(stdout);
 	}
-	if (r->log) {
-		fprintf(r->log, "%s,%d,%.6f,%.4f,%.4f,%.3f,%.1f,%.6g\n", phase, s->epoch, s->loss,
-			s->train_accuracy, test, s->seconds, s->images_per_second, s->lr);
-		fflush(r->log);
+	if (o->log) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%s,%d,%.6f,%.4f,%.4f,%.3f,%.1f,%.6g\n", phase,
+			 s->epoch, s->loss, s->train_accuracy, test, s->seconds,
+			 s->images_per_second, s->lr);
+		if (log_append(r, line) != 0)
+			return -1;
 	}
 	if (r->npoints == r->cap) {
 		uint32_t cap = r->cap ? 2 * r->cap : 16;
 		void *p = realloc(r->points, cap * sizeof(*r->points));
 
-		if (!p)
+		if (!p) {
+			cli_error("out of memory");
 			return -1;
+		}
 		r->points = p;
 		r->cap = cap;
 	}
@@ -414,30 +462,78 @@ static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
 		if (st)
 			return cli_fail(st, "evaluation");
 		if (record(r, phase, &s, acc))
-			return cli_fail(SA_ERR_NO_MEMORY, "out of memory");
+			return CLI_EXIT_INPUT;
 	}
 	return 0;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
+/* Architecture files are short text; anything longer is not one. */
+#define ARCH_FILE_MAX_BYTES (1 << 20)
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-		}
+/*
+ * Reads the architecture file into *text (malloc()ed, NUL-terminated).
+ * Only a regular file is read: opened non-blocking and checked with fstat,
+ * so a FIFO named as the model cannot hang the trainer.  Returns NULL, or
+ * why it cannot be read.
+ */
+static const char *read_arch_file(const char *path, char **text)
+{
+	struct stat sb;
+	const char *why = NULL;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return strerror(errno);
+	if (fstat(fd, &sb) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode))
+		why = "not a regular file";
+	else if (sb.st_size >= ARCH_FILE_MAX_BYTES)
+		why = "larger than 1 MiB, not an architecture file";
+	else if (!(buf = malloc((size_t)sb.st_size + 1)))
+		why = "out of memory";
+	else if (read(fd, buf, (size_t)sb.st_size) != (ssize_t)sb.st_size)
+		why = "read error";
+	close(fd);
+	if (why) {
+		free(buf);
+		return why;
 	}
-	fclose(f);
-	return buf;
+	buf[sb.st_size] = '\0';
+	*text = buf;
+	return NULL;
+}
+
+/*
+ * A test set of another image size than the training set is resized to it
+ * (the model's input), as shiftaccel-eval resizes; other channels are
+ * refused before any training.
+ */
+static int match_test_shape(const struct options *o, const sa_dataset *train, sa_dataset **test)
+{
+	struct sa_dataset_info a, b;
+	sa_dataset *resized;
+	sa_status st;
+
+	sa_dataset_get_info(train, &a);
+	sa_dataset_get_info(*test, &b);
+	if (a.height == b.height && a.width == b.width && a.channels == b.channels)
+		return 0;
+	if (a.channels != b.channels) {
+		cli_error("%s: %u-channel images, but the training images have %u",
+			  o->test_data ? o->test_data : o->data, b.channels, a.channels);
+		return CLI_EXIT_INPUT;
+	}
+	st = sa_dataset_resize(*test, a.height, a.width, &resized);
+	if (st)
+		return cli_fail(st, o->test_data ? o->test_data : o->data);
+	if (!o->quiet)
+		printf("test images are %ux%u: resized to the training images' %ux%u\n", b.width,
+		       b.height, a.width, a.height);
+	sa_dataset_close(*test);
+	*test = resized;
+	return 0;
 }
 
 /* Opens the test set: the given spec, the data's own test split, or a held-out part. */
@@ -513,22 +609,30 @@ static const char *weights_name(enum mode m)
 }
 
 /* Exports, measures the integer model on the test set and writes it with that accuracy. */
-static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset *test,
-			      const char *recipe, const char *arch_text, const char *dataset)
+static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset *train,
+			      const sa_dataset *test, const char *recipe, const char *arch_text,
+			      const char *dataset)
 {
 	char acc_s[32], images_s[32];
 	const char *name = o->name ? o->name : o->model;
-	const char *meta[] = {"name", name,	      "dataset", dataset,   "recipe",
-			      recipe, "architecture", arch_text, "trainer", "shiftaccel-train",
-			      NULL,   NULL,	      NULL,	 NULL,	    NULL,
-			      NULL};
+	const char *polarity, *framing;
+	/* Pairs; the input.* keys (a property of the data) and accuracy are set below. */
+	const char *meta[22] = {"name", name,		"dataset", dataset,   "recipe",
+				recipe, "architecture", arch_text, "trainer", "shiftaccel-train"};
+	int n = 10;
 	void *data = NULL;
 	size_t size = 0;
 	sa_model *model = NULL;
 	struct sa_eval_result res;
 	struct sa_dataset_info info;
-	sa_status st = sa_trainer_export(t, meta, &data, &size);
+	sa_status st;
 
+	sa_dataset_input_style(train, &polarity, &framing);
+	if (polarity) {
+		meta[n++] = SA_META_POLARITY, meta[n++] = polarity;
+		meta[n++] = SA_META_FRAMING, meta[n++] = framing;
+	}
+	st = sa_trainer_export(t, meta, &data, &size);
 	if (st)
 		return cli_fail(st, "export");
 	st = sa_model_open_memory(data, size, "exported model", &model);
@@ -552,28 +656,24 @@ static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset
 		return 0;
 	snprintf(acc_s, sizeof(acc_s), "%.2f", acc);
 	snprintf(images_s, sizeof(images_s), "%u", count);
-	meta[10] = "accuracy";
-	meta[11] = acc_s;
-	meta[12] = "accuracy_images";
-	meta[13] = images_s;
+	meta[n++] = "accuracy";
+	meta[n++] = acc_s;
+	meta[n++] = "accuracy_images";
+	meta[n++] = images_s;
 	st = sa_trainer_export(t, meta, &data, &size);
 	if (st)
 		return cli_fail(st, "export");
-	FILE *f = fopen(o->output, "wb");
-
-	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
-		cli_error("%s: %s", o->output, strerror(errno));
-		free(data);
-		return CLI_EXIT_INPUT;
-	}
+	st = sa_output_write_file(o->output, data, size);
 	free(data);
+	if (st)
+		return cli_fail(st, NULL);
 	printf("wrote %s (%zu bytes)\n", o->output, size);
 	return 0;
 }
 
 static int run(struct options *o)
 {
-	struct run r = {o, NULL, isatty(STDOUT_FILENO), 0, NULL, 0, 0, 0};
+	struct run r = {o, NULL, 0, isatty(STDOUT_FILENO), 0, NULL, 0, 0, 0};
 	sa_dataset *train = NULL, *test = NULL;
 	sa_trainer *t = NULL;
 	struct sa_train_config cfg;
@@ -586,14 +686,17 @@ static int run(struct options *o)
 	int float_first = o->mode == MODE_FLOAT || o->mode == MODE_CONVERT ||
 			  o->mode == MODE_CONVERT_Q || o->mode == MODE_CONVERT_PS;
 
+	if (!rc)
+		rc = match_test_shape(o, train, &test);
 	if (rc)
 		goto out;
 	sa_dataset_get_info(train, &info);
 	sa_dataset_get_info(test, &tinfo);
 	if (strchr(o->model, '/') || strstr(o->model, ".arch")) {
-		arch = read_file(o->model);
-		if (!arch) {
-			cli_error("%s: cannot read the architecture file", o->model);
+		const char *why = read_arch_file(o->model, &arch);
+
+		if (why) {
+			cli_error("%s: cannot read the architecture file: %s", o->model, why);
 			rc = CLI_EXIT_INPUT;
 			goto out;
 		}
@@ -676,15 +779,10 @@ static int run(struct options *o)
 		       "parameters, batch %u, %s\n",
 		       o->model, weights_name(o->mode), (unsigned)o->bits, o->data, info.count,
 		       tinfo.count, sa_trainer_param_count(t), (unsigned)o->batch, recipe);
-	if (o->log) {
-		r.log = fopen(o->log, "w");
-		if (!r.log) {
-			cli_error("%s: %s", o->log, strerror(errno));
-			rc = CLI_EXIT_INPUT;
-			goto out;
-		}
-		fprintf(r.log, "phase,epoch,loss,train_accuracy,test_accuracy,seconds,"
-			       "images_per_second,lr\n");
+	if (o->log && log_append(&r, "phase,epoch,loss,train_accuracy,test_accuracy,seconds,"
+				     "images_per_second,lr\n") != 0) {
+		rc = CLI_EXIT_INPUT;
+		goto out;
 	}
 	if (float_first && !o->init &&
 	    (rc = train_phase(&r, t, train, test, "float", float_epochs, float_epochs)))
@@ -746,10 +844,9 @@ static int run(struct options *o)
 			printf("wrote %s\n", o->plot);
 	}
 	if (o->mode != MODE_FLOAT)
-		rc = export_and_measure(o, t, test, recipe, arch, o->data);
+		rc = export_and_measure(o, t, train, test, recipe, arch, o->data);
 out:
-	if (r.log)
-		fclose(r.log);
+	free(r.log);
 	free(r.points);
 	sa_trainer_destroy(t);
 	sa_dataset_close(train);

@@ -13,6 +13,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "shiftaccel_limits.h"
 
 #include "../../uapi/shiftaccel_numerics.h"
 
@@ -28,16 +31,16 @@ typedef enum sa_status {
 	SA_OK = 0,
 	SA_ERR_INVALID_ARGUMENT = -1, /* a caller's argument is out of range */
 	SA_ERR_NO_MEMORY = -2,
-	SA_ERR_IO = -3, /* a file is missing, unreadable or unwritable */
-	SA_ERR_BAD_MODEL = -4, /* a .dsm file or graph is malformed */
-	SA_ERR_VERSION = -5, /* a .dsm major version this library cannot read */
-	SA_ERR_CHECKSUM = -6, /* a .dsm checksum mismatch */
-	SA_ERR_BAD_IMAGE = -7, /* an image is not a readable PNG */
-	SA_ERR_SHAPE = -8, /* an input does not fit the model (e.g. channel count) */
-	SA_ERR_NO_DEVICE = -9, /* no usable ShiftAccel card */
-	SA_ERR_DEVICE = -10, /* the card reported a fault or was reset */
+	SA_ERR_IO = -3,		  /* a file is missing, unreadable or unwritable */
+	SA_ERR_BAD_MODEL = -4,	  /* a .dsm file or graph is malformed */
+	SA_ERR_VERSION = -5,	  /* a .dsm major version this library cannot read */
+	SA_ERR_CHECKSUM = -6,	  /* a .dsm checksum mismatch */
+	SA_ERR_BAD_IMAGE = -7,	  /* an image is not a readable PNG */
+	SA_ERR_SHAPE = -8,	  /* an input does not fit the model (e.g. channel count) */
+	SA_ERR_NO_DEVICE = -9,	  /* no usable ShiftAccel card */
+	SA_ERR_DEVICE = -10,	  /* the card reported a fault or was reset */
 	SA_ERR_UNSUPPORTED = -11, /* valid, but not supported by this backend */
-	SA_ERR_BAD_DATA = -12, /* a data set file is malformed */
+	SA_ERR_BAD_DATA = -12,	  /* a data set file is malformed */
 } sa_status;
 
 /* Short constant name of a status ("SA_ERR_BAD_MODEL"). */
@@ -55,15 +58,13 @@ sa_status sa_model_open(const char *path, sa_model **out);
 sa_status sa_model_open_memory(const void *data, size_t size, const char *name, sa_model **out);
 void sa_model_close(sa_model *model);
 
-#define SA_MAX_INPUT_CHANNELS 4
-
 struct sa_model_info {
 	uint16_t format_major, format_minor;
 	uint32_t input_c, input_h, input_w;
 	uint8_t input_dtype, output_dtype;
 	int8_t input_exp, output_exp;
 	uint32_t num_outputs; /* elements of the output tensor (classes) */
-	uint32_t num_labels; /* 0, or num_outputs */
+	uint32_t num_labels;  /* 0, or num_outputs */
 	uint32_t num_nodes, num_tensors;
 	float mean[SA_MAX_INPUT_CHANNELS], std[SA_MAX_INPUT_CHANNELS];
 };
@@ -79,9 +80,9 @@ sa_status sa_model_meta_at(const sa_model *model, uint32_t i, const char **key, 
 /* ---------------------------------------------------------------- sessions */
 
 typedef enum sa_device_kind {
-	SA_DEVICE_AUTO = 0, /* the card if one is usable, else the CPU */
-	SA_DEVICE_CPU = 1, /* bit-exact integer kernels on the CPU */
-	SA_DEVICE_ACCEL = 2, /* a ShiftAccel card; SA_ERR_NO_DEVICE if none */
+	SA_DEVICE_AUTO = 0,	 /* the card if one is usable, else the CPU */
+	SA_DEVICE_CPU = 1,	 /* bit-exact integer kernels on the CPU */
+	SA_DEVICE_ACCEL = 2,	 /* a ShiftAccel card; SA_ERR_NO_DEVICE if none */
 	SA_DEVICE_CPU_FLOAT = 3, /* float simulation of the same graph, for comparison */
 } sa_device_kind;
 
@@ -141,10 +142,22 @@ typedef struct sa_image {
 } sa_image;
 
 /*
- * Decodes any PNG (gray, gray+alpha, RGB, RGBA, palette, 1-16 bit).  Alpha is
- * dropped, 16-bit samples are reduced to 8 bits, palettes expanded.
+ * Decodes any PNG (gray, gray+alpha, RGB, RGBA, palette, 1-16 bit) to 8-bit
+ * gray or RGB: a palette of grey levels is gray, 16-bit samples are rounded
+ * to 8 bits, and transparency is composited over the background that
+ * contrasts with the visible content (white under dark content, black
+ * under light).  Only regular files are read; a size the file cannot hold
+ * or beyond shiftaccel_limits.h is refused before pixel memory is
+ * allocated.  A JPEG, GIF, BMP, WebP or TIFF file is named as such.
  */
 sa_status sa_image_load_png(const char *path, sa_image *out);
+/*
+ * The same checks as sa_image_load_png up to the pixels: fills width,
+ * height and the channels the decoded image would have (1 or 3), with
+ * pixels NULL, without decoding, so a caller can refuse an unsuitable image
+ * before paying for its decoding.
+ */
+sa_status sa_image_probe_png(const char *path, sa_image *out);
 sa_status sa_image_write_png(const char *path, const sa_image *image);
 void sa_image_free(sa_image *image);
 
@@ -153,10 +166,94 @@ void sa_image_free(sa_image *image);
  * normalises (p / 255 - mean[c]) / std[c] into `input` ([C][H][W] floats).
  * The image's channel count must equal the model's unless convert_channels
  * is set (RGB -> gray by ITU-R BT.601 luma, gray -> RGB by replication);
- * otherwise SA_ERR_SHAPE.
+ * otherwise SA_ERR_SHAPE.  This is the transformation the trainer applies
+ * to its data set's images; sa_preprocess_image() adds the steps that make
+ * an image made elsewhere look like them.
  */
 sa_status sa_preprocess(const sa_model *model, const sa_image *image, int convert_channels,
 			float *input);
+/* SA_OK when an image of `channels` channels can be preprocessed for `model`, else SA_ERR_SHAPE. */
+sa_status sa_preprocess_accepts(const sa_model *model, uint32_t channels, int convert_channels);
+
+/*
+ * Metadata keys that describe the training data's images (docs/preprocessing.md):
+ *   input.polarity  "light-on-dark" (MNIST: light ink, dark background) or
+ *                   "dark-on-light"
+ *   input.framing   "digit" (MNIST: the ink's bounding box scaled into a
+ *                   20x20 box, centred by its centre of mass in 28x28) or
+ *                   "none" (the object fills the frame)
+ * The reader accepts only these values.  Models without them fall back on
+ * their `dataset` key (mnist: light-on-dark and digit; fashion-mnist:
+ * light-on-dark and none).
+ */
+#define SA_META_POLARITY "input.polarity"
+#define SA_META_FRAMING "input.framing"
+#define SA_POLARITY_LIGHT_ON_DARK "light-on-dark"
+#define SA_POLARITY_DARK_ON_LIGHT "dark-on-light"
+#define SA_FRAMING_DIGIT "digit"
+#define SA_FRAMING_NONE "none"
+
+typedef enum sa_invert {
+	SA_INVERT_AUTO = 0, /* invert when the image's polarity is not the data's */
+	SA_INVERT_YES = 1,
+	SA_INVERT_NO = 2,
+} sa_invert;
+
+typedef enum sa_fit {
+	SA_FIT_AUTO = 0,  /* frame when the model's data is framed (input.framing digit) */
+	SA_FIT_FRAME = 1, /* crop to the ink, scale into the box, centre by mass */
+	SA_FIT_NONE = 2,  /* resize the whole image */
+} sa_fit;
+
+struct sa_preprocess_options {
+	int convert_channels; /* as in sa_preprocess */
+	sa_invert invert;
+	sa_fit fit;
+};
+
+/* What sa_preprocess_image() did, for reports. */
+struct sa_preprocess_report {
+	int inverted; /* the image's polarity was flipped */
+	int leveled;  /* background and ink levels were stretched to the data's */
+	int framed;   /* the ink was cropped, scaled and centred */
+};
+
+/*
+ * sa_preprocess for images made outside the data set, on single-channel
+ * models: with the model's data described (input.* metadata), the image's
+ * polarity is detected (background from the border) and matched, its
+ * background and ink levels are stretched to the data's, and for framed
+ * data the ink is cropped, scaled into the box and centred by mass.  RGB
+ * models get sa_preprocess.  `report` may be NULL.
+ */
+sa_status sa_preprocess_image(const sa_model *model, const sa_image *image,
+			      const struct sa_preprocess_options *options, float *input,
+			      struct sa_preprocess_report *report);
+
+/* ------------------------------------------------------------ output files */
+
+/*
+ * An output file written whole or not at all: the bytes go to a temporary
+ * file in the same directory, which is fsynced and renamed over `path` on
+ * commit (and the directory fsynced), so a full disk, an error or a kill
+ * leaves the previous file, or none, never a torn one.
+ */
+typedef struct sa_output sa_output;
+
+/*
+ * Checks, before any work, that `path` can be written: its directory exists
+ * and is writable, and `path` is not a directory.  SA_ERR_IO with the reason.
+ */
+sa_status sa_output_check_path(const char *path);
+/* Creates the temporary file; write through sa_output_stream(). */
+sa_status sa_output_open(const char *path, sa_output **out);
+FILE *sa_output_stream(sa_output *out);
+/* Flushes, fsyncs and renames into place; frees `out` whatever the result. */
+sa_status sa_output_commit(sa_output *out);
+/* Removes the temporary file and frees `out` (NULL is a no-op). */
+void sa_output_abort(sa_output *out);
+/* The whole of data[0..size) as `path`, through an sa_output. */
+sa_status sa_output_write_file(const char *path, const void *data, size_t size);
 
 /* ----------------------------------------------------------------- builder */
 
@@ -190,9 +287,8 @@ sa_status sa_builder_maxpool(sa_builder *b, uint32_t in, const struct sa_pool_pa
 sa_status sa_builder_avgpool(sa_builder *b, uint32_t in, const struct sa_pool_params *p,
 			     uint32_t *out);
 sa_status sa_builder_global_avgpool(sa_builder *b, uint32_t in, uint32_t *out);
-sa_status sa_builder_add(sa_builder *b, uint32_t in_a, uint32_t in_b,
-			 const struct sa_add_params *p, uint8_t out_dtype, int8_t out_exp,
-			 uint32_t *out);
+sa_status sa_builder_add(sa_builder *b, uint32_t in_a, uint32_t in_b, const struct sa_add_params *p,
+			 uint8_t out_dtype, int8_t out_exp, uint32_t *out);
 sa_status sa_builder_flatten(sa_builder *b, uint32_t in, uint32_t *out);
 /* Optional: a tensor name for messages and tools. */
 sa_status sa_builder_name_tensor(sa_builder *b, uint32_t tensor, const char *name);

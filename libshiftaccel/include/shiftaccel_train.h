@@ -51,6 +51,11 @@ sa_status sa_dataset_from_memory(const char *name, uint32_t count, uint32_t c, u
 /* A new data set of the images indices[0..n) of ds (copied). */
 sa_status sa_dataset_take(const sa_dataset *ds, const uint32_t *indices, uint32_t n,
 			  sa_dataset **out);
+/*
+ * A new data set of ds's images resized to h x w (the bilinear resize of
+ * sa_preprocess, rounded to bytes), channels unchanged.
+ */
+sa_status sa_dataset_resize(const sa_dataset *ds, uint32_t h, uint32_t w, sa_dataset **out);
 void sa_dataset_close(sa_dataset *ds);
 
 struct sa_dataset_info {
@@ -67,6 +72,15 @@ const uint8_t *sa_dataset_image(const sa_dataset *ds, uint32_t i);
 uint32_t sa_dataset_label(const sa_dataset *ds, uint32_t i);
 /* Class name ("0".."9" for MNIST, "Trouser" ... for Fashion-MNIST). */
 const char *sa_dataset_class_name(const sa_dataset *ds, uint32_t c);
+/*
+ * How the set's images look, for the model's input.* metadata
+ * (SA_META_POLARITY, SA_META_FRAMING in shiftaccel.h), measured on up to
+ * 1000 of its images: *polarity is SA_POLARITY_LIGHT_ON_DARK or
+ * SA_POLARITY_DARK_ON_LIGHT, *framing SA_FRAMING_DIGIT when nine in ten
+ * images are framed as MNIST's are, else SA_FRAMING_NONE.  Both NULL for
+ * colour sets.  Static strings.
+ */
+void sa_dataset_input_style(const sa_dataset *ds, const char **polarity, const char **framing);
 /* Image i as an sa_image (interleaved), for sa_preprocess and PNG output. */
 sa_status sa_dataset_get_image(const sa_dataset *ds, uint32_t i, sa_image *out);
 
@@ -82,9 +96,12 @@ struct sa_eval_result {
 
 /*
  * Runs images [first, first + count) of ds through `model` on `device`
- * (each image goes through sa_preprocess and sa_session_run, exactly as
- * shiftaccel-run does) with `threads` sessions in parallel, and counts top-1
- * hits.  The model's outputs must be the data set's classes.
+ * (each image resized to the model's input by sa_preprocess and run by
+ * sa_session_run, the integer path shiftaccel-run uses; a data set's images
+ * are in its data's form already, so sa_preprocess_image's adjustments for
+ * images made elsewhere do not apply) with `threads` sessions in parallel,
+ * and counts top-1 hits.  The model's outputs must be the data set's
+ * classes and its input channels the images' (else SA_ERR_SHAPE).
  */
 sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first, uint32_t count,
 		      sa_device_kind device, unsigned threads, struct sa_eval_result *result);

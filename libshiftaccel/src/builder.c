@@ -88,6 +88,10 @@ sa_status sa_builder_set_meta(sa_builder *b, const char *key, const char *value)
 		return st;
 	if (key[0] == '\0')
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: key is empty", fn);
+	const char *allowed = dsm_meta_value_rule(key, value);
+	if (allowed)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: %s is \"%.64s\"; it must be %s", fn,
+			       key, value, allowed);
 	char *v = strdup(value);
 	if (!v)
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory", fn);
@@ -186,9 +190,9 @@ sa_status sa_builder_input(sa_builder *b, uint32_t c, uint32_t h, uint32_t w, ui
 	if (h == 0 || w == 0)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: height and width must be at least 1",
 			       fn);
-	if ((uint64_t)c * h * w > DSM_MAX_TENSOR_ELEMS)
+	if ((uint64_t)c * h * w > SA_MAX_ACTIVATION_ELEMS)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: more than %u elements", fn,
-			       DSM_MAX_TENSOR_ELEMS);
+			       SA_MAX_ACTIVATION_ELEMS);
 	if (dtype != SA_DTYPE_I8 && dtype != SA_DTYPE_I16)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "%s: dtype %u is not SA_DTYPE_I8 or "
@@ -242,14 +246,30 @@ static sa_status get_activation(const sa_builder *b, const char *fn, uint32_t id
 	return SA_OK;
 }
 
-/* Everything but the numerics of the op: output size and NULL pointers. */
-static sa_status check_output(const char *fn, const struct sa_shape *out)
+/*
+ * Everything but the numerics of the op: the output's size, alone and with
+ * the activations before it (the reader's limits, so no model it refuses is
+ * written).
+ */
+static sa_status check_output(const sa_builder *b, const char *fn, const struct sa_shape *out)
 {
-	if ((uint64_t)out->c * out->h * out->w > DSM_MAX_TENSOR_ELEMS)
+	uint64_t elems = (uint64_t)out->c * out->h * out->w, total = elems;
+
+	if (elems > SA_MAX_ACTIVATION_ELEMS)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "%s: the output [%u,%u,%u] has more than %u "
 			       "elements",
-			       fn, out->c, out->h, out->w, DSM_MAX_TENSOR_ELEMS);
+			       fn, out->c, out->h, out->w, SA_MAX_ACTIVATION_ELEMS);
+	for (uint32_t i = 0; i < b->num_tensors; i++) {
+		const struct dsm_tensor *t = &b->tensors[i].rec;
+
+		if (t->kind == DSM_TENSOR_ACTIVATION)
+			total += (uint64_t)t->dims[0] * t->dims[1] * t->dims[2];
+	}
+	if (total > SA_MAX_ACTIVATION_TOTAL)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "%s: the activations together would exceed %u elements", fn,
+			       SA_MAX_ACTIVATION_TOTAL);
 	return SA_OK;
 }
 
@@ -396,7 +416,7 @@ static sa_status add_weighted_op(sa_builder *b, const char *fn, struct dsm_node 
 	uint32_t keep = b->num_tensors;
 	sa_status st;
 
-	if ((st = check_output(fn, out)) || (st = reserve_op(b, fn)))
+	if ((st = check_output(b, fn, out)) || (st = reserve_op(b, fn)))
 		return st;
 	if ((st = push_weights(b, fn, n->op, weights, rank, wdims, bits, &n->weights)) ||
 	    (st = push_bias(b, fn, n->op, bias, flags, out->c, &n->bias))) {
@@ -447,7 +467,7 @@ static sa_status add_plain_op(sa_builder *b, const char *fn, struct dsm_node *n,
 {
 	sa_status st;
 
-	if ((st = check_output(fn, out)) || (st = reserve_op(b, fn)))
+	if ((st = check_output(b, fn, out)) || (st = reserve_op(b, fn)))
 		return st;
 	*out_id = push_node(b, n, out);
 	return SA_OK;

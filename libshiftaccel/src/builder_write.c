@@ -197,18 +197,7 @@ sa_status sa_builder_write_file(sa_builder *b, const char *path)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_builder_write_file: path is NULL");
 	if ((st = sa_builder_write_memory(b, &data, &size)))
 		return st;
-	FILE *f = fopen(path, "wb");
-	if (!f) {
-		int err = errno;
-		free(data);
-		return sa_fail(SA_ERR_IO, "%s: cannot create: %s", path, strerror(err));
-	}
-	size_t written = fwrite(data, 1, size, f);
-	int err = ferror(f) ? errno : 0;
+	st = sa_output_write_file(path, data, size);
 	free(data);
-	if (fclose(f) != 0 && !err)
-		err = errno ? errno : EIO;
-	if (written != size || err)
-		return sa_fail(SA_ERR_IO, "%s: cannot write: %s", path, strerror(err ? err : EIO));
-	return SA_OK;
+	return st;
 }

@@ -32,6 +32,11 @@ const char *dsm_section_name(uint32_t kind);
 const char *dsm_op_name(uint32_t op);
 /* "i8", "i16", "i32", "shift" or "?" for a dtype. */
 const char *dsm_dtype_name(uint32_t dtype);
+/*
+ * NULL when metadata `value` is allowed for `key`, else the allowed values
+ * as text (only the input.* keys constrain their values).
+ */
+const char *dsm_meta_value_rule(const char *key, const char *value);
 
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int dsm_utf8_valid(const char *s, size_t len);

@@ -405,6 +405,10 @@ static sa_status read_meta(struct dsm_reader *r)
 			return st;
 		if (m->meta_keys[i][0] == '\0')
 			return dsm_bad(r, "metadata entry %u has an empty key", i);
+		const char *allowed = dsm_meta_value_rule(m->meta_keys[i], m->meta_values[i]);
+		if (allowed)
+			return dsm_bad(r, "metadata %s is \"%.64s\"; it must be %s",
+				       m->meta_keys[i], m->meta_values[i], allowed);
 	}
 	m->num_meta = n;
 
@@ -487,10 +491,12 @@ static sa_status read_activation(struct dsm_reader *r, uint32_t i, const struct 
 			       "tensor %u (%s): an activation has weight_bits, data_offset and "
 			       "data_size 0",
 			       i, name);
+	/* Activations are allocated by sessions: a tiny file must not declare gigabytes. */
 	uint64_t elems = (uint64_t)rec->dims[0] * rec->dims[1];
-	if (elems > DSM_MAX_TENSOR_ELEMS || elems * rec->dims[2] > DSM_MAX_TENSOR_ELEMS)
-		return dsm_bad(r, "tensor %u (%s): more than %u elements", i, name,
-			       DSM_MAX_TENSOR_ELEMS);
+	if (elems > SA_MAX_ACTIVATION_ELEMS || elems * rec->dims[2] > SA_MAX_ACTIVATION_ELEMS)
+		return dsm_bad(r, "tensor %u (%s): activation %ux%ux%u has more than %u elements",
+			       i, name, rec->dims[0], rec->dims[1], rec->dims[2],
+			       SA_MAX_ACTIVATION_ELEMS);
 	t->elems = elems * rec->dims[2];
 	t->shape =
 		(struct sa_shape){rec->dims[0], rec->dims[1], rec->dims[2], rec->dtype, rec->exp};
@@ -576,6 +582,7 @@ static sa_status read_tensors(struct dsm_reader *r)
 	if (!m->tensors)
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for %u tensors", m->name, n);
 	m->num_tensors = n;
+	uint64_t activation_total = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct sa_model_tensor *t = &m->tensors[i];
 		struct dsm_tensor rec;
@@ -593,9 +600,15 @@ static sa_status read_tensors(struct dsm_reader *r)
 		t->weight_bits = rec.weight_bits;
 		t->rank = rec.rank;
 		memcpy(t->dims, rec.dims, sizeof(t->dims));
-		if (rec.kind == DSM_TENSOR_ACTIVATION)
+		if (rec.kind == DSM_TENSOR_ACTIVATION) {
 			st = read_activation(r, i, &rec, t);
-		else if (rec.kind == DSM_TENSOR_CONSTANT)
+			activation_total += st == SA_OK ? t->elems : 0;
+			if (activation_total > SA_MAX_ACTIVATION_TOTAL)
+				st = dsm_bad(r,
+					     "tensor %u (%s): the activations together exceed %u "
+					     "elements",
+					     i, t->name, SA_MAX_ACTIVATION_TOTAL);
+		} else if (rec.kind == DSM_TENSOR_CONSTANT)
 			st = read_constant(r, i, &rec, t);
 		else
 			st = dsm_bad(r,

@@ -3,9 +3,17 @@
  * PNG reading and writing through libpng.
  *
  * Every PNG colour type and bit depth is decoded to 8-bit gray or 8-bit RGB:
- * palettes are expanded, 1/2/4-bit gray is scaled up to 8 bits, 16-bit
- * samples are scaled (not truncated) to 8 bits, alpha and tRNS transparency
- * are dropped without compositing (the colour samples are kept as stored).
+ * palettes are expanded (a palette of grey levels to gray), 1/2/4-bit gray
+ * is scaled up to 8 bits, 16-bit samples are scaled (not truncated) to 8
+ * bits.  Alpha and tRNS transparency are composited over a background that
+ * contrasts with the visible content (image_alpha.c), so a dark drawing on
+ * a transparent canvas stays a dark drawing on white whatever colour the
+ * transparent pixels carry.
+ *
+ * Nothing is allocated for a size the file cannot back: every chunk's
+ * length is checked against the bytes left in the file (png_chunks.c), the
+ * image's size against SA_IMAGE_MAX_* and against what the file's bytes can
+ * decompress to (SA_DEFLATE_MAX_RATIO), before libpng allocates for them.
  * libpng reports errors through longjmp; its messages are kept and returned
  * through sa_fail() together with the file name, and nothing is printed.
  */
@@ -18,9 +26,13 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "file_in.h"
+#include "image_alpha.h"
+#include "image_signature.h"
+#include "png_chunks.h"
 
-/* Larger images are rejected before any pixel memory is allocated. */
-#define SA_IMAGE_MAX_DIM 16384u
+/* Ancillary chunks kept before the pixels; a file of thousands of them is refused. */
+#define PNG_MAX_CACHED_CHUNKS 1000u
 
 struct png_io_ctx {
 	FILE *file;
@@ -54,63 +66,101 @@ static void png_warning_cb(png_structp png, png_const_charp msg)
 	(void)msg;
 }
 
-static const char *color_type_name(int color_type)
+/* A palette whose every entry has red == green == blue is a gray image. */
+static int palette_is_gray(png_structp png, png_infop info)
 {
-	switch (color_type) {
-	case PNG_COLOR_TYPE_GRAY: return "gray";
-	case PNG_COLOR_TYPE_GRAY_ALPHA: return "gray+alpha";
-	case PNG_COLOR_TYPE_RGB: return "RGB";
-	case PNG_COLOR_TYPE_RGB_ALPHA: return "RGBA";
-	case PNG_COLOR_TYPE_PALETTE: return "palette";
-	}
-	return "unknown";
+	png_colorp palette;
+	int n, i;
+
+	if (!png_get_PLTE(png, info, &palette, &n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (palette[i].red != palette[i].green || palette[i].red != palette[i].blue)
+			return 0;
+	return 1;
 }
 
-/* Asks libpng for 8-bit gray or 8-bit RGB output, whatever the stored format is. */
-static void request_8bit_gray_or_rgb(png_structp png, png_infop info)
+/* Asks libpng for 8-bit gray or RGB, plus alpha when the file has any transparency. */
+static void request_8bit(png_structp png, png_infop info)
 {
 	int color_type = png_get_color_type(png, info);
 	int bit_depth = png_get_bit_depth(png, info);
 
-	if (color_type == PNG_COLOR_TYPE_PALETTE)
+	if (color_type == PNG_COLOR_TYPE_PALETTE) {
+		int gray = palette_is_gray(png, info);
+
 		png_set_palette_to_rgb(png);
+		/* Exact for gray entries: libpng copies a sample with R == G == B. */
+		if (gray)
+			png_set_rgb_to_gray(png, PNG_ERROR_ACTION_NONE, -1, -1);
+	}
 	if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8)
 		png_set_expand_gray_1_2_4_to_8(png);
+	if (png_get_valid(png, info, PNG_INFO_tRNS))
+		png_set_tRNS_to_alpha(png);
 	if (bit_depth == 16)
 		png_set_scale_16(png);
-	/* Palette expansion turns tRNS into alpha; both kinds of transparency are dropped. */
-	if ((color_type & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS))
-		png_set_strip_alpha(png);
 	png_set_interlace_handling(png);
 	png_read_update_info(png, info);
+}
+
+/* The image's size against the limits and against what the file can hold. */
+static sa_status check_size(png_structp png, png_infop info, const char *path, uint64_t file_size)
+{
+	uint32_t width = png_get_image_width(png, info);
+	uint32_t height = png_get_image_height(png, info);
+	/* Filtered rows as stored: one filter byte plus the packed samples. */
+	uint64_t stored =
+		((uint64_t)width * png_get_channels(png, info) * png_get_bit_depth(png, info) + 7) /
+			8 +
+		1;
+
+	if (width > SA_IMAGE_MAX_SIDE || height > SA_IMAGE_MAX_SIDE ||
+	    (uint64_t)width * height > SA_IMAGE_MAX_PIXELS)
+		return sa_fail(SA_ERR_BAD_IMAGE,
+			       "%s: image is %ux%u pixels, larger than the limit (%u per side, %u "
+			       "pixels)",
+			       path, width, height, SA_IMAGE_MAX_SIDE, SA_IMAGE_MAX_PIXELS);
+	if (stored * height > file_size * SA_DEFLATE_MAX_RATIO)
+		return sa_fail(SA_ERR_BAD_IMAGE,
+			       "%s: corrupt PNG: a %llu-byte file cannot hold a %ux%u image (the "
+			       "file is truncated or its header is wrong)",
+			       path, (unsigned long long)file_size, width, height);
+	return SA_OK;
 }
 
 /*
  * The part of loading that runs under libpng's error handling.  Its
  * allocations are stored straight into the caller's volatile pointers, so the
- * caller can free them after a longjmp out of libpng.
+ * caller can free them after a longjmp out of libpng.  With header_only,
+ * stops after the checks, before any pixel is decoded.
  */
-static sa_status decode(png_structp png, png_infop info, const char *path, sa_image *img,
-			uint8_t *volatile *pixels, png_bytep *volatile *rows)
+static sa_status decode(png_structp png, png_infop info, const char *path, uint64_t file_size,
+			int header_only, sa_image *img, uint8_t *volatile *pixels,
+			png_bytep *volatile *rows)
 {
-	uint32_t width, height, channels, y;
+	uint32_t width, height, channels, colors, y;
 	size_t row_bytes;
+	sa_status st;
 
 	png_read_info(png, info);
+	st = check_size(png, info, path, file_size);
+	if (st != SA_OK)
+		return st;
 	width = png_get_image_width(png, info);
 	height = png_get_image_height(png, info);
-	if (width > SA_IMAGE_MAX_DIM || height > SA_IMAGE_MAX_DIM)
-		return sa_fail(SA_ERR_BAD_IMAGE,
-			       "%s: image is %ux%u pixels, larger than the %ux%u limit", path,
-			       width, height, SA_IMAGE_MAX_DIM, SA_IMAGE_MAX_DIM);
-	request_8bit_gray_or_rgb(png, info);
+	request_8bit(png, info);
 	channels = png_get_channels(png, info);
-	if ((channels != 1 && channels != 3) || png_get_bit_depth(png, info) != 8)
-		return sa_fail(
-			SA_ERR_BAD_IMAGE,
-			"%s: cannot decode %s PNG to 8-bit gray or RGB (%u channels, %d bits)",
-			path, color_type_name(png_get_color_type(png, info)), channels,
-			png_get_bit_depth(png, info));
+	if (channels < 1 || channels > 4 || png_get_bit_depth(png, info) != 8)
+		return sa_fail(SA_ERR_BAD_IMAGE,
+			       "%s: cannot decode this PNG to 8-bit samples (%u channels, %d bits)",
+			       path, channels, png_get_bit_depth(png, info));
+	colors = channels >= 3 ? 3 : 1;
+	img->width = width;
+	img->height = height;
+	img->channels = colors;
+	if (header_only)
+		return SA_OK;
 	row_bytes = (size_t)width * channels;
 	if (png_get_rowbytes(png, info) != row_bytes)
 		return sa_fail(SA_ERR_BAD_IMAGE, "%s: unexpected PNG row size %zu (expected %zu)",
@@ -126,39 +176,43 @@ static sa_status decode(png_structp png, png_infop info, const char *path, sa_im
 	png_read_image(png, *rows);
 	/* Reads up to IEND so truncation or corruption after the pixels is caught too. */
 	png_read_end(png, NULL);
-
-	img->width = width;
-	img->height = height;
-	img->channels = channels;
+	if (channels != colors)
+		sa_image_flatten_alpha(*pixels, (size_t)width * height, colors);
 	img->pixels = *pixels;
 	return SA_OK;
 }
 
-sa_status sa_image_load_png(const char *path, sa_image *out)
+/* Opens `path`, checks the signature (naming other image formats) and decodes. */
+static sa_status load(const char *path, int header_only, sa_image *out)
 {
 	struct png_io_ctx ctx = {0};
-	unsigned char sig[8];
+	unsigned char sig[16];
 	png_structp png;
 	png_infop info = NULL;
 	uint8_t *volatile pixels = NULL;
 	png_bytep *volatile rows = NULL;
 	sa_image img = {0};
+	uint64_t file_size;
 	sa_status st;
 	size_t got;
 	FILE *f;
 
 	if (!path || !out)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_image_load_png: NULL argument");
-	f = fopen(path, "rb");
-	if (!f)
-		return sa_fail(SA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-	got = fread(sig, 1, sizeof(sig), f);
-	if (got != sizeof(sig) || png_sig_cmp(sig, 0, sizeof(sig)) != 0) {
-		st = ferror(f)
-			     ? sa_fail(SA_ERR_IO, "%s: cannot read: %s", path, strerror(errno))
-			     : sa_fail(SA_ERR_BAD_IMAGE,
-				       "%s: not a PNG file (no PNG signature in the first 8 bytes)",
-				       path);
+	st = sa_file_fopen_regular(path, &f, &file_size);
+	if (st != SA_OK)
+		return st;
+	got = fread(sig, 1, 8, f);
+	if (got != 8 || png_sig_cmp(sig, 0, 8) != 0) {
+		got += ferror(f) ? 0 : fread(sig + got, 1, sizeof(sig) - got, f);
+		st = ferror(f) ? sa_fail(SA_ERR_IO, "%s: cannot read: %s", path, strerror(errno))
+			       : sa_fail(SA_ERR_BAD_IMAGE, "%s: %s", path,
+					 sa_image_signature_name(sig, got));
+		fclose(f);
+		return st;
+	}
+	st = sa_png_check_chunk_lengths(f, file_size, path);
+	if (st != SA_OK) {
 		fclose(f);
 		return st;
 	}
@@ -173,12 +227,17 @@ sa_status sa_image_load_png(const char *path, sa_image *out)
 			       path);
 	}
 	ctx.file = f;
+	/* No chunk can be longer than the file that holds it. */
+	png_set_chunk_malloc_max(png, file_size < SA_PNG_MAX_CHUNK_BYTES
+					      ? (png_alloc_size_t)file_size
+					      : SA_PNG_MAX_CHUNK_BYTES);
+	png_set_chunk_cache_max(png, PNG_MAX_CACHED_CHUNKS);
 	if (setjmp(png_jmpbuf(png))) {
 		st = sa_fail(SA_ERR_BAD_IMAGE, "%s: corrupt PNG: %s", path, ctx.message);
 	} else {
 		png_set_read_fn(png, &ctx, png_read_cb);
-		png_set_sig_bytes(png, sizeof(sig));
-		st = decode(png, info, path, &img, &pixels, &rows);
+		png_set_sig_bytes(png, 8);
+		st = decode(png, info, path, file_size, header_only, &img, &pixels, &rows);
 	}
 	png_destroy_read_struct(&png, &info, NULL);
 	fclose(f);
@@ -190,6 +249,16 @@ sa_status sa_image_load_png(const char *path, sa_image *out)
 	*out = img;
 	sa_clear_error();
 	return SA_OK;
+}
+
+sa_status sa_image_load_png(const char *path, sa_image *out)
+{
+	return load(path, 0, out);
+}
+
+sa_status sa_image_probe_png(const char *path, sa_image *out)
+{
+	return load(path, 1, out);
 }
 
 /* The part of writing that runs under libpng's error handling. */
@@ -217,6 +286,7 @@ sa_status sa_image_write_png(const char *path, const sa_image *image)
 	png_structp png;
 	png_infop info = NULL;
 	png_bytep *rows;
+	sa_output *out;
 	sa_status st;
 	FILE *f;
 
@@ -226,19 +296,20 @@ sa_status sa_image_write_png(const char *path, const sa_image *image)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "%s: cannot write an image with %u channels (only 1 or 3)", path,
 			       image->channels);
-	if (image->width == 0 || image->height == 0 || image->width > SA_IMAGE_MAX_DIM ||
-	    image->height > SA_IMAGE_MAX_DIM)
+	if (image->width == 0 || image->height == 0 || image->width > SA_IMAGE_MAX_SIDE ||
+	    image->height > SA_IMAGE_MAX_SIDE)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "%s: cannot write a %ux%u image (1 to %u pixels per side)", path,
-			       image->width, image->height, SA_IMAGE_MAX_DIM);
+			       image->width, image->height, SA_IMAGE_MAX_SIDE);
 	rows = malloc(sizeof(*rows) * image->height);
 	if (!rows)
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory", path);
-	f = fopen(path, "wb");
-	if (!f) {
+	st = sa_output_open(path, &out);
+	if (st != SA_OK) {
 		free(rows);
-		return sa_fail(SA_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+		return st;
 	}
+	f = sa_output_stream(out);
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, png_error_cb, png_warning_cb);
 	if (png)
 		info = png_create_info_struct(png);
@@ -250,14 +321,14 @@ sa_status sa_image_write_png(const char *path, const sa_image *image)
 		st = encode(png, info, f, image, rows);
 	png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
 	free(rows);
-	if (fclose(f) != 0 && st == SA_OK)
-		st = sa_fail(SA_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
 	if (st != SA_OK) {
-		unlink(path); /* no half-written file is left behind */
+		sa_output_abort(out); /* the previous file, if any, stays as it was */
 		return st;
 	}
-	sa_clear_error();
-	return SA_OK;
+	st = sa_output_commit(out);
+	if (st == SA_OK)
+		sa_clear_error();
+	return st;
 }
 
 void sa_image_free(sa_image *image)

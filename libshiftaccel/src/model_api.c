@@ -17,6 +17,7 @@
 
 #include "dsm.h"
 #include "error.h"
+#include "file_in.h"
 
 static struct sa_model *model_new(const char *name)
 {
@@ -51,18 +52,13 @@ sa_status sa_model_open(const char *path, sa_model **out)
 	if (!path || !out)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "sa_model_open: path and out must not be NULL");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sa_fail(SA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		int err = errno;
-		close(fd);
-		return sa_fail(SA_ERR_IO, "%s: cannot stat: %s", path, strerror(err));
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
-		return sa_fail(SA_ERR_IO, "%s: not a regular file", path);
-	}
+	int fd;
+	uint64_t file_size;
+	sa_status st = sa_file_open_regular(path, &fd, &file_size);
+
+	if (st != SA_OK)
+		return st;
+	sb.st_size = (off_t)file_size;
 	if ((uint64_t)sb.st_size > DSM_MAX_FILE_SIZE) {
 		close(fd);
 		return sa_fail(SA_ERR_BAD_MODEL,

@@ -28,7 +28,14 @@
 		return 1;                                                                          \
 	} while (0)
 
-static int build_model(const char *path, const char *name, uint32_t channels, int with_labels)
+static const char *const plain_labels[3] = {"cat", "dog", "bird"};
+/* Labels a hostile model could carry: CSI sequences (7-bit and C1), a carriage return. */
+static const char *const hostile_labels[3] = {"\033[31mcat", "dog\rX",
+					      "bird\xc2\x9b"
+					      "2J"};
+
+static int build_model(const char *path, const char *name, uint32_t channels,
+		       const char *const *labels)
 {
 	static const float mean[3] = {0.5f, 0.5f, 0.5f}, std[3] = {0.5f, 0.5f, 0.5f};
 	struct sa_conv_params conv = {
@@ -76,9 +83,9 @@ static int build_model(const char *path, const char *name, uint32_t channels, in
 		FAIL("builder");
 	if (sa_builder_set_meta(b, "name", name) || sa_builder_set_meta(b, "dataset", "shapes"))
 		FAIL("meta");
-	if (with_labels && (sa_builder_add_label(b, "cat") || sa_builder_add_label(b, "dog") ||
-			    sa_builder_add_label(b, "bird")))
-		FAIL("labels");
+	for (int k = 0; labels && k < 3; k++)
+		if (sa_builder_add_label(b, labels[k]))
+			FAIL("labels");
 	if (sa_builder_input(b, channels, 8, 8, SA_DTYPE_I8, -6, mean, std, &t))
 		FAIL("input");
 	/* conv: accumulator 2^(-6 - 3), output 2^-5; all-white gives 9c/8, at most 3.4 < 127/32 */
@@ -134,10 +141,12 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 #define OUT(name) (snprintf(p, sizeof(p), "%s/%s", dir, name), p)
-	err |= build_model(OUT("gray.dsm"), "fixture-cnn", 1, 1);
-	err |= build_model(OUT("rgb.dsm"), "fixture-cnn-rgb", 3, 1);
+	err |= build_model(OUT("gray.dsm"), "fixture-cnn", 1, plain_labels);
+	err |= build_model(OUT("rgb.dsm"), "fixture-cnn-rgb", 3, plain_labels);
 	/* A name that needs JSON escaping: quotes, a backslash, a tab, UTF-8. */
-	err |= build_model(OUT("nolabels.dsm"), "no \"labels\" \\ \t caf\xc3\xa9", 1, 0);
+	err |= build_model(OUT("nolabels.dsm"), "no \"labels\" \\ \t caf\xc3\xa9", 1, NULL);
+	/* A name and labels that would drive the terminal if printed raw. */
+	err |= build_model(OUT("hostile.dsm"), "evil\033]0;owned\007\033[2J", 1, hostile_labels);
 	err |= write_image(OUT("top.png"), 8, 8, 1, TOP_BRIGHT);
 	err |= write_image(OUT("bottom.png"), 8, 8, 1, BOTTOM_BRIGHT);
 	err |= write_image(OUT("dark.png"), 8, 8, 1, DARK);

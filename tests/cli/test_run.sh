@@ -225,4 +225,106 @@ head -c $((size - 7)) "$T/gray.dsm" >"$T/short.dsm"
 expect_fail "truncated model" 2 "$T/short.dsm: .*(truncated|size|short)" "$T/short.dsm" "$T/top.png"
 expect_fail "PNG given as the model" 2 "$T/top.png: " "$T/top.png" "$T/top.png"
 
+# ---------------------------------------------------------------- hostile text
+# Labels and names from the model reach the terminal escaped: no ESC, CR or
+# C1 control byte in the output, each shown as \xNN.
+run "$T/hostile.dsm" "$T/top.png" --topk 3
+if [[ $rc -eq 0 ]] && ! LC_ALL=C grep -q $'[\x1b\r\x07]' "$T/out" &&
+	! LC_ALL=C grep -q $'\xc2\x9b' "$T/out" && grep -qF '\x1b[31mcat' "$T/out" &&
+	grep -qF 'dog\x0dX' "$T/out" && grep -qF 'bird\xc2\x9b2J' "$T/out" &&
+	grep -qF 'evil\x1b]0;owned\x07\x1b[2J' "$T/out"; then
+	ok "labels and the model name are escaped in text output"
+else
+	not_ok "hostile labels" "exit $rc" "stdout: $(od -c "$T/out" | head -5)"
+fi
+printf 'x' >"$T/esc"$'\033'"[2J.png"
+run "$T/gray.dsm" "$T/esc"$'\033'"[2J.png"
+if [[ $rc -eq 2 ]] && ! LC_ALL=C grep -q $'\x1b' "$T/err" && grep -qF 'esc\x1b[2J.png' "$T/err"; then
+	ok "a file name with an escape sequence is escaped in the error"
+else
+	not_ok "escaped file name" "exit $rc" "stderr: $(od -c "$T/err" | head -3)"
+fi
+
+# ---------------------------------------------------------------- exact option errors
+expect_fail "--json=1: the option takes no value" 1 \
+	"^shiftaccel-run: option '--json' takes no value \(see --help\)$" \
+	"$T/gray.dsm" "$T/top.png" --json=1
+if LC_ALL=C grep -q $'[^\t -~]' "$T/err"; then
+	not_ok "--json=1 message is plain ASCII" "stderr: $(od -c "$T/err" | head -3)"
+else
+	ok "--json=1 message is plain ASCII"
+fi
+expect_fail "unknown short option" 1 "^shiftaccel-run: unknown option '-q' \(see --help\)$" \
+	"$T/gray.dsm" "$T/top.png" -q
+expect_fail "--invert maybe" 1 "--invert: 'maybe' is not auto, yes or no" \
+	"$T/gray.dsm" "$T/top.png" --invert maybe
+expect_fail "--fit crop" 1 "--fit: 'crop' is not auto, frame or none" \
+	"$T/gray.dsm" "$T/top.png" --fit crop
+
+# ---------------------------------------------------------------- other image formats
+printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01' >"$T/photo.png"
+expect_fail "a JPEG named .png is named JPEG" 2 "$T/photo.png: a JPEG image, not a PNG" \
+	"$T/gray.dsm" "$T/photo.png"
+printf 'GIF89a\x01\x00\x01\x00\x00\x00\x00;' >"$T/anim.png"
+expect_fail "a GIF is named GIF" 2 "$T/anim.png: a GIF image, not a PNG" "$T/gray.dsm" "$T/anim.png"
+printf 'BM\x3a\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00' >"$T/paint.png"
+expect_fail "a BMP is named BMP" 2 "$T/paint.png: a BMP image, not a PNG" "$T/gray.dsm" "$T/paint.png"
+printf 'RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00' >"$T/web.png"
+expect_fail "a WebP is named WebP" 2 "$T/web.png: a WebP image, not a PNG" "$T/gray.dsm" "$T/web.png"
+
+# ---------------------------------------------------------------- hostile files
+# Not regular files: refused at once, never read (a FIFO without a writer blocks forever).
+mkfifo "$T/fifo.png" "$T/fifo.dsm"
+capture timeout 20 "$RUN" "$T/gray.dsm" "$T/fifo.png"
+if [[ $rc -eq 2 && $err == *"fifo.png: a FIFO, not a regular file"* ]]; then
+	ok "a FIFO as the image: exit 2 at once"
+else
+	not_ok "FIFO image" "exit $rc" "stderr: $err"
+fi
+capture timeout 20 "$RUN" "$T/fifo.dsm" "$T/top.png"
+if [[ $rc -eq 2 && $err == *"fifo.dsm: a FIFO, not a regular file"* ]]; then
+	ok "a FIFO as the model: exit 2 at once"
+else
+	not_ok "FIFO model" "exit $rc" "stderr: $err"
+fi
+expect_fail "a directory as the image" 2 "$T: a directory, not a regular file" "$T/gray.dsm" "$T"
+expect_fail "a device as the model" 2 "/dev/zero: a character device, not a regular file" \
+	/dev/zero "$T/top.png"
+
+# Sizes a small file declares are checked before memory is allocated for them
+# (peak RSS in kB from /usr/bin/time; the sanitizers' own overhead stays far below).
+rss_fail() {
+	local name=$1 pattern=$2
+	shift 2
+	capture /usr/bin/time -f '%M' -o "$T/rss" "$RUN" "$@"
+	local rss
+	rss=$(tail -1 "$T/rss")
+	if [[ $rc -eq 2 && $err == *$pattern* && $rss -lt 300000 ]]; then
+		ok "$name: exit 2, peak $((rss / 1024)) MB"
+	else
+		not_ok "$name" "exit $rc, peak ${rss} kB" "stderr: $err"
+	fi
+}
+seeds=$(dirname "$0")/../fuzz
+rss_fail "a 44-byte PNG whose chunk claims 2 GiB" "claims 2147483647 bytes" \
+	"$T/gray.dsm" "$seeds/corpus-png/invalid-chunk-claims-2gib.png"
+rss_fail "a PNG header larger than its file" "cannot hold a 16384x4096 image" \
+	"$T/gray.dsm" "$seeds/corpus-png/invalid-header-larger-than-file.png"
+rss_fail "a small .dsm declaring a huge input" "more than 16777216 elements" \
+	"$seeds/corpus/invalid-huge-input.dsm" "$T/top.png"
+# An RGB image at the size limit for a gray model: refused from its header, not decoded.
+python3 - "$T/big-rgb.png" <<'PY'
+import struct, sys, zlib
+w, h = 16384, 4096
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+z = zlib.compressobj(9)
+row = b"\0" + bytes(3 * w)
+idat = b"".join(z.compress(row) for _ in range(h)) + z.flush()
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                              + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+PY
+rss_fail "a 200 MB RGB image for a gray model, refused before decoding" "image has 3 channels" \
+	"$T/gray.dsm" "$T/big-rgb.png"
+
 finish

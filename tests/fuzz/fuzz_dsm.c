@@ -34,7 +34,7 @@ static void touch_tensor(const struct sa_model_tensor *t)
 		REQUIRE(t->data == NULL && t->rank == 3);
 		REQUIRE(t->shape.c && t->shape.h && t->shape.w);
 		REQUIRE(t->elems == (uint64_t)t->shape.c * t->shape.h * t->shape.w);
-		REQUIRE(t->elems <= DSM_MAX_TENSOR_ELEMS);
+		REQUIRE(t->elems <= SA_MAX_ACTIVATION_ELEMS);
 		sink += sum;
 		return;
 	}

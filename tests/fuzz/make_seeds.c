@@ -158,6 +158,19 @@ static int future_minor(void *file, void **out, size_t *out_size)
 	return st == SA_OK ? 0 : -1;
 }
 
+/* The sequential model with the input.* metadata a trainer writes for MNIST. */
+static sa_builder *described_model(void)
+{
+	sa_builder *b = sequential_model();
+
+	if (b && (sa_builder_set_meta(b, SA_META_POLARITY, SA_POLARITY_LIGHT_ON_DARK) != SA_OK ||
+		  sa_builder_set_meta(b, SA_META_FRAMING, SA_FRAMING_DIGIT) != SA_OK)) {
+		sa_builder_destroy(b);
+		return NULL;
+	}
+	return b;
+}
+
 int main(int argc, char **argv)
 {
 	struct fx_model fx;
@@ -178,6 +191,17 @@ int main(int argc, char **argv)
 	}
 	if (write_builder(depthwise_model(), &data, &dsize) == 0) {
 		emit(dir, "valid-depthwise.dsm", data, dsize, SA_OK);
+		free(data);
+	}
+	if (write_builder(described_model(), &data, &dsize) == 0) {
+		emit(dir, "valid-preprocess.dsm", data, dsize, SA_OK);
+		/* The value a reader must refuse, which no builder writes. */
+		uint8_t *at = memmem(data, dsize, SA_FRAMING_DIGIT, strlen(SA_FRAMING_DIGIT));
+		if (at) {
+			at[0] = 'D';
+			fx_rechecksum(data, dsize);
+			emit(dir, "invalid-preprocess-value.dsm", data, dsize, SA_ERR_BAD_MODEL);
+		}
 		free(data);
 	}
 	if (future_minor(base, &data, &dsize) == 0) {
@@ -206,6 +230,11 @@ int main(int argc, char **argv)
 	BROKEN("invalid-shape.dsm", SA_ERR_BAD_MODEL,
 	       ((struct dsm_tensor *)fx_record(f, DSM_SEC_TENSORS, fx.t_gap))->dims[0] = 9);
 	BROKEN("invalid-labels.dsm", SA_ERR_BAD_MODEL, fx_section(f, DSM_SEC_LABELS)->size -= 4);
+	/* A small file declaring a huge input: refused before a session allocates it. */
+	BROKEN("invalid-huge-input.dsm", SA_ERR_BAD_MODEL, {
+		struct dsm_tensor *t = fx_record(f, DSM_SEC_TENSORS, fx.t_input);
+		t->dims[1] = t->dims[2] = 65535;
+	});
 #undef BROKEN
 	memcpy(f, base, size);
 	f[size - 100] ^= 0x10; /* no re-checksum */

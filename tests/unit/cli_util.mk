@@ -1,3 +1,3 @@
-# The command-line helpers shared by the tools (tools/cli_util.c).
+# The command-line helpers shared by the tools (tools/cli_util.c tools/cli_text.c).
 UNIT_TESTS += test_cli_util
-test_cli_util_SRCS := tests/unit/test_cli_util.c tools/cli_util.c
+test_cli_util_SRCS := tests/unit/test_cli_util.c tools/cli_util.c tools/cli_text.c

@@ -162,12 +162,50 @@ TEST(input_rules)
 	CHECK_REFUSED(sa_builder_input(b, 2, 8, 8, SA_DTYPE_I8, 0, mean, std_zero, &t),
 		      "std[1] is 0; it must be positive and finite");
 	CHECK_REFUSED(sa_builder_input(b, 4, 1 << 14, 1 << 14, SA_DTYPE_I8, 0, NULL, NULL, &t),
-		      "more than 268435456 elements");
+		      "more than 16777216 elements");
 	CHECK_EQ_INT(sa_builder_input(b, 4, 8, 8, SA_DTYPE_I8, 0, mean, std_ok, &t), SA_OK);
 	CHECK_EQ_INT(t, 0);
 	CHECK_REFUSED(sa_builder_input(b, 4, 8, 8, SA_DTYPE_I8, 0, mean, std_ok, &t),
 		      "the graph input is already declared");
 	CHECK_REFUSED(sa_builder_set_output(b, t), "not be the graph input");
+	sa_builder_destroy(b);
+}
+
+/*
+ * The activation limits of shiftaccel_limits.h, alone and together: a
+ * 4096x4096 input and three 3x3 convolutions at that size fill 2^26
+ * elements exactly; one more activation of any size crosses the total.
+ */
+TEST(activation_limits_alone_and_together)
+{
+	static const float mean[1] = {0}, std[1] = {1};
+	static const int8_t w[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+	struct sa_conv_params c = {.kernel_h = 3,
+				   .kernel_w = 3,
+				   .stride_h = 1,
+				   .stride_w = 1,
+				   .dilation_h = 1,
+				   .dilation_w = 1,
+				   .pad_top = 1,
+				   .pad_left = 1,
+				   .pad_bottom = 1,
+				   .pad_right = 1,
+				   .groups = 1,
+				   .out_channels = 1,
+				   .weight_bits = 5,
+				   .weight_base = -4};
+	struct sa_pool_params p = {.kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2};
+	sa_builder *b;
+	uint32_t t;
+
+	CHECK_EQ_INT(sa_builder_create(&b), SA_OK);
+	CHECK_REFUSED(sa_builder_input(b, 1, 4097, 4096, SA_DTYPE_I8, -7, mean, std, &t),
+		      "more than 16777216 elements");
+	CHECK_EQ_INT(sa_builder_input(b, 1, 4096, 4096, SA_DTYPE_I8, -7, mean, std, &t), SA_OK);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ_INT(sa_builder_conv(b, t, &c, w, NULL, SA_DTYPE_I8, -7, &t), SA_OK);
+	CHECK_REFUSED(sa_builder_maxpool(b, t, &p, &t),
+		      "the activations together would exceed 67108864 elements");
 	sa_builder_destroy(b);
 }
 
@@ -239,6 +277,7 @@ int main(int argc, char **argv)
 	RUN(sequential_ops_round_trip);
 	RUN(bad_op_parameters_are_refused_and_leave_no_trace);
 	RUN(input_rules);
+	RUN(activation_limits_alone_and_together);
 	RUN(write_needs_a_complete_graph);
 	RUN(strings_meta_and_names);
 	CHECK_MAIN_END();

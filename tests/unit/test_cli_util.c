@@ -2,6 +2,7 @@
 /* The command-line helpers every tool relies on for strict argument parsing and JSON output. */
 #include <stdlib.h>
 
+#include "../../tools/cli_text.h"
 #include "../../tools/cli_util.h"
 #include "../check.h"
 
@@ -113,6 +114,29 @@ TEST(json_string_escaping)
 	CHECK_JSON("x\xe2\x82", "\"x\\ufffd\\ufffd\"");
 }
 
+/* Every byte a terminal acts on comes out as \xNN; printable UTF-8 stays. */
+TEST(text_escaping)
+{
+	char buf[128];
+
+	CHECK(strcmp(cli_escape_text("cat", buf, sizeof(buf)), "cat") == 0);
+	CHECK(strcmp(cli_escape_text("\033[31mred", buf, sizeof(buf)), "\\x1b[31mred") == 0);
+	CHECK(strcmp(cli_escape_text("a\rb\nc\td\x7f", buf, sizeof(buf)),
+		     "a\\x0db\\x0ac\\x09d\\x7f") == 0);
+	CHECK(strcmp(cli_escape_text("caf\xc3\xa9", buf, sizeof(buf)), "caf\xc3\xa9") == 0);
+	/* U+009B (CSI) is valid UTF-8 but a control: escaped byte by byte. */
+	CHECK(strcmp(cli_escape_text("x\xc2\x9b"
+				     "2J",
+				     buf, sizeof(buf)),
+		     "x\\xc2\\x9b2J") == 0);
+	CHECK(strcmp(cli_escape_text("bad\xff\xc3", buf, sizeof(buf)), "bad\\xff\\xc3") == 0);
+	CHECK(strcmp(cli_escape_text("back\\slash", buf, sizeof(buf)), "back\\\\slash") == 0);
+	CHECK(strcmp(cli_escape_text(NULL, buf, sizeof(buf)), "") == 0);
+	/* Truncation never splits an escape or a character. */
+	CHECK(strcmp(cli_escape_text("ab\033", buf, 5), "ab") == 0);
+	CHECK(strcmp(cli_escape_text("\xc3\xa9\xc3\xa9", buf, 4), "\xc3\xa9") == 0);
+}
+
 TEST(median)
 {
 	double odd[] = {5, 1, 3}, even[] = {4, 1, 3, 2}, one[] = {7.5};
@@ -137,6 +161,7 @@ int main(int argc, char **argv)
 	RUN(device_names_round_trip);
 	RUN(exit_codes);
 	RUN(json_string_escaping);
+	RUN(text_escaping);
 	RUN(median);
 	RUN(monotonic_clock_advances);
 	CHECK_MAIN_END();

@@ -450,7 +450,8 @@ TEST(tensor_element_count_overflow)
 	t->dims[0] = 0xffffffff;
 	t->dims[1] = 0xffffffff;
 	t->dims[2] = 0xffffffff;
-	EXPECT_BAD("tensor 3 (conv1.out): more than 268435456 elements");
+	EXPECT_BAD("tensor 3 (conv1.out): activation 4294967295x4294967295x4294967295 has more "
+		   "than 16777216 elements");
 }
 
 TEST(tensor_data_misaligned_or_outside)

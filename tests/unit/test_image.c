@@ -153,7 +153,9 @@ static uint8_t expect_8bit(uint16_t v, int bit_depth)
 
 /*
  * Writes a gray / gray+alpha / RGB / RGBA image of `bit_depth` and checks the
- * decoded 8-bit gray or RGB samples (alpha dropped) one by one.
+ * decoded 8-bit gray or RGB samples one by one.  Alpha, where the type has
+ * it, is fully opaque, so compositing leaves every sample as stored (the
+ * compositing tests below cover transparency).
  */
 static int check_direct_color(int color_type, int bit_depth, int interlace, uint32_t w, uint32_t h)
 {
@@ -166,6 +168,9 @@ static int check_direct_color(int color_type, int bit_depth, int interlace, uint
 	sa_image img = {0};
 	uint32_t i, c;
 	int ok = 1;
+
+	for (i = 0; spp > colors && i < w * h; i++)
+		v[i * spp + colors] = (uint16_t)((1u << bit_depth) - 1);
 
 	if (write_png_samples(path, &s, v) != 0 || sa_image_load_png(path, &img) != SA_OK) {
 		fprintf(stderr, "  load failed: %s\n", sa_last_error());
@@ -201,7 +206,7 @@ TEST(gray_every_bit_depth)
 		CHECK(check_direct_color(PNG_COLOR_TYPE_GRAY, depths[i], 0, 13, 5));
 }
 
-TEST(gray_alpha_drops_alpha)
+TEST(gray_alpha_opaque_keeps_samples)
 {
 	CHECK(check_direct_color(PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, 7, 6));
 	CHECK(check_direct_color(PNG_COLOR_TYPE_GRAY_ALPHA, 16, 0, 7, 6));
@@ -213,7 +218,7 @@ TEST(rgb_8_and_16_bit)
 	CHECK(check_direct_color(PNG_COLOR_TYPE_RGB, 16, 0, 9, 4));
 }
 
-TEST(rgba_drops_alpha)
+TEST(rgba_opaque_keeps_samples)
 {
 	CHECK(check_direct_color(PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, 5, 5));
 	CHECK(check_direct_color(PNG_COLOR_TYPE_RGB_ALPHA, 16, 0, 5, 5));
@@ -262,7 +267,8 @@ static const png_color test_palette[5] = {
 
 static int check_palette(int bit_depth, int with_trns, int interlace)
 {
-	static const png_byte alpha[5] = {0, 128, 255, 7, 3};
+	/* An opaque tRNS: the palette colours come through unchanged. */
+	static const png_byte alpha[5] = {255, 255, 255, 255, 255};
 	uint32_t w = 11, h = 3, i, ncolors = bit_depth == 1 ? 2 : (bit_depth == 2 ? 4 : 5);
 	struct png_spec s = {.width = w,
 			     .height = h,
@@ -307,7 +313,7 @@ TEST(palette_expanded_to_rgb)
 	CHECK(check_palette(1, 0, 0));
 }
 
-/* tRNS transparency is dropped like alpha: the palette colours come through unchanged. */
+/* A tRNS chunk whose entries are all opaque changes nothing. */
 TEST(palette_with_trns_keeps_colors)
 {
 	CHECK(check_palette(8, 1, 0));
@@ -316,17 +322,18 @@ TEST(palette_with_trns_keeps_colors)
 
 TEST(gray_with_trns_keeps_values)
 {
+	/* Light content (200, 250): the transparent value 3 becomes a black background. */
 	png_color_16 transparent = {0, 0, 0, 0, 3};
 	struct png_spec s = {4, 1, PNG_COLOR_TYPE_GRAY, 8, 0, NULL, 0, NULL, 0, &transparent};
-	uint16_t v[4] = {3, 4, 250, 3};
+	uint16_t v[4] = {3, 200, 250, 3};
 	const char *path = tmp_path("graytrns.png");
 	sa_image img = {0};
 
 	CHECK(write_png_samples(path, &s, v) == 0);
 	CHECK_EQ_INT(sa_image_load_png(path, &img), SA_OK);
 	CHECK_EQ_INT(img.channels, 1);
-	CHECK(img.pixels[0] == 3 && img.pixels[1] == 4 && img.pixels[2] == 250 &&
-	      img.pixels[3] == 3);
+	CHECK(img.pixels[0] == 0 && img.pixels[1] == 200 && img.pixels[2] == 250 &&
+	      img.pixels[3] == 0);
 	sa_image_free(&img);
 }
 
@@ -342,18 +349,92 @@ TEST(low_depth_gray_and_rgb_with_trns)
 	sa_image img = {0};
 	int ok;
 
+	/* Gray 1 (85) is transparent; the rest (0, 170, 255) is light on average: black behind. */
 	CHECK(write_png_samples(path, &gray2, g) == 0);
 	CHECK_EQ_INT(sa_image_load_png(path, &img), SA_OK);
-	ok = img.channels == 1 && img.pixels[0] == 0 && img.pixels[1] == 85 &&
+	ok = img.channels == 1 && img.pixels[0] == 0 && img.pixels[1] == 0 &&
 	     img.pixels[2] == 170 && img.pixels[3] == 255;
 	sa_image_free(&img);
 	CHECK(ok);
+	/* (10,20,30) is transparent; the visible (40,50,60) is dark: white behind. */
 	CHECK(write_png_samples(path, &rgb, c) == 0);
 	CHECK_EQ_INT(sa_image_load_png(path, &img), SA_OK);
-	ok = img.channels == 3 && img.pixels[0] == 10 && img.pixels[1] == 20 &&
-	     img.pixels[2] == 30 && img.pixels[3] == 40 && img.pixels[5] == 60;
+	ok = img.channels == 3 && img.pixels[0] == 255 && img.pixels[1] == 255 &&
+	     img.pixels[2] == 255 && img.pixels[3] == 40 && img.pixels[5] == 60;
 	sa_image_free(&img);
 	CHECK(ok);
+}
+
+/* Loads path and compares its samples with want[0..n); 1 when equal. */
+static int loads_as(const char *path, uint32_t channels, const uint8_t *want, size_t n)
+{
+	sa_image img = {0};
+	int ok = sa_image_load_png(path, &img) == SA_OK && img.channels == channels &&
+		 (size_t)img.width * img.height * channels == n && !memcmp(img.pixels, want, n);
+
+	if (!ok && img.pixels)
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "  sample %zu: %u, want %u\n", i, img.pixels[i], want[i]);
+	sa_image_free(&img);
+	return ok;
+}
+
+/* A black pen on a transparent canvas whose hidden pixels are white: black on white. */
+TEST(transparent_white_canvas_black_ink_is_black_on_white)
+{
+	struct png_spec s = {4, 1, PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, NULL, 0, NULL, 0, NULL};
+	uint16_t v[16] = {255, 255, 255, 0, 0, 0, 0, 255, 0, 0, 0, 128, 255, 255, 255, 0};
+	/* Half-covered ink: 0 * 128/255 + 255 * 127/255, rounded. */
+	uint8_t want[12] = {255, 255, 255, 0, 0, 0, 127, 127, 127, 255, 255, 255};
+
+	CHECK(write_png_samples(tmp_path("pen.png"), &s, v) == 0);
+	CHECK(loads_as(tmp_path("pen.png"), 3, want, sizeof(want)));
+}
+
+/* Ink only in alpha, the colour all black: the visible content is dark, white goes behind. */
+TEST(ink_only_in_alpha_is_dark_on_white)
+{
+	struct png_spec s = {4, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, NULL, 0, NULL, 0, NULL};
+	uint16_t v[8] = {0, 0, 0, 255, 0, 200, 0, 0};
+	uint8_t want[4] = {255, 0, 55, 255};
+
+	CHECK(write_png_samples(tmp_path("alpha.png"), &s, v) == 0);
+	CHECK(loads_as(tmp_path("alpha.png"), 1, want, sizeof(want)));
+}
+
+/* White chalk on a transparent canvas: light content, black goes behind. */
+TEST(light_ink_on_transparent_is_light_on_black)
+{
+	struct png_spec s = {4, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, NULL, 0, NULL, 0, NULL};
+	uint16_t v[8] = {255, 0, 255, 255, 255, 0, 0, 0};
+	uint16_t none[8] = {255, 0, 10, 0, 200, 0, 0, 0};
+	uint8_t want[4] = {0, 255, 0, 0}, black[4] = {0, 0, 0, 0};
+
+	CHECK(write_png_samples(tmp_path("chalk.png"), &s, v) == 0);
+	CHECK(loads_as(tmp_path("chalk.png"), 1, want, sizeof(want)));
+	/* Nothing visible at all: black. */
+	CHECK(write_png_samples(tmp_path("clear.png"), &s, none) == 0);
+	CHECK(loads_as(tmp_path("clear.png"), 1, black, sizeof(black)));
+}
+
+/* A palette of grey levels is a gray image, not RGB. */
+TEST(grey_palette_is_gray)
+{
+	static const png_color greys[3] = {{0, 0, 0}, {77, 77, 77}, {255, 255, 255}};
+	struct png_spec s = {.width = 3,
+			     .height = 2,
+			     .color_type = PNG_COLOR_TYPE_PALETTE,
+			     .bit_depth = 8,
+			     .palette = greys,
+			     .num_palette = 3};
+	uint16_t idx[6] = {0, 1, 2, 2, 1, 0};
+	uint8_t want[6] = {0, 77, 255, 255, 77, 0};
+	sa_image probe = {0};
+
+	CHECK(write_png_samples(tmp_path("greys.png"), &s, idx) == 0);
+	CHECK(loads_as(tmp_path("greys.png"), 1, want, sizeof(want)));
+	CHECK_EQ_INT(sa_image_probe_png(tmp_path("greys.png"), &probe), SA_OK);
+	CHECK(probe.width == 3 && probe.height == 2 && probe.channels == 1 && !probe.pixels);
 }
 
 TEST(write_read_round_trip)
@@ -389,7 +470,7 @@ TEST(write_rejects_bad_images)
 	CHECK_EQ_INT(sa_image_write_png(tmp_path("x.png"), &empty), SA_ERR_INVALID_ARGUMENT);
 	CHECK_EQ_INT(sa_image_write_png(tmp_path("no/such/dir/x.png"), &gray), SA_ERR_IO);
 	CHECK_STR_CONTAINS(sa_last_error(), "no/such/dir/x.png");
-	CHECK_STR_CONTAINS(sa_last_error(), "No such file");
+	CHECK_STR_CONTAINS(sa_last_error(), "does not exist");
 }
 
 /* ------------------------------------------------------------ bad files */
@@ -837,15 +918,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	RUN(gray_every_bit_depth);
-	RUN(gray_alpha_drops_alpha);
+	RUN(gray_alpha_opaque_keeps_samples);
 	RUN(rgb_8_and_16_bit);
-	RUN(rgba_drops_alpha);
+	RUN(rgba_opaque_keeps_samples);
 	RUN(interlaced);
 	RUN(sixteen_bit_scaling_is_rounded);
 	RUN(palette_expanded_to_rgb);
 	RUN(palette_with_trns_keeps_colors);
 	RUN(gray_with_trns_keeps_values);
 	RUN(low_depth_gray_and_rgb_with_trns);
+	RUN(transparent_white_canvas_black_ink_is_black_on_white);
+	RUN(ink_only_in_alpha_is_dark_on_white);
+	RUN(light_ink_on_transparent_is_light_on_black);
+	RUN(grey_palette_is_gray);
 	RUN(write_read_round_trip);
 	RUN(write_rejects_bad_images);
 	RUN(missing_file_is_io_error);

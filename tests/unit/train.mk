@@ -8,3 +8,12 @@ test_train_run_SRCS := tests/unit/test_train_run.c
 UNIT_TESTS += test_train_data
 test_train_data_SRCS := tests/unit/test_train_data.c
 CHECK_SCRIPTS += tests/unit/test_train_cli.sh
+# Output files under a full filesystem and a killed writer, data of another
+# size than the model, --epochs 0 and unusable output paths.
+CHECK_SCRIPTS += tests/unit/test_train_outputs.sh
+OUTPUT_WRITER := $(BUILD)/tests/output_writer
+$(OUTPUT_WRITER): $(BUILD)/obj/tests/unit/output_writer.o $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+check-build: $(OUTPUT_WRITER)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../error.h"
+#include "../file_in.h"
 #include "trainer.h"
 
 #define CKPT_MAGIC "SATRAIN1"
@@ -60,11 +61,14 @@ static uint32_t get_u32(struct io *io)
 sa_status sa_trainer_save_checkpoint(sa_trainer *t, const char *path)
 {
 	struct tr_net *net = t->net;
-	struct io io = {fopen(path, "wb"), path, 0};
+	struct io io = {NULL, path, 0};
 	uint32_t len = (uint32_t)strlen(t->arch_text);
+	sa_output *out;
+	sa_status st = sa_output_open(path, &out);
 
-	if (!io.f)
-		return sa_fail(SA_ERR_IO, "%s: %s", path, strerror(errno));
+	if (st != SA_OK)
+		return st;
+	io.f = sa_output_stream(out);
 	put(&io, CKPT_MAGIC, 8);
 	put_u32(&io, CKPT_VERSION);
 	put_u32(&io, (uint32_t)net->weight_mode);
@@ -106,12 +110,15 @@ sa_status sa_trainer_save_checkpoint(sa_trainer *t, const char *path)
 		}
 	}
 	put(&io, CKPT_END, 4);
-	if (fclose(io.f) != 0)
-		io.failed = 1;
-	if (io.failed)
-		return sa_fail(SA_ERR_IO, "%s: write error", path);
-	sa_clear_error();
-	return SA_OK;
+	if (io.failed) {
+		st = sa_fail(SA_ERR_IO, "%s: write error: %s", path, strerror(errno ? errno : EIO));
+		sa_output_abort(out);
+		return st;
+	}
+	st = sa_output_commit(out);
+	if (st == SA_OK)
+		sa_clear_error();
+	return st;
 }
 
 static sa_status load_body(sa_trainer *t, struct io *io)
@@ -225,11 +232,12 @@ static sa_status load_body(sa_trainer *t, struct io *io)
 
 sa_status sa_trainer_load_checkpoint(sa_trainer *t, const char *path)
 {
-	struct io io = {fopen(path, "rb"), path, 0};
-	sa_status st;
+	struct io io = {NULL, path, 0};
+	uint64_t size;
+	sa_status st = sa_file_fopen_regular(path, &io.f, &size);
 
-	if (!io.f)
-		return sa_fail(SA_ERR_IO, "%s: %s", path, strerror(errno));
+	if (st != SA_OK)
+		return st;
 	st = load_body(t, &io);
 	fclose(io.f);
 	if (st)

@@ -62,6 +62,11 @@ static sa_status set_class_names(struct sa_dataset *ds, uint32_t n, const char *
 	return SA_OK;
 }
 
+sa_status tr_dataset_copy_classes(struct sa_dataset *ds, const struct sa_dataset *src)
+{
+	return set_class_names(ds, src->num_classes, (const char *const *)src->class_names);
+}
+
 sa_status tr_dataset_number_classes(struct sa_dataset *ds, uint32_t num_classes)
 {
 	return set_class_names(ds, num_classes, NULL);
@@ -207,7 +212,7 @@ sa_status sa_dataset_take(const sa_dataset *src, const uint32_t *indices, uint32
 		memcpy(ds->pixels + i * image, src->pixels + (size_t)indices[i] * image, image);
 		ds->labels[i] = src->labels[indices[i]];
 	}
-	st = set_class_names(ds, src->num_classes, (const char *const *)src->class_names);
+	st = tr_dataset_copy_classes(ds, src);
 	if (st) {
 		sa_dataset_close(ds);
 		return st;

@@ -25,6 +25,8 @@ static inline size_t tr_dataset_image_size(const struct sa_dataset *ds)
 /* Allocates an empty set of `count` images (pixels and labels zeroed, no class names). */
 sa_status tr_dataset_alloc(const char *name, uint32_t count, uint32_t c, uint32_t h, uint32_t w,
 			   struct sa_dataset **out);
+/* The class names of src, copied into ds. */
+sa_status tr_dataset_copy_classes(struct sa_dataset *ds, const struct sa_dataset *src);
 /* Class names "0", "1", ... for num_classes classes. */
 sa_status tr_dataset_number_classes(struct sa_dataset *ds, uint32_t num_classes);
 

@@ -5,19 +5,17 @@
  * (uint8, 1 dimension: count) for labels, then the bytes.  Every size is
  * checked against the file's length before anything is read.
  */
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../error.h"
+#include "../file_in.h"
 #include "dataset.h"
 
 #define IDX_IMAGES 0x00000803u
 #define IDX_LABELS 0x00000801u
-/* Far above any real set; keeps sizes inside size_t on every platform. */
-#define IDX_MAX_COUNT (1u << 26)
-#define IDX_MAX_SIDE 4096u
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -28,14 +26,12 @@ static uint32_t be32(const uint8_t *p)
 static sa_status read_header(const char *path, FILE **f, uint32_t *hdr, int words, long *size)
 {
 	uint8_t raw[16];
+	uint64_t file_size;
+	sa_status st = sa_file_fopen_regular(path, f, &file_size);
 
-	*f = fopen(path, "rb");
-	if (!*f)
-		return sa_fail(SA_ERR_IO, "%s: %s", path, strerror(errno));
-	if (fseek(*f, 0, SEEK_END) || (*size = ftell(*f)) < 0 || fseek(*f, 0, SEEK_SET)) {
-		fclose(*f);
-		return sa_fail(SA_ERR_IO, "%s: cannot determine the file size", path);
-	}
+	if (st != SA_OK)
+		return st;
+	*size = file_size > LONG_MAX ? LONG_MAX : (long)file_size;
 	if (*size < 4L * words || fread(raw, 4, (size_t)words, *f) != (size_t)words) {
 		fclose(*f);
 		return sa_fail(SA_ERR_BAD_DATA, "%s: too short for an idx header (%ld bytes)", path,
@@ -73,8 +69,8 @@ sa_status tr_dataset_read_idx(const char *images, const char *labels, const char
 			     "%s: not an idx label file (magic 0x%08x, expected 0x%08x: uint8, 1 "
 			     "dimension)",
 			     labels, lh[0], IDX_LABELS);
-	else if (ih[1] == 0 || ih[1] > IDX_MAX_COUNT || ih[2] == 0 || ih[2] > IDX_MAX_SIDE ||
-		 ih[3] == 0 || ih[3] > IDX_MAX_SIDE)
+	else if (ih[1] == 0 || ih[1] > SA_DATASET_MAX_IMAGES || ih[2] == 0 ||
+		 ih[2] > SA_IDX_MAX_SIDE || ih[3] == 0 || ih[3] > SA_IDX_MAX_SIDE)
 		st = sa_fail(SA_ERR_BAD_DATA, "%s: implausible dimensions %u x %u x %u", images,
 			     ih[1], ih[2], ih[3]);
 	else if ((uint64_t)isize != 16 + (uint64_t)ih[1] * ih[2] * ih[3])

@@ -113,8 +113,9 @@ sa_status tr_dataset_read_pngdir(const char *dir, const char *name, struct sa_da
 			st = sa_fail(SA_ERR_BAD_DATA, "%s: no .png files", sub);
 		total += files[c].n;
 	}
-	if (!st && total > (1u << 24))
-		st = sa_fail(SA_ERR_BAD_DATA, "%s: %zu images (at most %u)", dir, total, 1u << 24);
+	if (!st && total > SA_DATASET_MAX_IMAGES)
+		st = sa_fail(SA_ERR_BAD_DATA, "%s: %zu images (at most %u)", dir, total,
+			     SA_DATASET_MAX_IMAGES);
 	uint32_t k = 0;
 
 	for (size_t c = 0; !st && c < classes.n; c++) {
@@ -126,7 +127,16 @@ sa_status tr_dataset_read_pngdir(const char *dir, const char *name, struct sa_da
 			st = sa_image_load_png(path, &img);
 			if (st)
 				break;
-			if (!ds)
+			/* The first image sets the size; all of them together must fit the limit.
+			 */
+			if (!ds && (uint64_t)total * img.channels * img.height * img.width >
+					   SA_DATASET_MAX_BYTES)
+				st = sa_fail(
+					SA_ERR_BAD_DATA,
+					"%s: %zu images of %ux%ux%u exceed the %llu-byte limit",
+					dir, total, img.channels, img.height, img.width,
+					(unsigned long long)SA_DATASET_MAX_BYTES);
+			else if (!ds)
 				st = tr_dataset_alloc(name, (uint32_t)total, img.channels,
 						      img.height, img.width, &ds);
 			else if (img.width != ds->w || img.height != ds->h || img.channels != ds->c)

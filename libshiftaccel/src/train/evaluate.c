@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Accuracy of a .dsm model on a data set, through the public inference API
- * (sa_preprocess + sa_session_run), so it measures exactly what
- * shiftaccel-run computes.  Threads each own a session and a contiguous
- * range of images; their counts are added at the end.
+ * (sa_preprocess + sa_session_run), the integer path shiftaccel-run runs.
+ * Each image is resized into a buffer sized from the model's input, which
+ * need not be the data set's size.  Threads each own a session and a
+ * contiguous range of images; their counts are added at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ struct eval_job {
 	const sa_dataset *ds;
 	sa_device_kind device;
 	uint32_t first, count, outputs;
+	size_t input_elems; /* the model's input, which sa_preprocess fills */
 	int parts;
 	uint32_t *class_total, *class_correct, *confusion; /* per part */
 	sa_status *status;
@@ -35,7 +37,8 @@ static void eval_task(void *ctx, int part, int thread)
 	uint32_t *correct = j->class_correct + (size_t)part * k;
 	uint32_t *confusion = j->confusion + (size_t)part * k * k;
 	sa_session *s = NULL;
-	float *input = malloc(sizeof(float) * (size_t)j->ds->c * j->ds->h * j->ds->w);
+	/* Sized from the model, not the data: the image is resized to the model's input. */
+	float *input = malloc(sizeof(float) * j->input_elems);
 	float *out = malloc(sizeof(float) * j->outputs);
 	sa_status st = input && out ? SA_OK : sa_fail(SA_ERR_NO_MEMORY, "out of memory");
 
@@ -82,7 +85,8 @@ sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t firs
 		      sa_device_kind device, unsigned threads, struct sa_eval_result *r)
 {
 	struct sa_model_info info;
-	struct eval_job j = {model, ds, device, first, count, 0, 0, NULL, NULL, NULL, NULL, NULL};
+	struct eval_job j = {model, ds,	  device, first, count, 0,   0,
+			     0,	    NULL, NULL,	  NULL,	 NULL,	NULL};
 	struct tr_pool *pool = NULL;
 	struct timespec t0, t1;
 	uint32_t k = ds ? ds->num_classes : 0;
@@ -105,6 +109,11 @@ sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t firs
 	if (count == 0)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: no images to evaluate", ds->name);
 	j.outputs = info.num_outputs;
+	j.input_elems = (size_t)info.input_c * info.input_h * info.input_w;
+	/* A channel mismatch is refused here, once, rather than by every image. */
+	if (ds->c != info.input_c)
+		return sa_fail(SA_ERR_SHAPE, "%s has %u-channel images but the model expects %u",
+			       ds->name, ds->c, info.input_c);
 	if (threads == 0)
 		threads = 1;
 	/* More parts than threads evens out uneven progress. */
