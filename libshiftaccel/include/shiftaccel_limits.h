@@ -43,4 +43,13 @@
 /* Pixels per side of an idx image. */
 #define SA_IDX_MAX_SIDE 4096u
 
+/* ------------------------------------------------------------- ONNX models */
+
+/* protobuf messages are limited to 2 GiB; a larger file is no ONNX model. */
+#define SA_ONNX_MAX_FILE_SIZE (2ull << 30)
+/* Nodes of a graph, dimensions and elements (4 GiB of floats) of a tensor. */
+#define SA_ONNX_MAX_NODES 100000u
+#define SA_ONNX_MAX_DIMS 6u
+#define SA_ONNX_MAX_ELEMENTS (1ull << 30)
+
 #endif /* SHIFTACCEL_LIMITS_H */

@@ -13,11 +13,14 @@ $(ONNX_READ_TEST): $(BUILD)/obj/tests/unit/test_onnx_read.o $(LIB)
 check-build: $(ONNX_READ_TEST)
 
 # libFuzzer target for the ONNX reader (tests/fuzz/fuzz_onnx.c), built like the
-# .dsm one (tests/fuzz/fuzz.mk: clang, ASan/UBSan); its seeds are the fixture
-# models.  `make fuzz-onnx [FUZZ_SECONDS=60]` fuzzes; test_onnx_read.sh replays
-# the fixtures through it in `make check`.
+# others (tests/fuzz/fuzz.mk: clang, ASan/UBSan); its seeds are the fixture
+# models, made by the script rather than committed.  `make fuzz-onnx
+# [FUZZ_SECONDS=60]` fuzzes, and `make fuzz` runs it with the other targets;
+# test_onnx_read.sh replays the fixtures through it in `make check`.  Its
+# memory limit is higher than FUZZ_RSS_MB: protobuf-c alone takes about
+# 400 MB on the largest inputs libFuzzer builds.
 FUZZ_ONNX := $(BUILD)/fuzz/fuzz_onnx
-FUZZ_ONNX_SRCS = tests/fuzz/fuzz_onnx.c $(ONNX_SRCS) $(ONNX_PB_C) libshiftaccel/src/error.c
+FUZZ_ONNX_SRCS = tests/fuzz/fuzz_onnx.c $(ONNX_SRCS) $(ONNX_PB_C) $(FUZZ_COMMON_SRCS)
 FUZZ_ONNX_OBJS = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_ONNX_SRCS))
 
 $(FUZZ_ONNX_OBJS): CPPFLAGS += -I$(ONNX_GEN)
@@ -28,6 +31,7 @@ $(FUZZ_ONNX): $(FUZZ_ONNX_OBJS)
 
 .PHONY: fuzz-onnx fuzz-onnx-build
 fuzz-onnx-build: $(FUZZ_ONNX)
+fuzz: fuzz-onnx
 fuzz-onnx: $(FUZZ_ONNX)
 	@mkdir -p $(BUILD)/fuzz/onnx-corpus $(BUILD)/fuzz/onnx-seeds
 	@/usr/bin/python3 tests/onnx/make_models.py $(BUILD)/fuzz/onnx-seeds

@@ -14,16 +14,12 @@
 #include <stdint.h>
 
 #include "../../include/shiftaccel.h"
+#include "../../include/shiftaccel_limits.h"
 
 /* Opsets of the default domain ("" or "ai.onnx") the importer reads. */
 #define SA_ONNX_OPSET_MIN 11
 #define SA_ONNX_OPSET_MAX 17
-/* protobuf messages are limited to 2 GiB; a larger file is no ONNX model. */
-#define SA_ONNX_MAX_FILE_SIZE (2ull << 30)
-#define SA_ONNX_MAX_NODES 100000u
-#define SA_ONNX_MAX_DIMS 6u
-/* Elements of one initializer (4 GiB of floats). */
-#define SA_ONNX_MAX_ELEMENTS (1ull << 30)
+/* Sizes: SA_ONNX_MAX_* in shiftaccel_limits.h (docs/limits.md). */
 
 /* The ops of the import table (docs/import.md). */
 enum sa_onnx_op {

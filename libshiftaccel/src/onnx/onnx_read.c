@@ -8,14 +8,13 @@
  * whose outputs are defined once, ops from the import table only.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../error.h"
+#include "../file_in.h"
 #include "onnx_graph.h"
 #include "onnx_ops.h"
 
@@ -403,7 +402,7 @@ sa_status sa_onnx_parse(const void *data, size_t size, const char *name, struct 
 
 sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
 {
-	struct stat sb;
+	uint64_t size;
 	sa_status st;
 	ssize_t got;
 	size_t off = 0;
@@ -412,26 +411,21 @@ sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
 
 	if (!path || !out)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_onnx_load: path and out must be set");
-	/* O_NONBLOCK: a FIFO named as the model must not block the open. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return sa_fail(SA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	st = sa_file_open_regular(path, &fd, &size);
+	if (st != SA_OK)
+		return st;
+	if (size > SA_ONNX_MAX_FILE_SIZE) {
 		close(fd);
-		return sa_fail(SA_ERR_IO, "%s: not a regular file", path);
+		return sa_fail(SA_ERR_BAD_MODEL, "%s: %llu bytes, more than an ONNX file can hold",
+			       path, (unsigned long long)size);
 	}
-	if ((uint64_t)sb.st_size > SA_ONNX_MAX_FILE_SIZE) {
-		close(fd);
-		return sa_fail(SA_ERR_BAD_MODEL, "%s: %lld bytes, more than an ONNX file can hold",
-			       path, (long long)sb.st_size);
-	}
-	buf = malloc(sb.st_size ? (size_t)sb.st_size : 1);
+	buf = malloc(size ? (size_t)size : 1);
 	if (!buf) {
 		close(fd);
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory", path);
 	}
-	while (off < (size_t)sb.st_size) {
-		got = read(fd, (char *)buf + off, (size_t)sb.st_size - off);
+	while (off < size) {
+		got = read(fd, (char *)buf + off, (size_t)size - off);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -439,10 +433,10 @@ sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
 		off += (size_t)got;
 	}
 	close(fd);
-	if (off != (size_t)sb.st_size) {
+	if (off != size) {
 		free(buf);
-		return sa_fail(SA_ERR_IO, "%s: read %zu of %lld bytes", path, off,
-			       (long long)sb.st_size);
+		return sa_fail(SA_ERR_IO, "%s: read %zu of %llu bytes", path, off,
+			       (unsigned long long)size);
 	}
 	st = sa_onnx_parse(buf, off, path, out);
 	free(buf);
