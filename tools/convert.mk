@@ -2,3 +2,6 @@
 TOOLS += shiftaccel-convert
 shiftaccel-convert_SRCS := tools/shiftaccel-convert.c tools/convert_calib.c \
 	tools/convert_report.c tools/atomic_file.c tools/cli_util.c
+
+# Import accuracy on MNIST: PyTorch float models converted, against float.
+BENCH_SCRIPTS += bench/convert.sh
