@@ -19,6 +19,13 @@
 #include "../train/arch.h"
 #include "onnx_graph.h"
 
+/*
+ * Largest height or width of the input or of a lowered layer; the trainer's
+ * and the format's own limits are checked when the network is built, this
+ * one only keeps the inferred sizes inside int.
+ */
+#define SA_LOWER_MAX_SIDE 65535
+
 /* The trainer's name of the network input (node 0). */
 #define SA_LOWER_INPUT_NAME "input"
 

@@ -66,7 +66,8 @@ sa_status lower_conv(struct lower_state *s)
 		return st;
 	long long oc = wv->dims[0], icg = wv->dims[1], kh = wv->dims[2], kw = wv->dims[3];
 
-	if ((a->kernel[0] && (a->kernel[0] != kh || a->kernel[1] != kw)) || a->group < 1 ||
+	if (oc < 1 || icg < 1 || kh < 1 || kw < 1 ||
+	    (a->kernel[0] && (a->kernel[0] != kh || a->kernel[1] != kw)) || a->group < 1 ||
 	    icg * a->group != in->c || oc % a->group)
 		return lower_fail(s, SA_ERR_BAD_MODEL,
 				  "weights %lldx%lldx%lldx%lld do not fit %d input channels in "
@@ -76,7 +77,7 @@ sa_status lower_conv(struct lower_state *s)
 		window_out(in->h, a->pads[0] + a->pads[2], kh, a->strides[0], a->dilations[0]);
 	long long ow =
 		window_out(in->w, a->pads[1] + a->pads[3], kw, a->strides[1], a->dilations[1]);
-	if (oh < 1 || ow < 1)
+	if (oh < 1 || ow < 1 || oh > SA_LOWER_MAX_SIDE || ow > SA_LOWER_MAX_SIDE)
 		return lower_fail(s, SA_ERR_SHAPE,
 				  "the %lldx%lld kernel does not fit the %dx%d "
 				  "input",
@@ -219,7 +220,7 @@ sa_status lower_add(struct lower_state *s)
 	sa_status st;
 
 	for (uint32_t i = 0; i < 2; i++)
-		if (s->g->values[n->inputs[i]].is_initializer)
+		if (n->inputs[i] != SA_ONNX_NONE && s->g->values[n->inputs[i]].is_initializer)
 			return lower_bias_add(s, 1 - i);
 	st = lower_tensor_input(s, 0, &a);
 	if (!st)
@@ -267,7 +268,7 @@ sa_status lower_pool(struct lower_state *s)
 				  "(count_include_pad=0) is not supported yet");
 	long long oh = window_out(in->h, a->pads[0] + a->pads[2], a->kernel[0], a->strides[0], 1);
 	long long ow = window_out(in->w, a->pads[1] + a->pads[3], a->kernel[1], a->strides[1], 1);
-	if (oh < 1 || ow < 1)
+	if (oh < 1 || ow < 1 || oh > SA_LOWER_MAX_SIDE || ow > SA_LOWER_MAX_SIDE)
 		return lower_fail(s, SA_ERR_SHAPE, "the window does not fit the %dx%d input", in->h,
 				  in->w);
 	/* ceil_mode only matters when it adds a partial window at the end. */
@@ -334,7 +335,9 @@ sa_status lower_flatten(struct lower_state *s)
 sa_status lower_reshape(struct lower_state *s)
 {
 	const struct sa_onnx_node *n = &s->g->nodes[s->node];
-	const struct sa_onnx_value *shape = &s->g->values[n->inputs[1]];
+	const struct sa_onnx_value *shape = n->n_inputs > 1 && n->inputs[1] != SA_ONNX_NONE
+						    ? &s->g->values[n->inputs[1]]
+						    : NULL;
 	const struct lower_value *in;
 	sa_status st = lower_tensor_input(s, 0, &in);
 	long long total, known = 1, dims[2];
@@ -342,8 +345,8 @@ sa_status lower_reshape(struct lower_state *s)
 	if (st)
 		return st;
 	total = (long long)in->c * in->h * in->w;
-	if (!shape->is_initializer || shape->elem_type != SA_ONNX_INT64 || shape->count < 1 ||
-	    shape->count > 2)
+	if (!shape || !shape->is_initializer || shape->elem_type != SA_ONNX_INT64 ||
+	    shape->count < 1 || shape->count > 2)
 		return lower_fail(s, SA_ERR_UNSUPPORTED,
 				  "only a reshape to a vector by a constant shape ([1, N], [-1, "
 				  "N] or [N]) is supported");

@@ -26,7 +26,8 @@ sa_status sa_onnx_import_open(const char *path, uint32_t c, uint32_t h, uint32_t
 	struct sa_onnx_import *imp;
 	sa_status st;
 
-	if (!path || !out || !c || !h || !w || c > SA_MAX_INPUT_CHANNELS || h > 65535 || w > 65535)
+	if (!path || !out || !c || !h || !w || c > SA_MAX_INPUT_CHANNELS || h > SA_LOWER_MAX_SIDE ||
+	    w > SA_LOWER_MAX_SIDE)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_onnx_import_open: bad argument");
 	imp = calloc(1, sizeof(*imp));
 	if (!imp || !(imp->path = strdup(path))) {
