@@ -3,6 +3,7 @@
 #include "convert_report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static void shape(char *buf, size_t size, uint32_t c, uint32_t h, uint32_t w)
 {
@@ -12,15 +13,14 @@ static void shape(char *buf, size_t size, uint32_t c, uint32_t h, uint32_t w)
 		snprintf(buf, size, "%ux%ux%u", c, h, w);
 }
 
-static void layer_row(FILE *f, const sa_onnx_import *imp, sa_trainer *t, uint32_t i)
+static void layer_row(FILE *f, const sa_onnx_import *imp, uint32_t i,
+		      const struct sa_trainer_layer_stats *s)
 {
 	struct sa_import_layer_info li;
-	struct sa_trainer_layer_stats ls;
+	struct sa_trainer_layer_stats ls = *s;
 	char in[32], out[32], bits[8] = "-", exps[32] = "-", zeros[16] = "-", act[16] = "-";
 
 	sa_onnx_import_layer(imp, i, &li);
-	if (sa_trainer_layer_stats(t, i, &ls))
-		return;
 	shape(in, sizeof(in), li.in_c, li.in_h, li.in_w);
 	shape(out, sizeof(out), li.out_c, li.out_h, li.out_w);
 	if (ls.has_weights) {
@@ -48,8 +48,13 @@ void convert_report(FILE *f, const sa_onnx_import *imp, sa_trainer *t,
 		fprintf(f, "%-3s %-8s %-11s %-24s %11s    %-11s %4s %-14s %6s %6s\n", "#", "layer",
 			"onnx op", "onnx node", "input", "output", "bits", "weights", "zeros",
 			"act");
-		for (uint32_t i = 0; i < n; i++)
-			layer_row(f, imp, t, i);
+		struct sa_trainer_layer_stats *ls = calloc(n ? n : 1, sizeof(*ls));
+
+		/* The trainer's layers are the import's, one for one. */
+		if (ls && n == sa_trainer_num_layers(t) && !sa_trainer_layer_stats(t, ls))
+			for (uint32_t i = 0; i < n; i++)
+				layer_row(f, imp, i, &ls[i]);
+		free(ls);
 	}
 	fprintf(f,
 		"size: %llu float parameters, ONNX file %llu bytes -> .dsm %llu bytes (%.1fx "

@@ -287,7 +287,8 @@ struct sa_trainer_layer_stats {
 
 /* Layers of the network, the input not counted (layer i is architecture layer i). */
 uint32_t sa_trainer_num_layers(const sa_trainer *t);
-sa_status sa_trainer_layer_stats(sa_trainer *t, uint32_t i, struct sa_trainer_layer_stats *stats);
+/* stats[i] for every layer i (sa_trainer_num_layers() entries). */
+sa_status sa_trainer_layer_stats(sa_trainer *t, struct sa_trainer_layer_stats *stats);
 
 #ifdef __cplusplus
 }

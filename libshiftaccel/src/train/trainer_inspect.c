@@ -68,23 +68,11 @@ static int output_exp(const struct tr_net *net, const struct tr_node *nd)
 	return nd->q.exp;
 }
 
-sa_status sa_trainer_layer_stats(sa_trainer *t, uint32_t i, struct sa_trainer_layer_stats *stats)
+/* One conv/fc node's weights as exported (prepared by the caller). */
+static void weight_stats(const struct tr_net *net, const struct tr_node *nd,
+			 struct sa_trainer_layer_stats *stats)
 {
-	struct tr_net *net = t->net;
-	const struct tr_node *nd;
-
-	if (i >= sa_trainer_num_layers(t))
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "layer %u of %u", i,
-			       sa_trainer_num_layers(t));
-	nd = &net->nodes[i + 1];
-	memset(stats, 0, sizeof(*stats));
-	stats->quantized_output = net->act_quant && nd->q.enabled;
-	stats->act_exp = output_exp(net, nd);
-	if (nd->op != TR_OP_CONV && nd->op != TR_OP_FC)
-		return SA_OK;
-	/* The weights as exported: batch norm folded where the network still has it. */
-	net->training = 0;
-	tr_net_prepare_weights(net);
+	/* batch norm folded where the network still has it */
 	const float *w = tr_node_folded(net, nd) ? nd->w_fold : nd->w_eff;
 
 	stats->has_weights = 1;
@@ -104,5 +92,24 @@ sa_status sa_trainer_layer_stats(sa_trainer *t, uint32_t i, struct sa_trainer_la
 	}
 	if (stats->zeros == stats->weights)
 		stats->exp_min = stats->exp_max = 0;
+}
+
+sa_status sa_trainer_layer_stats(sa_trainer *t, struct sa_trainer_layer_stats *stats)
+{
+	struct tr_net *net = t->net;
+
+	/* The evaluation state, as the export writes it. */
+	net->training = 0;
+	tr_net_prepare_weights(net);
+	for (int i = 1; i < net->num_nodes; i++) {
+		const struct tr_node *nd = &net->nodes[i];
+		struct sa_trainer_layer_stats *st = &stats[i - 1];
+
+		memset(st, 0, sizeof(*st));
+		st->quantized_output = net->act_quant && nd->q.enabled;
+		st->act_exp = output_exp(net, nd);
+		if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC)
+			weight_stats(net, nd, st);
+	}
 	return SA_OK;
 }
