@@ -27,5 +27,5 @@ for m in ${BENCH_CONVERT_MODELS:-simple-cnn resnet}; do
 		--weight-bits "${BENCH_CONVERT_BITS:-5}" >"$work/$m.log"
 	int=$("$B/bin/shiftaccel-eval" "$work/$m.dsm" --data mnist --data-dir "$DATA" --json |
 		sed -nE 's/.*"accuracy": *([0-9.]+).*/\1/p')
-	printf '%-12s %8s %9s%% %9s%% %8s\n' "$m" "$epochs" "$float" "$int" "${BENCH_CONVERT_BITS:-5}"
+	printf '%-12s %8s %9.2f%% %9.2f%% %8s\n' "$m" "$epochs" "$float" "$int" "${BENCH_CONVERT_BITS:-5}"
 done
