@@ -163,6 +163,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return -1;
 	}
 	o->model_path = argv[optind];
+	if (!o->threads) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o->threads = cores > 0 ? (uint64_t)cores : 1;
+	}
 	if (!o->out_path || !o->calib) {
 		cli_error("%s is required (--help for usage)",
 			  !o->out_path ? "-o FILE" : "--calib SPEC");
