@@ -14,6 +14,7 @@ spread over the classes with realistic margins (random weights answer one class)
 Inputs are normalised with MEAN and STD below, which the test passes to
 shiftaccel-convert.
 
+Models: simple_cnn, resnet, torch_example (ReLU after max pool, log_softmax).
 Also: pow2.onnx, a network whose weights are all +-2^k or 0 (what DeepShift
 reference models export), with pow2-weights.txt listing every conv/fc weight as
 "layer index value" in the ONNX order; and models the converter must refuse:
@@ -128,6 +129,23 @@ class SmallResNet(nn.Module):
         return torch.matmul(torch.flatten(x, 1), self.w) + self.b
 
 
+class TorchExample(nn.Module):
+    """In the style of PyTorch's MNIST example: ReLU after max pool, dropout,
+    log_softmax at the output."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(1, 8, 3), nn.Conv2d(8, 16, 3)
+        self.fc1, self.fc2 = nn.Linear(16 * 5 * 5, 32), nn.Linear(32, CLASSES)
+        self.drop = nn.Dropout(0.25)
+
+    def forward(self, x):
+        x = torch.relu(nn.functional.max_pool2d(self.c1(x), 2))
+        x = nn.functional.max_pool2d(torch.relu(self.c2(x)), 2)
+        x = torch.relu(self.fc1(torch.flatten(self.drop(x), 1)))
+        return nn.functional.log_softmax(self.fc2(x), dim=1)
+
+
 class Pow2(nn.Module):
     """conv-relu-avgpool, conv-relu-maxpool, fc: weights set to +-2^k or 0 after init."""
 
@@ -210,6 +228,10 @@ def main():
     res = SmallResNet()
     train(res, 1, 32, rng, pats32)
     oracle(out, "resnet", res, 1, 32, rng, pats32)
+
+    ex = TorchExample()
+    train(ex, 1, 28, rng, pats, steps=30)
+    oracle(out, "torch_example", ex, 1, 28, rng, pats)
 
     p2 = Pow2()
     train(p2, 1, 28, rng, pats, steps=20)

@@ -53,10 +53,9 @@ expect() {
 # Conversions against PyTorch: the calibration labels are PyTorch's own top-1
 # answers, so "accuracy" is agreement with PyTorch.  The float model must give
 # PyTorch's answers; the 5-bit integer model at least the share below of them
-# (measured 100%, 85.9% and 100%: docs/import.md; the ResNet's int8
-# activations and rounded folded weights lose most).
-declare -A min_int=([simple_cnn]=95 [resnet]=80 [pow2]=95)
-for m in simple_cnn resnet pow2; do
+# (measured: docs/import.md; the ResNet's rounded weights lose most).
+declare -A min_int=([simple_cnn]=95 [resnet]=80 [torch_example]=90 [pow2]=95)
+for m in simple_cnn resnet torch_example pow2; do
 	expect "$m converts" 0 "wrote $out/$m.dsm" -- "$fx/$m.onnx" -o "$out/$m.dsm" \
 		--calib "$(calib $m)" --mean 0.25 --std 0.5
 	read -r fl il < <(sed -nE 's/^top-1 accuracy on them: float ([0-9.]+)%, integer ([0-9.]+)%/\1 \2/p' "$log")
