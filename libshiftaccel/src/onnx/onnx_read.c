@@ -194,16 +194,18 @@ static sa_status read_initializer(struct reader *r, const Onnx__TensorProto *t)
  */
 static sa_status read_constant(struct reader *r, const Onnx__NodeProto *np, uint32_t index)
 {
-	const char *name = np->name && *np->name ? np->name : "";
 	Onnx__TensorProto t;
+	char name[16];
 
+	snprintf(name, sizeof(name), "#%u", index);
 	if (np->n_input != 0 || np->n_output != 1 || np->n_attribute != 1 ||
 	    !np->attribute[0]->name || strcmp(np->attribute[0]->name, "value") ||
 	    !np->attribute[0]->t)
 		return sa_fail(SA_ERR_UNSUPPORTED,
-			       "%s: node '%.64s' (#%u, Constant, opset %lld): only a Constant with "
-			       "one 'value' tensor and one output is supported",
-			       r->file, name, index, (long long)r->g->opset);
+			       "%s: node '%.64s' (Constant, opset %lld): only a Constant with one "
+			       "'value' tensor and one output is supported",
+			       r->file, np->name && *np->name ? np->name : name,
+			       (long long)r->g->opset);
 	t = *np->attribute[0]->t;
 	t.name = np->output[0];
 	return read_initializer(r, &t);
