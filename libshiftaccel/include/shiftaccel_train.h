@@ -240,6 +240,73 @@ struct sa_curve_point {
 sa_status sa_plot_curves(const char *path, const struct sa_curve_point *points, uint32_t n,
 			 const char *title, uint32_t width, uint32_t height);
 
+/* ------------------------------------------------------------- ONNX import */
+
+/*
+ * An ONNX model lowered to a trainer architecture for one input shape
+ * (docs/import.md): the file is read and checked, batch norm folded into
+ * the convolutions with the file's epsilon, activations fused; anything the
+ * lowering cannot take is refused naming the node, its op and the opset
+ * (SA_ERR_UNSUPPORTED), a model whose fixed input size is not c x h x w
+ * with SA_ERR_SHAPE.
+ */
+typedef struct sa_onnx_import sa_onnx_import;
+
+sa_status sa_onnx_import_open(const char *path, uint32_t c, uint32_t h, uint32_t w,
+			      sa_onnx_import **out);
+void sa_onnx_import_close(sa_onnx_import *imp);
+/* Values of the model's output (the logits). */
+uint32_t sa_onnx_import_classes(const sa_onnx_import *imp);
+/* The architecture text the trainer builds (docs/training.md). */
+const char *sa_onnx_import_arch(const sa_onnx_import *imp);
+/* Float weights and biases of the model (its size before conversion is 4 bytes each). */
+uint64_t sa_onnx_import_param_count(const sa_onnx_import *imp);
+/* The model's opset of the default domain. */
+int64_t sa_onnx_import_opset(const sa_onnx_import *imp);
+
+struct sa_import_layer_info {
+	const char *kind; /* the trainer layer: "conv", "fc", "maxpool", ... */
+	const char *op;	  /* the ONNX op it comes from: "Conv", "Gemm", ... */
+	const char *node; /* the ONNX node's name */
+	uint32_t in_c, in_h, in_w, out_c, out_h, out_w;
+};
+
+uint32_t sa_onnx_import_layers(const sa_onnx_import *imp);
+void sa_onnx_import_layer(const sa_onnx_import *imp, uint32_t i, struct sa_import_layer_info *info);
+
+/*
+ * A float trainer (cfg->weights and cfg->arch_text are ignored) with the
+ * imported network and its weights, for data shaped like `data` (its image
+ * shape and class count must be the model's).  The input normalisation is
+ * the data's, as sa_trainer_create does; sa_trainer_set_normalisation()
+ * replaces it.  Convert it (sa_trainer_convert) to export, or train it.
+ */
+sa_status sa_trainer_create_from_onnx(const sa_onnx_import *imp, const struct sa_train_config *cfg,
+				      const sa_dataset *data, sa_trainer **out);
+/* Sets the input normalisation (per channel: (pixel / 255 - mean) / std, std > 0). */
+sa_status sa_trainer_set_normalisation(sa_trainer *t, const float *mean, const float *std);
+/*
+ * The trainer's forward pass (float, or the integer model's simulation after
+ * conversion) on images [first, first + count) of ds: count x classes logits.
+ */
+sa_status sa_trainer_logits(sa_trainer *t, const sa_dataset *ds, uint32_t first, uint32_t count,
+			    float *logits);
+
+/* One layer of the trainer's network as it exports (after conversion). */
+struct sa_trainer_layer_stats {
+	int has_weights;      /* conv or fc */
+	int weight_bits;      /* of the layer's code */
+	int exp_min, exp_max; /* exponents of its non-zero weights (|w| = 2^exp) */
+	uint64_t weights, zeros;
+	int quantized_output; /* the op rounds its output to 2^act_exp */
+	int act_exp;	      /* exponent of the output (the input's for max pool, flatten) */
+};
+
+/* Layers of the network, the input not counted (layer i is architecture layer i). */
+uint32_t sa_trainer_num_layers(const sa_trainer *t);
+/* stats[i] for every layer i (sa_trainer_num_layers() entries). */
+sa_status sa_trainer_layer_stats(sa_trainer *t, struct sa_trainer_layer_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

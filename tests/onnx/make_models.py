@@ -129,6 +129,13 @@ def fc(opset=13, op="Relu", **attrs):
 # Refused, naming what: ops, opsets, attributes, types.
 bad("op_sigmoid.onnx", fc(op="Sigmoid"), "SA_ERR_UNSUPPORTED",
     "node 'the_node' (Sigmoid, opset 13): op Sigmoid is not supported")
+bad("constant_float.onnx",
+    model([helper.make_node("Constant", [], ["k"], name="k", value_float=2.0),
+           helper.make_node("Gemm", ["image", "w"], ["out"], transB=1)],
+          [weights("w", 4, 6)], [1, 6]),
+    "SA_ERR_UNSUPPORTED", "node 'k' (Constant, opset 13): only a Constant with one 'value' tensor")
+bad("pad_reflect.onnx", fc(op="Pad", mode="reflect"), "SA_ERR_UNSUPPORTED",
+    "node 'the_node' (Pad, opset 13): only constant padding is supported")
 bad("opset10.onnx", fc(opset=10), "SA_ERR_UNSUPPORTED", "opset 10; the importer reads opsets 11 to 17")
 bad("opset18.onnx", fc(opset=18), "SA_ERR_UNSUPPORTED", "opset 18")
 bad("conv1d.onnx",

@@ -48,6 +48,8 @@ static const struct op_rule rules[SA_ONNX_NUM_OPS] = {
 	[SA_ONNX_IDENTITY] = {"Identity", 1, 1, 1, 1, {0}},
 	[SA_ONNX_SOFTMAX] = {"Softmax", 1, 1, 1, 1, {"axis"}},
 	[SA_ONNX_LOGSOFTMAX] = {"LogSoftmax", 1, 1, 1, 1, {"axis"}},
+	/* PyTorch writes a Pad of zeros before some pools; pads and value are inputs. */
+	[SA_ONNX_PAD] = {"Pad", 1, 3, 1, 1, {"mode"}},
 };
 
 const char *sa_onnx_op_name(enum sa_onnx_op op)
@@ -243,6 +245,14 @@ static sa_status op_attrs(enum sa_onnx_op op, int64_t opset, const Onnx__NodePro
 	case SA_ONNX_LOGSOFTMAX:
 		/* The default axis changed from 1 to -1 in opset 13. */
 		return get_int(n, where, "axis", opset >= 13 ? -1 : 1, &a->axis);
+	case SA_ONNX_PAD: {
+		const Onnx__AttributeProto *mode = find_attr(n, "mode");
+
+		if (mode && (mode->s.len != 8 || memcmp(mode->s.data, "constant", 8)))
+			return sa_fail(SA_ERR_UNSUPPORTED, "%s: only constant padding is supported",
+				       where);
+		return SA_OK;
+	}
 	case SA_ONNX_RESHAPE:
 		st = get_int(n, where, "allowzero", 0, &v);
 		if (st == SA_OK && v != 0)

@@ -188,6 +188,29 @@ static sa_status read_initializer(struct reader *r, const Onnx__TensorProto *t)
 	}
 }
 
+/*
+ * A Constant node (PyTorch writes Clip's bounds and Pad's pads so) is an
+ * initializer under its output's name; only its tensor form is read.
+ */
+static sa_status read_constant(struct reader *r, const Onnx__NodeProto *np, uint32_t index)
+{
+	Onnx__TensorProto t;
+	char name[16];
+
+	snprintf(name, sizeof(name), "#%u", index);
+	if (np->n_input != 0 || np->n_output != 1 || np->n_attribute != 1 ||
+	    !np->attribute[0]->name || strcmp(np->attribute[0]->name, "value") ||
+	    !np->attribute[0]->t)
+		return sa_fail(SA_ERR_UNSUPPORTED,
+			       "%s: node '%.64s' (Constant, opset %lld): only a Constant with one "
+			       "'value' tensor and one output is supported",
+			       r->file, np->name && *np->name ? np->name : name,
+			       (long long)r->g->opset);
+	t = *np->attribute[0]->t;
+	t.name = np->output[0];
+	return read_initializer(r, &t);
+}
+
 /* The graph's image input: the one input that is not an initializer. */
 static sa_status read_input(struct reader *r, const Onnx__GraphProto *gp)
 {
@@ -352,11 +375,21 @@ static sa_status read_graph(struct reader *r, const Onnx__ModelProto *m)
 	if (st != SA_OK)
 		return st;
 	for (size_t i = 0; i < gp->n_node; i++) {
-		st = read_node(r, gp->node[i], (uint32_t)i);
-		g->n_nodes = (uint32_t)i + 1; /* freed on failure too */
+		if (gp->node[i]->op_type && !strcmp(gp->node[i]->op_type, "Constant") &&
+		    (!gp->node[i]->domain || !*gp->node[i]->domain)) {
+			st = read_constant(r, gp->node[i], (uint32_t)i);
+			if (st != SA_OK)
+				return st;
+			continue;
+		}
+		st = read_node(r, gp->node[i], g->n_nodes);
+		g->n_nodes++; /* freed on failure too */
 		if (st != SA_OK)
 			return st;
 	}
+	if (g->n_nodes == 0)
+		return sa_fail(SA_ERR_BAD_MODEL, "%s: the graph computes nothing (only constants)",
+			       r->file);
 	return read_outputs(r, gp);
 }
 
