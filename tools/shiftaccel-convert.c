@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
 #include "cli_util.h"
 #include "convert_calib.h"
 #include "convert_report.h"
@@ -420,8 +419,8 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &j.o))
 		return CLI_EXIT_USAGE;
 	/* Checked before the work, which takes a while. */
-	if (atomic_file_check_dir(j.o.out_path)) {
-		cli_error("%s: cannot write there: %s", j.o.out_path, strerror(errno));
+	if (sa_output_check_path(j.o.out_path) != SA_OK) {
+		cli_error("%s", sa_last_error());
 		return CLI_EXIT_INPUT;
 	}
 	rc = convert(&j);
@@ -432,8 +431,8 @@ int main(int argc, char **argv)
 		j.fig.params = sa_onnx_import_param_count(j.imp);
 		j.fig.dsm_bytes = j.dsm_size;
 		convert_report(stdout, j.imp, j.t, &j.fig, j.o.quiet);
-		if (atomic_file_write(j.o.out_path, j.dsm, j.dsm_size)) {
-			cli_error("%s: %s", j.o.out_path, strerror(errno));
+		if (sa_output_write_file(j.o.out_path, j.dsm, j.dsm_size) != SA_OK) {
+			cli_error("%s", sa_last_error());
 			rc = CLI_EXIT_INPUT;
 		} else {
 			printf("wrote %s\n", j.o.out_path);

@@ -111,7 +111,7 @@ expect "an unknown option" 1 "--frobnicate" -- "$fx/simple_cnn.onnx" --frobnicat
 expect "--help" 0 "Usage: shiftaccel-convert MODEL.onnx" -- --help
 
 # A missing output directory is found before the work starts (the model is not even read).
-expect "a missing output directory" 2 "cannot write there" -- \
+expect "a missing output directory" 2 "does not exist" -- \
 	"$out/nonexistent.onnx" -o "$out/no/such/dir/x.dsm" --calib "$(calib pow2)"
 
 echo "$pass passed, $fail failed"
