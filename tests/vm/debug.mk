@@ -56,3 +56,6 @@ $(REPORT_TEST_KO): $(REPORT_TEST_FILES) $(DEBUG_KERNEL_BUILD) tests/vm/debug-ker
 ifeq ($(BUILD),$(VM_DEBUG_BUILD))
 $(DRIVER_KO): $(SA_KDIR)/Module.symvers
 endif
+
+# The scanner on a recorded log of test-scanner.sh's guest, in the fast tier.
+CHECK_SCRIPTS += tests/vm/debug-kernel/check-scanner.sh
