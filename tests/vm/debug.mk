@@ -11,8 +11,9 @@
 # module rule of driver/driver.mk, W=1, warnings as errors), and the tools,
 # firmware and selftests as usual.  SA_GUEST_KERNEL=debug makes each tools/vmrun
 # boot the debug kernel and check its log: a KASAN, lockdep, kmemleak, UBSAN,
-# BUG or WARNING report fails the test whose guest printed it.  First, the
-# checker is checked: tests/vm/debug-kernel/test-scanner.sh.
+# BUG or WARNING report fails the test whose guest printed it.  Each guest's
+# whole kernel log is kept in $(VM_DEBUG_BUILD)/kernel-logs/ (vmrun prints
+# its name).  First, the checker is checked: tests/vm/debug-kernel/test-scanner.sh.
 
 VM_DEBUG_BUILD := build/debug
 DEBUG_KERNEL_BUILD := tests/vm/debug-kernel/build.sh
@@ -33,10 +34,12 @@ debug-kernel: ensure-deps
 # only afterwards, and names the tree the module is built against.
 vmcheck-debug: ensure-deps
 	@kdir=$$(bash $(DEBUG_KERNEL_BUILD)) && \
-	SA_GUEST_KERNEL=debug $(MAKE) --no-print-directory BUILD=$(VM_DEBUG_BUILD) \
+	SA_GUEST_KERNEL=debug SA_VMRUN_LOG_DIR=$(VM_DEBUG_BUILD)/kernel-logs \
+	$(MAKE) --no-print-directory BUILD=$(VM_DEBUG_BUILD) \
 		SA_KDIR="$$kdir/src" SA_KVER="$$(cat "$$kdir/kernelrelease")" vmcheck-debug-run
 
 vmcheck-debug-run: report-test-module
+	@rm -rf $(BUILD)/kernel-logs
 	@SA_BUILD=$(BUILD) tests/run-tier.sh tests/vm/debug-kernel/test-scanner.sh
 	@$(MAKE) --no-print-directory vmcheck
 
