@@ -32,7 +32,8 @@ finish() {
 }
 
 # The DRM core and the GEM shmem helper, modules of the guest kernel that
-# shiftaccel.ko needs before insmod.
+# shiftaccel.ko needs before insmod.  The debug kernel has them built in:
+# modprobe finds them in modules.builtin and succeeds without loading.
 load_drm_deps() {
 	local m
 	for m in drm drm_shmem_helper; do
