@@ -38,7 +38,7 @@ vmcheck-debug: ensure-deps
 	$(MAKE) --no-print-directory BUILD=$(VM_DEBUG_BUILD) \
 		SA_KDIR="$$kdir/src" SA_KVER="$$(cat "$$kdir/kernelrelease")" vmcheck-debug-run
 
-vmcheck-debug-run: report-test-module
+vmcheck-debug-run: qemu report-test-module
 	@rm -rf $(BUILD)/kernel-logs
 	@SA_BUILD=$(BUILD) tests/run-tier.sh tests/vm/debug-kernel/test-scanner.sh
 	@$(MAKE) --no-print-directory vmcheck
