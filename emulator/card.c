@@ -180,6 +180,8 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
  * trap entries); while the CP waits (wfi, reset, halt, hang) it jumps
  * straight to the next engine completion, so an idle CP costs no host time.
  */
+static void wdt_judge(struct sa_card *card);
+
 bool sa_card_run(struct sa_card *card, uint64_t max_instructions)
 {
 	uint64_t left = max_instructions;
@@ -208,21 +210,46 @@ bool sa_card_run(struct sa_card *card, uint64_t max_instructions)
 		left -= step;
 	}
 	card->in_run = false;
+	wdt_judge(card);
 	return sa_cp_runnable(card) || engines_busy(card);
 }
 
+/* Watchdog expiry: the CP goes back into reset and the host hears about it. */
+static void wdt_fire(struct sa_card *card)
+{
+	sa_card_cp_reset(card);
+	card->cp.wdt_fired = true;
+	card->cp.wdt_resets++;
+	sa_irq_event(card, SA_EVENT_WATCHDOG);
+}
+
+/*
+ * The judgement deferred by sa_card_set_time(): after the CP's slice at the
+ * new time, a CP that still has not kicked is reset.
+ */
+static void wdt_judge(struct sa_card *card)
+{
+	if (!card->timer.wdt_due)
+		return;
+	card->timer.wdt_due = false;
+	if (sa_timer_wdt_expired(card))
+		wdt_fire(card);
+}
+
+/*
+ * Card time follows the host's clock, which also runs while the host does
+ * not run the card model at all (a loaded host): a clock that jumps past
+ * the watchdog's deadline is no proof that the CP stopped.  So an expired
+ * deadline is judged after the CP's next slice at the new time (its timer
+ * interrupt is due too, and a live firmware kicks the watchdog there); a
+ * hung CP does not kick and is reset at the end of that slice.
+ */
 void sa_card_set_time(struct sa_card *card, uint64_t now_ns)
 {
 	bool line_before = sa_timer_irq_line(card);
 
-	if (sa_timer_set_time(card, now_ns)) {
-		/* Watchdog expiry: the CP goes back into reset and the host hears about it. */
-		sa_card_cp_reset(card);
-		card->cp.wdt_fired = true;
-		card->cp.wdt_resets++;
-		sa_irq_event(card, SA_EVENT_WATCHDOG);
-		return;
-	}
+	if (sa_timer_set_time(card, now_ns))
+		card->timer.wdt_due = true;
 	if (!line_before && sa_timer_irq_line(card)) {
 		sa_cp_irq_lines(card);
 		sa_cp_wake(card);

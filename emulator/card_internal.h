@@ -74,6 +74,11 @@ struct sa_timer_state {
 	bool wdt_enabled;
 	uint32_t wdt_timeout_us;
 	uint64_t wdt_kick_ns;
+	/*
+	 * The clock passed the watchdog's deadline; the CP gets the next run
+	 * slice at that time before it is judged (see sa_card_set_time()).
+	 */
+	bool wdt_due;
 	uint32_t heartbeat;
 	uint64_t heartbeat_ns;
 };
@@ -216,6 +221,8 @@ void sa_timer_cp_reset(struct sa_card *card);
 bool sa_timer_irq_line(const struct sa_card *card);
 /* Advances card time; returns true if the watchdog expired. */
 bool sa_timer_set_time(struct sa_card *card, uint64_t now_ns);
+/* Whether the watchdog is armed and its deadline has passed. */
+bool sa_timer_wdt_expired(const struct sa_card *card);
 uint64_t sa_timer_next_deadline(const struct sa_card *card);
 uint32_t sa_timer_cp_read(struct sa_card *card, uint32_t offset, uint32_t block);
 void sa_timer_cp_write(struct sa_card *card, uint32_t offset, uint32_t block, uint32_t value);

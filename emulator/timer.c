@@ -20,6 +20,7 @@ void sa_timer_cp_reset(struct sa_card *card)
 	card->timer.wdt_enabled = false;
 	card->timer.wdt_timeout_us = SA_WDT_DEFAULT_TIMEOUT_US;
 	card->timer.wdt_kick_ns = card->timer.now_ns;
+	card->timer.wdt_due = false;
 }
 
 bool sa_timer_irq_line(const struct sa_card *card)
@@ -42,13 +43,18 @@ static uint64_t wdt_deadline(const struct sa_card *card)
 	return card->timer.wdt_kick_ns + timeout_ns;
 }
 
+bool sa_timer_wdt_expired(const struct sa_card *card)
+{
+	return wdt_armed(card) && wdt_deadline(card) != UINT64_MAX &&
+	       card->timer.now_ns >= wdt_deadline(card);
+}
+
 bool sa_timer_set_time(struct sa_card *card, uint64_t now_ns)
 {
 	/* Card time never runs backwards. */
 	if (now_ns > card->timer.now_ns)
 		card->timer.now_ns = now_ns;
-	return wdt_armed(card) && wdt_deadline(card) != UINT64_MAX &&
-	       card->timer.now_ns >= wdt_deadline(card);
+	return sa_timer_wdt_expired(card);
 }
 
 uint64_t sa_timer_next_deadline(const struct sa_card *card)

@@ -198,9 +198,13 @@ TEST(watchdog_resets_the_cp)
 
 	h_run(h, 20000);
 	h_set_time(h, last_kick + 99999);
+	h_run(h, 20000);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 0);
 	CHECK(h_rd32(h, SA_REG_CP_STATUS) & SA_CP_STATUS_RUNNING);
+	/* Past the deadline, the CP's next slice decides: it does not kick, so it is reset. */
 	h_set_time(h, last_kick + 100000);
+	CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 0);
+	h_run(h, 20000);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 1);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_CP_STATUS), SA_CP_STATUS_IN_RESET | SA_CP_STATUS_WDT_FIRED);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_CP_CTRL), SA_CP_CTRL_RESET);
@@ -222,6 +226,29 @@ TEST(watchdog_resets_the_cp)
 	CHECK(!(h_rd32(h, SA_REG_CP_STATUS) & SA_CP_STATUS_WDT_FIRED));
 	h_run(h, 20000);
 	CHECK(h_rd32(h, SA_REG_HEARTBEAT) > beats);
+	h_destroy(h);
+}
+
+/*
+ * The host may not run the card for longer than the watchdog's timeout (a
+ * loaded machine): the clock jumps far past the deadline, but a CP that
+ * kicks in its next slice is not reset.
+ */
+TEST(a_clock_jump_does_not_fire_the_watchdog_of_a_live_cp)
+{
+	struct harness *h = h_create(4, false);
+
+	h_wr32(h, SA_REG_EVENT_ENABLE, SA_EVENT_WATCHDOG);
+	h_set_time(h, 5000);
+	CHECK_EQ_INT(h_load_program(h, "cp_watchdog"), 0);
+	h_run(h, 20000);
+	CHECK(sa_card_next_deadline_ns(h->card) != UINT64_MAX);
+	for (int i = 1; i <= 5; i++) {
+		h_set_time(h, h->now_ns + 10 * 100000); /* ten timeouts at once */
+		h_run(h, 20000);
+		CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 0);
+		CHECK(h_rd32(h, SA_REG_CP_STATUS) & SA_CP_STATUS_RUNNING);
+	}
 	h_destroy(h);
 }
 
@@ -269,6 +296,7 @@ int main(int argc, char **argv)
 	RUN(event_edges);
 	RUN(timer_interrupt);
 	RUN(watchdog_resets_the_cp);
+	RUN(a_clock_jump_does_not_fire_the_watchdog_of_a_live_cp);
 	RUN(fatal_halts_and_host_cp_reset);
 	RUN(missing_program_is_reported);
 	CHECK_MAIN_END();

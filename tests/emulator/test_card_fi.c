@@ -90,6 +90,7 @@ TEST(hang_cp)
 	CHECK_EQ_INT(h_rd32(h, SA_REG_CP_STATUS), SA_CP_STATUS_RUNNING);
 	/* The program's 100 us watchdog catches it. */
 	h_set_time(h, 1000 + 200000);
+	h_run(h, 20000); /* the slice that shows it does not kick */
 	CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 1);
 	CHECK(h_rd32(h, SA_REG_EVENT_CAUSE) & SA_EVENT_WATCHDOG);
 	/* The reset ended the hang: released again, the CP runs. */
