@@ -193,12 +193,14 @@ TEST(time_extremes)
 	h_cp_wr32(h, SA_CP_WDT_BASE + SA_CP_WDT_TIMEOUT_US, 0xffffffff);
 	h_cp_wr32(h, SA_CP_WDT_BASE + SA_CP_WDT_CTRL, SA_WDT_CTRL_ENABLE);
 	h_set_time(h, UINT64_MAX - 1);
+	h_run(h, 1); /* the expired watchdog is judged after the CP's next slice */
 	/* The deadline saturates instead of wrapping into the past. */
 	CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 1);
 	h_wr32(h, SA_REG_CP_CTRL, 0);
 	h_cp_wr32(h, SA_CP_WDT_BASE + SA_CP_WDT_TIMEOUT_US, 0xffffffff);
 	h_cp_wr32(h, SA_CP_WDT_BASE + SA_CP_WDT_CTRL, SA_WDT_CTRL_ENABLE);
 	h_set_time(h, UINT64_MAX);
+	h_run(h, 1);
 	CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 1);
 	CHECK_EQ_INT(sa_card_next_deadline_ns(h->card), UINT64_MAX);
 	/* The 64-bit mtime reads consistently as two words. */

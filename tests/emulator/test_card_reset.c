@@ -259,6 +259,7 @@ TEST(watchdog_mid_command)
 	h_cp_wr32(h, SA_CP_WDT_BASE + SA_CP_WDT_TIMEOUT_US, 10);
 	h_cp_wr32(h, SA_CP_WDT_BASE + SA_CP_WDT_CTRL, SA_WDT_CTRL_ENABLE);
 	h_set_time(h, 1000 + 10000);
+	h_run(h, 1); /* the expired watchdog is judged after the CP's next slice */
 	CHECK_EQ_INT(h_rd32(h, SA_REG_WDT_RESETS), 1);
 	CHECK_EQ_INT(h_cp_rd32(h, TE_STATUS), SA_ENGINE_IDLE);
 	CHECK(h_run(h, 1ull << 24));
