@@ -6,8 +6,6 @@
  */
 #include <linux/cred.h>
 #include <linux/dma-mapping.h>
-#include <linux/mm.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
@@ -105,41 +103,6 @@ err_free:
 	return ret;
 }
 
-/*
- * Pinning a shmem BO pins every page of it, whatever range is mapped, so a
- * mapping charges the whole object to the caller's RLIMIT_MEMLOCK (as VFIO
- * and RDMA charge pinned user memory; CAP_IPC_LOCK is exempt).
- */
-static int sa_mapping_charge(struct sa_mapping *m)
-{
-	unsigned long pages = m->obj->size >> PAGE_SHIFT;
-	int ret;
-
-	if (!current->mm)
-		return 0;
-	ret = account_locked_vm(current->mm, pages, true);
-	if (ret)
-		return ret;
-	m->mm = current->mm;
-	mmgrab(m->mm);
-	m->charged = pages;
-	return 0;
-}
-
-/* Takes mmap_lock: never with ctx->lock held (sa_mmap nests them the other way). */
-static void sa_mapping_uncharge(struct sa_mapping *m)
-{
-	if (!m->mm)
-		return;
-	/* An exiting process's locked_vm goes with its mm. */
-	if (mmget_not_zero(m->mm)) {
-		account_locked_vm(m->mm, m->charged, false);
-		mmput(m->mm);
-	}
-	mmdrop(m->mm);
-	m->mm = NULL;
-}
-
 /* Takes the mapping out of the context's VA space.  ctx->lock held. */
 static void sa_mapping_remove(struct sa_ctx *ctx, struct sa_mapping *m, bool clear_ptes)
 {
@@ -149,12 +112,11 @@ static void sa_mapping_remove(struct sa_ctx *ctx, struct sa_mapping *m, bool cle
 	drm_mm_remove_node(&m->node);
 }
 
-/* Unpins and frees a mapping sa_mapping_remove() took out.  No ctx->lock. */
+/* Unpins and frees a mapping sa_mapping_remove() took out. */
 static void sa_mapping_free(struct sa_device *sdev, struct sa_mapping *m)
 {
 	drm_gem_shmem_unpin(to_drm_gem_shmem_obj(m->obj));
 	drm_gem_object_put(m->obj);
-	sa_mapping_uncharge(m);
 	atomic_sub(m->node.size >> PAGE_SHIFT, &sdev->pinned_pages);
 	atomic_dec(&sdev->mappings);
 	kfree(m);
@@ -312,12 +274,6 @@ int sa_ioctl_vm_map(struct drm_device *drm, void *data, struct drm_file *file)
 	if (m->flags & SHIFTACCEL_VM_WRITE)
 		prot |= SA_PTE_WRITE;
 
-	/* Charged before anything is pinned: over the limit, nothing is. */
-	ret = sa_mapping_charge(m);
-	if (ret) {
-		drm_dbg(&sdev->drm, "pinning %zu bytes exceeds RLIMIT_MEMLOCK\n", obj->size);
-		goto err_free;
-	}
 	scoped_guard(mutex, &ctx->lock) {
 		ret = sa_mapping_insert(ctx, m,
 					args->flags & SHIFTACCEL_VM_FIXED ? args->va : 0,
@@ -326,13 +282,11 @@ int sa_ioctl_vm_map(struct drm_device *drm, void *data, struct drm_file *file)
 			args->va = m->node.start;
 	}
 	if (ret)
-		goto err_uncharge;
+		goto err_free;
 	atomic_add(m->node.size >> PAGE_SHIFT, &sdev->pinned_pages);
 	atomic_inc(&sdev->mappings);
 	return 0;
 
-err_uncharge:
-	sa_mapping_uncharge(m);
 err_free:
 	kfree(m);
 err_put:

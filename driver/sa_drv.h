@@ -105,9 +105,22 @@ struct sa_mapping {
 	u64 bo_offset;
 	u32 flags; /* SHIFTACCEL_VM_READ/WRITE */
 	u32 busy; /* queues using it: unmap refuses while > 0 */
-	struct mm_struct *mm; /* charged for the pinned pages (mmgrab held) */
-	unsigned long charged; /* pages charged to mm->locked_vm */
 };
+
+/*
+ * A buffer object: a GEM shmem object whose pages the creating process is
+ * charged for while it exists (sa_gem.c).
+ */
+struct sa_bo {
+	struct drm_gem_shmem_object base;
+	struct mm_struct *mm; /* charged (mm->pinned_vm), mmgrab() held; NULL: nobody */
+	unsigned long charged; /* pages */
+};
+
+static inline struct sa_bo *to_sa_bo(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct sa_bo, base);
+}
 
 /* Per open file: its MMU context and queues. */
 struct sa_ctx {

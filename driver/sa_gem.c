@@ -1,18 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * Buffer objects: GEM shmem objects, with the shmem helpers' functions plus a
- * free hook that keeps the live-object count the leak tests read from sysfs.
+ * free hook that keeps the live-object count the leak tests read from sysfs
+ * and gives back the creator's pinned-memory charge.
+ *
+ * Every page of a BO can end up pinned without further checks: mmap() of a
+ * shmem object takes all its pages, and VM_MAP pins all of them whatever
+ * range it maps.  So the whole size is charged when the BO is created, to
+ * the creating process's mm->pinned_vm against its RLIMIT_MEMLOCK, as RDMA
+ * charges registered memory (ib_umem); CAP_IPC_LOCK is exempt.  The counter
+ * is atomic, so the charge can be given back wherever the last reference
+ * drops, under whatever locks (munmap holds mmap_lock).
  */
+#include <linux/capability.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <drm/drm_gem.h>
 
 #include "sa_drv.h"
 
+/* drm_gem_shmem_free() frees the shmem object: it must be the start of ours. */
+static_assert(offsetof(struct sa_bo, base) == 0);
+
+static int sa_bo_charge(struct sa_bo *bo, unsigned long pages)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+
+	if (!mm)
+		return 0;
+	if (atomic64_add_return(pages, &mm->pinned_vm) > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(pages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	mmgrab(mm);
+	bo->mm = mm;
+	bo->charged = pages;
+	return 0;
+}
+
 static void sa_gem_free(struct drm_gem_object *obj)
 {
 	struct sa_device *sdev = to_sa(obj->dev);
+	struct sa_bo *bo = to_sa_bo(obj);
+	struct mm_struct *mm = bo->mm;
+	unsigned long charged = bo->charged;
 
-	drm_gem_shmem_free(to_drm_gem_shmem_obj(obj));
+	drm_gem_shmem_free(&bo->base);
+	if (mm) {
+		atomic64_sub(charged, &mm->pinned_vm);
+		mmdrop(mm);
+	}
 	atomic_dec(&sdev->bo_count);
 }
 
@@ -30,15 +69,15 @@ static const struct drm_gem_object_funcs sa_gem_funcs = {
 
 struct drm_gem_object *sa_gem_create_object(struct drm_device *drm, size_t size)
 {
-	struct drm_gem_shmem_object *shmem;
+	struct sa_bo *bo;
 
-	shmem = kzalloc(sizeof(*shmem), GFP_KERNEL);
-	if (!shmem)
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
+	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	shmem->base.funcs = &sa_gem_funcs;
+	bo->base.base.funcs = &sa_gem_funcs;
 	/* Cached CPU mappings: the card snoops (PCIe, x86). */
-	shmem->map_wc = false;
-	return &shmem->base;
+	bo->base.map_wc = false;
+	return &bo->base.base;
 }
 
 int sa_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
@@ -61,6 +100,12 @@ int sa_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file
 		return PTR_ERR(shmem);
 	/* Every object is created here and ends in sa_gem_free(). */
 	atomic_inc(&to_sa(drm)->bo_count);
+	ret = sa_bo_charge(to_sa_bo(&shmem->base), size >> PAGE_SHIFT);
+	if (ret) {
+		drm_dbg(drm, "a %llu-byte BO exceeds RLIMIT_MEMLOCK\n", size);
+		drm_gem_object_put(&shmem->base);
+		return ret;
+	}
 	ret = drm_gem_handle_create(file, &shmem->base, &args->handle);
 	/* The handle holds the reference now (or creation failed). */
 	drm_gem_object_put(&shmem->base);

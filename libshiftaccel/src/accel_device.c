@@ -104,6 +104,27 @@ void sa_accel_dev_close(struct sa_accel_dev *d)
 	d->fd = -1;
 }
 
+/*
+ * A buffer the driver refused.  It charges every buffer to the process's
+ * RLIMIT_MEMLOCK (docs/driver.md, Memory), so ENOMEM usually means that
+ * limit: name it, with its value.
+ */
+static sa_status bo_error(const struct sa_accel_dev *d, const char *what, uint64_t size, int err)
+{
+	struct rlimit lock = {0};
+
+	if (err == ENOMEM && getrlimit(RLIMIT_MEMLOCK, &lock) == 0 &&
+	    lock.rlim_cur != RLIM_INFINITY)
+		return sa_fail(SA_ERR_DEVICE,
+			       "%s: cannot %s a %llu-byte buffer: it would exceed this process's "
+			       "locked-memory limit of %llu KiB (ulimit -l; memlock in "
+			       "/etc/security/limits.conf)",
+			       d->node, what, (unsigned long long)size,
+			       (unsigned long long)(lock.rlim_cur / 1024));
+	return sa_fail(SA_ERR_DEVICE, "%s: cannot %s a %llu-byte buffer: %s", d->node, what,
+		       (unsigned long long)size, strerror(err));
+}
+
 sa_status sa_accel_bo_new(struct sa_accel_dev *d, uint64_t size, uint32_t vm_flags,
 			  struct sa_accel_bo *bo)
 {
@@ -114,8 +135,7 @@ sa_status sa_accel_bo_new(struct sa_accel_dev *d, uint64_t size, uint32_t vm_fla
 
 	memset(bo, 0, sizeof(*bo));
 	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_BO_CREATE, &c) != 0)
-		return sa_fail(SA_ERR_DEVICE, "%s: cannot create a %llu-byte buffer: %s", d->node,
-			       (unsigned long long)size, strerror(errno));
+		return bo_error(d, "create", size, errno);
 	bo->handle = c.handle;
 	bo->size = c.size;
 	mo.handle = c.handle;
@@ -132,22 +152,7 @@ sa_status sa_accel_bo_new(struct sa_accel_dev *d, uint64_t size, uint32_t vm_fla
 	bo->va = vm.va;
 	return SA_OK;
 fail : {
-	int err = errno;
-	struct rlimit lock = {0};
-	sa_status st;
-
-	/* The driver charges pinned buffers to RLIMIT_MEMLOCK (docs/driver.md, Memory). */
-	if (err == ENOMEM && getrlimit(RLIMIT_MEMLOCK, &lock) == 0 &&
-	    lock.rlim_cur != RLIM_INFINITY)
-		st = sa_fail(SA_ERR_DEVICE,
-			     "%s: cannot map a %llu-byte buffer: it would exceed this process's "
-			     "locked-memory limit of %llu KiB (ulimit -l; memlock in "
-			     "/etc/security/limits.conf)",
-			     d->node, (unsigned long long)size,
-			     (unsigned long long)(lock.rlim_cur / 1024));
-	else
-		st = sa_fail(SA_ERR_DEVICE, "%s: cannot map a %llu-byte buffer: %s", d->node,
-			     (unsigned long long)size, strerror(err));
+	sa_status st = bo_error(d, "map", size, errno);
 
 	sa_accel_bo_free(d, bo);
 	return st;

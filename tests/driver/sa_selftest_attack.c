@@ -217,8 +217,8 @@ static int drop_ipc_lock(void)
 	return syscall(SYS_capset, &h, c) ? -errno : 0;
 }
 
-/* This process's locked memory (VmLck in /proc/self/status), in KiB. */
-static long vm_locked_kib(void)
+/* This process's pinned memory (VmPin in /proc/self/status), in KiB. */
+static long vm_pinned_kib(void)
 {
 	char line[256];
 	long kib = -1;
@@ -227,53 +227,57 @@ static long vm_locked_kib(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+		if (sscanf(line, "VmPin: %ld kB", &kib) == 1)
 			break;
 	fclose(f);
 	return kib;
 }
 
 /*
- * Buffers the card can reach stay pinned, so mapping one is charged to
- * RLIMIT_MEMLOCK like mlock(); mapping a page of a buffer pins all of it.
- * (The harness runs each test in a process of its own.)
+ * Every page of a buffer can end up pinned (mmap() of a BO takes all its
+ * pages, VM_MAP pins all of them), so a BO is charged in full against
+ * RLIMIT_MEMLOCK from creation until it is freed, like mlock().  (The
+ * harness runs each test in a process of its own.)
  */
-TEST_F_TIMEOUT(attack, pinned_buffers_are_charged_to_rlimit_memlock, 60)
+TEST_F_TIMEOUT(attack, buffers_are_charged_to_rlimit_memlock, 60)
 {
 	const struct rlimit lim = {.rlim_cur = 1 << 20, .rlim_max = 1 << 20};
 	uint32_t big, half1, half2, half3;
 	uint64_t va, va1;
 	long before;
+	void *cpu;
 
 	ASSERT_EQ(0, drop_ipc_lock());
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
-	before = vm_locked_kib();
+	before = vm_pinned_kib();
 	ASSERT_LE(0, before);
 
-	/* One page of a 2 MiB buffer: the whole buffer would be pinned. */
-	ASSERT_EQ(0, sa_bo_create(self->d.fd, 2 << 20, &big));
-	va = 0;
-	EXPECT_EQ(-ENOMEM, sa_vm_map(self->d.fd, big, 0, PAGE, RW, &va));
-	EXPECT_EQ(before, vm_locked_kib());
+	/* 2 MiB could all be pinned through one mmap() or one mapped page. */
+	EXPECT_EQ(-ENOMEM, sa_bo_create(self->d.fd, 2 << 20, &big));
+	EXPECT_EQ(before, vm_pinned_kib());
 
 	ASSERT_EQ(0, sa_bo_create(self->d.fd, 512 << 10, &half1));
+	EXPECT_EQ(before + 512, vm_pinned_kib());
 	ASSERT_EQ(0, sa_bo_create(self->d.fd, 512 << 10, &half2));
-	ASSERT_EQ(0, sa_bo_create(self->d.fd, 512 << 10, &half3));
+	EXPECT_EQ(before + 1024, vm_pinned_kib());
+	EXPECT_EQ(-ENOMEM, sa_bo_create(self->d.fd, 4096, &half3));
+	/* Mapping and mmap() of charged buffers cost nothing more. */
 	va1 = 0;
 	ASSERT_EQ(0, sa_vm_map(self->d.fd, half1, 0, 512 << 10, RW, &va1));
-	EXPECT_EQ(before + 512, vm_locked_kib());
-	va = 0;
-	ASSERT_EQ(0, sa_vm_map(self->d.fd, half2, 0, PAGE, RW, &va));
-	EXPECT_EQ(before + 1024, vm_locked_kib());
-	va = 0;
-	EXPECT_EQ(-ENOMEM, sa_vm_map(self->d.fd, half3, 0, PAGE, RW, &va));
-	EXPECT_EQ(before + 1024, vm_locked_kib());
-	/* Unmapping gives the charge back. */
+	cpu = sa_bo_mmap(self->d.fd, half2, 512 << 10);
+	ASSERT_NE(NULL, cpu);
+	memset(cpu, 0x5a, 512 << 10);
+	EXPECT_EQ(before + 1024, vm_pinned_kib());
+	/* The charge goes when the buffer does: not while a mapping holds it. */
+	EXPECT_EQ(0, sa_bo_close(self->d.fd, half1));
+	EXPECT_EQ(before + 1024, vm_pinned_kib());
 	EXPECT_EQ(0, sa_vm_unmap(self->d.fd, va1));
-	EXPECT_EQ(before + 512, vm_locked_kib());
+	EXPECT_EQ(before + 512, vm_pinned_kib());
+	EXPECT_EQ(0, sa_bo_create(self->d.fd, 512 << 10, &half3));
+	EXPECT_EQ(before + 1024, vm_pinned_kib());
 	va = 0;
-	EXPECT_EQ(0, sa_vm_map(self->d.fd, half3, 0, PAGE, RW, &va));
-	EXPECT_EQ(before + 1024, vm_locked_kib());
+	EXPECT_EQ(0, sa_vm_map(self->d.fd, half3, 0, 4096, RW, &va));
+	munmap(cpu, 512 << 10);
 }
 
 /* The kernel log from now on: an fd of /dev/kmsg at its end. */

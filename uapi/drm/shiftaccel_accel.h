@@ -101,6 +101,10 @@ struct drm_shiftaccel_info {
  * @size: in: bytes, 1..SHIFTACCEL_BO_MAX_SIZE; out: rounded up to pages.
  * @flags: in: zero.
  * @handle: out: the GEM handle (in: zero).
+ *
+ * mmap() and VM_MAP can pin every page of a BO, so its whole size is charged
+ * to the creating process's RLIMIT_MEMLOCK (mm->pinned_vm, VmPin) until the
+ * BO is freed; -ENOMEM over the limit (CAP_IPC_LOCK is exempt).
  */
 struct drm_shiftaccel_bo_create {
 	__u64 size;
@@ -139,8 +143,8 @@ struct drm_shiftaccel_bo_mmap_offset {
  *	[va, va + size) must lie inside [va_start, va_end) and overlap no
  *	mapping; otherwise zero.  out: where the range is mapped.
  *
- * The BO's pages stay pinned while the mapping exists, and the whole BO's
- * size is charged to the caller's RLIMIT_MEMLOCK (-ENOMEM over it).
+ * The BO's pages stay pinned while the mapping exists (the BO was charged
+ * for them when it was created).
  */
 struct drm_shiftaccel_vm_map {
 	__u32 handle;
