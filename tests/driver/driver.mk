@@ -39,7 +39,7 @@ SA_FC_SRCS := tests/driver/sa_fault_campaign.c tests/driver/sa_fault_campaign_lo
 	tests/driver/sa_fault_campaign_inject.c
 DRIVER_FUZZ_BINS := $(BUILD)/tests/driver/sa_fuzz $(BUILD)/tests/driver/sa_fault_campaign
 VM_TESTS += tests/driver/run_fuzz.sh tests/driver/run_fault_campaign.sh
-run_fuzz_VMFLAGS := --smp 2 --timeout 400
+run_fuzz_VMFLAGS := --smp 2 --timeout 300
 run_fault_campaign_VMFLAGS := --debug-card --timeout 900
 BENCH_SCRIPTS += bench/driver_fuzz.sh
 .PHONY: driver-fuzz
