@@ -57,6 +57,7 @@ struct row {
 	struct fc_tally t;
 	long resets;
 	int injected, stuck;
+	int64_t fired; /* SA_REG_FI_FIRED after the round, -1: unreadable */
 	bool skipped;
 };
 
@@ -109,6 +110,18 @@ static bool card_ready(int timeout_s)
 	return false;
 }
 
+/* The fault-injection bit of a round (0: not the card's block). */
+static uint32_t fi_bit(enum fault f)
+{
+	switch (f) {
+	case F_HANG_CP: return SA_FI_HANG_CP;
+	case F_DMA: return SA_FI_FAIL_NEXT_DMA;
+	case F_LOST_IRQ: return SA_FI_DROP_NEXT_QUEUE_IRQ;
+	case F_CORRUPT: return SA_FI_CORRUPT_NEXT_COMPLETION;
+	default: return 0;
+	}
+}
+
 /* The injection of one round, at about one second into the load. */
 static int inject(enum fault f, double round_end)
 {
@@ -124,18 +137,13 @@ static int inject(enum fault f, double round_end)
 		return n ? 1 : 0;
 	case F_DMA:
 	case F_LOST_IRQ:
-	case F_CORRUPT: {
-		uint32_t bit = f == F_DMA	 ? SA_FI_FAIL_NEXT_DMA
-			       : f == F_LOST_IRQ ? SA_FI_DROP_NEXT_QUEUE_IRQ
-						 : SA_FI_CORRUPT_NEXT_COMPLETION;
-
+	case F_CORRUPT:
 		/* Armed again every half second: each arming fires once. */
 		while (now_s() < round_end - 1) {
-			n += fc_inject(bit) ? 0 : 1;
+			n += fc_inject(fi_bit(f)) ? 0 : 1;
 			usleep(500000);
 		}
 		return n;
-	}
 	default: return 0;
 	}
 }
@@ -185,6 +193,7 @@ static void run_round(enum fault f, int procs, double seconds, struct fc_shared 
 	card_ready(60);
 	memset(shared, 0, sizeof(*shared));
 	before = reset_count();
+	fc_fi_fired(); /* clears what earlier rounds left */
 	if (f == F_FAILSLAB && fc_failslab_setup(true))
 		printf("# failslab setup failed\n");
 	for (int i = 0; i < procs; i++) {
@@ -206,6 +215,7 @@ static void run_round(enum fault f, int procs, double seconds, struct fc_shared 
 	row->stuck = reap(pids, procs, 2.0 * FC_LOST_AFTER_NS / 1e9 + 20);
 	if (f == F_FAILSLAB)
 		fc_failslab_setup(false);
+	row->fired = fc_fi_fired();
 	row->t = shared->t;
 	row->resets = reset_count() - before;
 }
@@ -273,6 +283,9 @@ int main(int argc, char **argv)
 		result(r->t.setup_errors == 0 && r->stuck == 0,
 		       "%s: every load process set up and exited", fault_names[f]);
 		result(f == F_NONE || r->injected > 0, "%s: injected", fault_names[f]);
+		if (fi_bit(f) && r->fired >= 0)
+			result((r->fired & fi_bit(f)) != 0,
+			       "%s: SA_REG_FI_FIRED shows it took effect", fault_names[f]);
 		result(r->t.lost == 0, "%s: no job lost", fault_names[f]);
 		result(r->t.duplicated == 0, "%s: no job duplicated", fault_names[f]);
 		if (f == F_NONE)

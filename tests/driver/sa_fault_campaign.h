@@ -46,6 +46,8 @@ void fc_load_run(struct fc_shared *shared, uint32_t index, bool fail_slab);
 /* Injections (sa_fault_campaign_inject.c). */
 int fc_debugfs_write(const char *name, const char *value);
 int fc_inject(uint32_t sa_fi_bits);
+/* SA_FI_* that took effect since the last call (read and cleared through BAR0), or -1. */
+int64_t fc_fi_fired(void);
 /* Many queues of one file fault at once (the firmware's event outbox overflows). */
 int fc_event_overflow(unsigned int hold_s);
 bool fc_have_failslab(void);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sa_fault_campaign.h"
@@ -46,6 +47,41 @@ int fc_inject(uint32_t sa_fi_bits)
 
 	snprintf(v, sizeof(v), "%u", sa_fi_bits);
 	return fc_debugfs_write("fault_inject", v);
+}
+
+/*
+ * SA_REG_FI_FIRED through BAR0 (sysfs resource0, root only): which injections
+ * took effect since the last call, cleared as read (RW1C); -1 when BAR0
+ * cannot be mapped (a kernel with strict /dev/mem-style checks refuses to
+ * map a BAR that a driver holds).  The driver's debugfs hook only arms.
+ */
+int64_t fc_fi_fired(void)
+{
+	static bool said;
+	char node[64], sysdir[128], path[192];
+	volatile uint32_t *regs;
+	uint32_t fired;
+	int fd;
+
+	if (sa_find_node(node, sizeof(node), sysdir, sizeof(sysdir)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/resource0", sysdir);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	regs = fd < 0 ? MAP_FAILED
+		      : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, SA_REG_FI_ARM);
+	if (regs == MAP_FAILED) {
+		if (!said)
+			printf("# cannot map %s: %s\n", path, strerror(errno));
+		said = true;
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	fired = regs[(SA_REG_FI_FIRED - SA_REG_FI_ARM) / 4];
+	regs[(SA_REG_FI_FIRED - SA_REG_FI_ARM) / 4] = fired;
+	munmap((void *)regs, 4096);
+	return fired;
 }
 
 #define OVERFLOW_QUEUES 16

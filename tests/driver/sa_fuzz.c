@@ -15,7 +15,7 @@
  * (defaults for the options), and for local runs only, to get past bugs
  * already known (issue 11): SA_FUZZ_SKIP_VA_END=1 leaves out address and
  * size arguments at or past the end of the VA space (they hang the kernel),
- * SA_FUZZ_SKIP_BIG_BO=1 BOs over 16 MiB (pinning one exhausts memory).
+ * SA_FUZZ_SKIP_BIG_BO=1 BOs over 1 MiB (mapping one page pins the whole BO: memory runs out).
  */
 #include <errno.h>
 #include <signal.h>
@@ -109,6 +109,7 @@ static void run_process(uint32_t index, struct fz_shared *shared, uint64_t seed,
 		else
 			stuck++;
 	}
+	fz_proc_check_other(&p);
 	if (stuck)
 		printf("# process %u: %d thread(s) still in a call at the deadline, exiting "
 		       "anyway\n",
@@ -190,6 +191,21 @@ static void report(const struct fz_shared *s, double seconds)
 	       total / seconds);
 }
 
+/* From /proc/meminfo: the run must not eat the guest's memory. */
+static long mem_available_mib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib < 0 ? -1 : kib / 1024;
+}
+
 /* Which call each thread is in, when the operation count stops moving. */
 static void print_stalled(const struct fz_shared *s, long procs, long threads)
 {
@@ -251,7 +267,7 @@ int main(int argc, char **argv)
 	printf("# sa_fuzz: seed %llu, %ld s, %ld processes x %ld threads%s%s\n",
 	       (unsigned long long)seed, seconds, procs, threads,
 	       skip_va_end ? ", SKIPPING arguments >= va_end (SA_FUZZ_SKIP_VA_END)" : "",
-	       skip_big_bo ? ", SKIPPING BOs over 16 MiB (SA_FUZZ_SKIP_BIG_BO)" : "");
+	       skip_big_bo ? ", SKIPPING BOs over 1 MiB (SA_FUZZ_SKIP_BIG_BO)" : "");
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
 		      0);
 	if (shared == MAP_FAILED)
@@ -275,8 +291,14 @@ int main(int argc, char **argv)
 		if (now_s() >= next_note) {
 			uint64_t total = total_ops(shared);
 
-			printf("# %.0f s: %llu operations\n", now_s() - start,
-			       (unsigned long long)total);
+			struct fz_idle live;
+
+			fz_idle_read(&live);
+			printf("# %.0f s: %llu operations; MemAvailable %ld MiB, bo_count %ld, "
+			       "pinned_pages %ld, mappings %ld, queue_count %ld, ctx_count %ld\n",
+			       now_s() - start, (unsigned long long)total, mem_available_mib(),
+			       live.bo_count, live.pinned_pages, live.mappings, live.queue_count,
+			       live.ctx_count);
 			if (total == last_total) {
 				print_stalled(shared, procs, threads);
 				if (!stalls++) {

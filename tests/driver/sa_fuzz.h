@@ -58,8 +58,8 @@ struct fz_shared {
 
 #define FZ_MAX_BOS 16
 #define FZ_MAX_MAPS 24
-#define FZ_MAX_QUEUES 3
-#define FZ_MAX_STALE 8
+#define FZ_MAX_QUEUES 2 /* x 4 processes + 4 other files: 4 of 16 hardware queues stay free */
+#define FZ_MAX_STALE 3	/* their mmaps keep a closed file (and its pinned BOs) alive */
 
 struct fz_bo {
 	uint32_t handle;
@@ -100,8 +100,9 @@ struct fz_proc {
 	int other_fd;
 	uint32_t other_handle, other_queue;
 	uint64_t other_va;
-	bool skip_va_end; /* SA_FUZZ_SKIP_VA_END: no address argument >= va_end */
-	bool skip_big_bo; /* SA_FUZZ_SKIP_BIG_BO: no BO over 16 MiB (unaccounted pinning) */
+	struct sa_queue other_q; /* nothing may ever write its ring or fence */
+	bool skip_va_end;	 /* SA_FUZZ_SKIP_VA_END: no address argument >= va_end */
+	bool skip_big_bo;	 /* SA_FUZZ_SKIP_BIG_BO: no BO over 1 MiB (unaccounted pinning) */
 	struct fz_shared *shared;
 };
 
@@ -118,9 +119,10 @@ uint64_t fz_below(struct fz_rng *r, uint64_t n);
 uint64_t fz_edge(struct fz_proc *p, struct fz_rng *r);
 uint64_t fz_va(struct fz_proc *p, struct fz_rng *r);
 
+/* The other file's ring and fence must still be all zero: isolation. */
+void fz_proc_check_other(struct fz_proc *p);
 int fz_proc_init(struct fz_proc *p, uint32_t index, struct fz_shared *shared, bool skip_va_end,
 		 bool skip_big_bo);
-void fz_proc_fini(struct fz_proc *p);
 /* One random operation. */
 void fz_step(struct fz_proc *p, struct fz_rng *r);
 const char *fz_op_name(enum fz_op op);

@@ -223,10 +223,11 @@ static uint64_t size_arg(struct fz_proc *p, struct fz_rng *r)
 static void op_get_info(struct fz_proc *p, struct fz_rng *r)
 {
 	struct drm_shiftaccel_info i = {.flags = junk32(r), .pad = junk32(r)};
+	const struct drm_shiftaccel_info in = i; /* the kernel writes the struct back */
 	int ret = call(p, FZ_GET_INFO, cur_fd(p), DRM_IOCTL_SHIFTACCEL_GET_INFO, &i);
 
-	if (!ret && (i.flags || i.pad))
-		violation(p, "GET_INFO succeeded with flags %#x pad %#x", i.flags, i.pad);
+	if (!ret && (in.flags || in.pad))
+		violation(p, "GET_INFO succeeded with flags %#x pad %#x", in.flags, in.pad);
 	if (!ret && (i.va_start != SHIFTACCEL_VA_USER_START || i.va_end != SHIFTACCEL_VA_USER_END))
 		violation(p, "GET_INFO va range [%#llx, %#llx)", (unsigned long long)i.va_start,
 			  (unsigned long long)i.va_end);
@@ -252,6 +253,7 @@ static void op_bo_create(struct fz_proc *p, struct fz_rng *r)
 {
 	struct drm_shiftaccel_bo_create c = {.flags = junk32(r)};
 	uint64_t asked;
+	uint32_t flags;
 	int fd = cur_fd(p), ret;
 
 	/* Edge sizes (up to 2^64-1) only exercise the checks; big BOs are closed at once. */
@@ -261,16 +263,17 @@ static void op_bo_create(struct fz_proc *p, struct fz_rng *r)
 	 * is closed: pinned memory is not accounted yet (issue 11, item 3) and the
 	 * guest runs out of memory.  Local runs may leave big BOs out.
 	 */
-	if (p->skip_big_bo && c.size > (16u << 20) && c.size <= SHIFTACCEL_BO_MAX_SIZE)
-		c.size = 16u << 20;
+	if (p->skip_big_bo && c.size > (1u << 20) && c.size <= SHIFTACCEL_BO_MAX_SIZE)
+		c.size = 1u << 20;
 	asked = c.size;
+	flags = c.flags;
 	ret = call(p, FZ_BO_CREATE, fd, DRM_IOCTL_SHIFTACCEL_BO_CREATE, &c);
 	if (ret)
 		return;
 	if (asked == 0 || asked > SHIFTACCEL_BO_MAX_SIZE || c.size < asked || c.size % PAGE ||
-	    (c.flags != 0))
+	    flags)
 		violation(p, "BO_CREATE of %#llx (flags %#x) succeeded with size %#llx",
-			  (unsigned long long)asked, c.flags, (unsigned long long)c.size);
+			  (unsigned long long)asked, flags, (unsigned long long)c.size);
 	keep_bo(p, fd, c.handle, c.size);
 }
 
@@ -280,10 +283,12 @@ static void op_bo_mmap_offset(struct fz_proc *p, struct fz_rng *r)
 	int fd = cur_fd(p);
 	void *m;
 
+	const uint32_t flags = o.flags;
+
 	if (call(p, FZ_BO_MMAP_OFFSET, fd, DRM_IOCTL_SHIFTACCEL_BO_MMAP_OFFSET, &o))
 		return;
-	if (o.flags)
-		violation(p, "BO_MMAP_OFFSET succeeded with flags %#x", o.flags);
+	if (flags)
+		violation(p, "BO_MMAP_OFFSET succeeded with flags %#x", flags);
 	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)o.offset);
 	count(p, FZ_MMAP, m != MAP_FAILED);
 	if (m != MAP_FAILED) {
@@ -374,10 +379,12 @@ static void op_vm_unmap(struct fz_proc *p, struct fz_rng *r)
 		u.flags = junk32(r);
 		u.pad = junk32(r);
 	}
+	const struct drm_shiftaccel_vm_unmap in = u;
+
 	if (call(p, FZ_VM_UNMAP, fd, DRM_IOCTL_SHIFTACCEL_VM_UNMAP, &u))
 		return;
-	if (u.flags || u.pad)
-		violation(p, "VM_UNMAP succeeded with flags %#x pad %#x", u.flags, u.pad);
+	if (in.flags || in.pad)
+		violation(p, "VM_UNMAP succeeded with flags %#x pad %#x", in.flags, in.pad);
 	pthread_mutex_lock(&p->lock);
 	for (unsigned int i = 0; i < p->nmaps; i++) {
 		if (p->maps[i].va == u.va) {
@@ -425,14 +432,14 @@ static void op_queue_create(struct fz_proc *p, struct fz_rng *r)
 {
 	static const uint32_t entries[] = {0,	 1,    7,    8,		  9,	      16,
 					   4095, 4096, 4097, 0x80000000u, 0xffffffffu};
-	struct drm_shiftaccel_queue_create c = {0};
+	struct drm_shiftaccel_queue_create c = {0}, in;
 	struct fz_queue q = {0};
 	int fd = cur_fd(p);
 	void *m;
 
 	/* Hardware queues are few: a plausible create first gives one of ours back. */
 	pthread_mutex_lock(&p->lock);
-	if (p->nqueues == FZ_MAX_QUEUES && fz_below(r, 2)) {
+	if (p->nqueues == FZ_MAX_QUEUES) {
 		struct drm_shiftaccel_queue_destroy d = {.queue_id = p->queues[0].id};
 
 		make_stale(p, &p->queues[0]);
@@ -456,17 +463,19 @@ static void op_queue_create(struct fz_proc *p, struct fz_rng *r)
 		c.flags = junk32(r);
 		c.pad = junk32(r);
 	}
+	in = c;
 	if (call(p, FZ_QUEUE_CREATE, fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c))
 		return;
-	if (c.flags || c.priority > SHIFTACCEL_PRIORITY_HIGH ||
+	if (in.flags || in.pad || c.priority > SHIFTACCEL_PRIORITY_HIGH ||
 	    c.ring_entries < SA_RING_MIN_ENTRIES || c.ring_entries > SA_RING_MAX_ENTRIES ||
 	    (c.ring_entries & (c.ring_entries - 1)) || c.ring_va % PAGE || c.fence_va % 8 ||
 	    c.ring_va < SHIFTACCEL_VA_USER_START || c.fence_va < SHIFTACCEL_VA_USER_START ||
 	    c.fence_va >= SHIFTACCEL_VA_USER_END)
 		violation(p,
-			  "QUEUE_CREATE succeeded: ring %#llx x %u fence %#llx prio %u flags %#x",
+			  "QUEUE_CREATE succeeded: ring %#llx x %u fence %#llx prio %u flags %#x "
+			  "pad %#x",
 			  (unsigned long long)c.ring_va, c.ring_entries,
-			  (unsigned long long)c.fence_va, c.priority, c.flags);
+			  (unsigned long long)c.fence_va, c.priority, in.flags, in.pad);
 	q.id = c.queue_id;
 	q.entries = c.ring_entries;
 	q.tail = c.start_index;
@@ -491,10 +500,11 @@ static void op_queue_create(struct fz_proc *p, struct fz_rng *r)
 static void op_queue_destroy(struct fz_proc *p, struct fz_rng *r)
 {
 	struct drm_shiftaccel_queue_destroy d = {.queue_id = pick_queue(p, r), .flags = junk32(r)};
+	const uint32_t flags = d.flags;
 	int ret = call(p, FZ_QUEUE_DESTROY, cur_fd(p), DRM_IOCTL_SHIFTACCEL_QUEUE_DESTROY, &d);
 
-	if (!ret && d.flags)
-		violation(p, "QUEUE_DESTROY succeeded with flags %#x", d.flags);
+	if (!ret && flags)
+		violation(p, "QUEUE_DESTROY succeeded with flags %#x", flags);
 	if (ret)
 		return;
 	pthread_mutex_lock(&p->lock);
@@ -525,12 +535,15 @@ static void hostile_desc(struct fz_proc *p, struct fz_rng *r, struct sa_hw_desc 
 	case 1: /* a fence somewhere */
 		d->opcode = SA_OP_FENCE;
 		d->flags = (uint8_t)fz_below(r, 4);
-		d->fence_addr = fz_below(r, 2) ? fence_va : fz_va(p, r);
+		/* Ours, another file's (must fault, never write there), or any. */
+		d->fence_addr = fz_below(r, 2)	 ? fence_va
+				: fz_below(r, 2) ? p->other_va
+						 : fz_va(p, r);
 		d->fence_value = fz_rand(r);
 		return;
 	case 2: /* a copy between edges */
 		d->opcode = SA_OP_COPY;
-		d->u.copy.src = fz_va(p, r);
+		d->u.copy.src = fz_below(r, 4) ? fz_va(p, r) : p->other_va;
 		d->u.copy.dst = fz_va(p, r);
 		d->u.copy.length = fz_below(r, 2) ? 1 + fz_below(r, 2 * PAGE) : fz_edge(p, r);
 		return;
@@ -638,7 +651,7 @@ static void op_doorbell(struct fz_proc *p, struct fz_rng *r)
 static void op_submit(struct fz_proc *p, struct fz_rng *r)
 {
 	struct sa_hw_desc descs[18];
-	struct drm_shiftaccel_submit s = {0};
+	struct drm_shiftaccel_submit s = {0}, in;
 	struct fz_queue q = {0};
 	int slot, ret;
 	uint32_t n = 1 + (uint32_t)fz_below(r, 17);
@@ -665,16 +678,17 @@ static void op_submit(struct fz_proc *p, struct fz_rng *r)
 		s.count = n; /* past our array the call would read our stack: not the point */
 	s.signal_value = fz_below(r, 2) ? fz_rand(r) >> 1 : 0;
 	s.out_syncobj = fz_below(r, 3) ? 0 : (fz_below(r, 4) ? p->syncobj : (uint32_t)fz_rand(r));
+	in = s;
 	ret = call(p, FZ_SUBMIT, cur_fd(p), DRM_IOCTL_SHIFTACCEL_SUBMIT, &s);
-	if (!ret && (s.flags || s.pad || !s.count || (s.out_syncobj && !s.signal_value)))
+	if (!ret && (in.flags || in.pad || !in.count || (in.out_syncobj && !in.signal_value)))
 		violation(p, "SUBMIT succeeded: count %u flags %#x pad %#x syncobj %u signal %#llx",
-			  s.count, s.flags, s.pad, s.out_syncobj,
-			  (unsigned long long)s.signal_value);
+			  in.count, in.flags, in.pad, in.out_syncobj,
+			  (unsigned long long)in.signal_value);
 }
 
 static void op_wait(struct fz_proc *p, struct fz_rng *r)
 {
-	struct drm_shiftaccel_wait w = {.queue_id = pick_queue(p, r), .flags = junk32(r)};
+	struct drm_shiftaccel_wait w = {.queue_id = pick_queue(p, r), .flags = junk32(r)}, in;
 	int ret;
 
 	w.value = fz_below(r, 2) ? fz_below(r, 4) : fz_rand(r);
@@ -684,15 +698,20 @@ static void op_wait(struct fz_proc *p, struct fz_rng *r)
 	case 2: w.timeout_ns = INT64_MIN; break;
 	default: w.timeout_ns = (int64_t)fz_below(r, 20 * 1000 * 1000); break;
 	}
+	in = w;
 	ret = call(p, FZ_WAIT, cur_fd(p), DRM_IOCTL_SHIFTACCEL_WAIT, &w);
-	if (!ret && (w.flags || w.fence_value < w.value))
+	if (!ret && (in.flags || w.fence_value < in.value))
 		violation(p, "WAIT succeeded: value %#llx fence %#llx flags %#x",
-			  (unsigned long long)w.value, (unsigned long long)w.fence_value, w.flags);
+			  (unsigned long long)in.value, (unsigned long long)w.fence_value,
+			  in.flags);
 }
 
 static void op_queue_eventfd(struct fz_proc *p, struct fz_rng *r)
 {
-	struct drm_shiftaccel_queue_eventfd e = {.queue_id = pick_queue(p, r), .flags = junk32(r)};
+	struct drm_shiftaccel_queue_eventfd e = {.queue_id = pick_queue(p, r), .flags = junk32(r)},
+					    in;
+
+	e.pad = junk32(r);
 	int efd = -1, ret;
 
 	switch (fz_below(r, 4)) {
@@ -704,9 +723,10 @@ static void op_queue_eventfd(struct fz_proc *p, struct fz_rng *r)
 		e.fd = efd;
 		break;
 	}
+	in = e;
 	ret = call(p, FZ_QUEUE_EVENTFD, cur_fd(p), DRM_IOCTL_SHIFTACCEL_QUEUE_EVENTFD, &e);
-	if (!ret && e.flags)
-		violation(p, "QUEUE_EVENTFD succeeded with flags %#x", e.flags);
+	if (!ret && (in.flags || in.pad))
+		violation(p, "QUEUE_EVENTFD succeeded with flags %#x pad %#x", in.flags, in.pad);
 	/* The driver keeps its own reference: closing ours must be harmless. */
 	if (efd >= 0)
 		close(efd);
@@ -715,11 +735,12 @@ static void op_queue_eventfd(struct fz_proc *p, struct fz_rng *r)
 static void op_status(struct fz_proc *p, struct fz_rng *r)
 {
 	struct drm_shiftaccel_status s = {.queue_id = pick_queue(p, r), .flags = junk32(r)};
+	const uint32_t flags = s.flags;
 	int ret = call(p, FZ_STATUS, cur_fd(p), DRM_IOCTL_SHIFTACCEL_STATUS, &s);
 
-	if (!ret && (s.flags || s.queue_state < SHIFTACCEL_QUEUE_STATE_RUNNING ||
+	if (!ret && (flags || s.queue_state < SHIFTACCEL_QUEUE_STATE_RUNNING ||
 		     s.queue_state > SHIFTACCEL_QUEUE_STATE_LOST))
-		violation(p, "STATUS succeeded: flags %#x state %u", s.flags, s.queue_state);
+		violation(p, "STATUS succeeded: flags %#x state %u", flags, s.queue_state);
 }
 
 static void op_mmap(struct fz_proc *p, struct fz_rng *r)
@@ -876,7 +897,6 @@ int fz_proc_init(struct fz_proc *p, uint32_t index, struct fz_shared *shared, bo
 		 bool skip_big_bo)
 {
 	struct sa_dev other;
-	struct sa_queue oq;
 	struct sa_dev d;
 	struct drm_syncobj_create sc = {0};
 	int ret;
@@ -900,16 +920,28 @@ int fz_proc_init(struct fz_proc *p, uint32_t index, struct fz_shared *shared, bo
 	if (ret)
 		return ret;
 	p->other_fd = other.fd;
-	if (!sa_queue_new(other.fd, 8, &oq)) {
-		p->other_handle = oq.ring.handle;
-		p->other_queue = oq.id;
-		p->other_va = oq.fence.va;
+	if (!sa_queue_new(other.fd, 8, &p->other_q)) {
+		p->other_handle = p->other_q.ring.handle;
+		p->other_queue = p->other_q.id;
+		p->other_va = p->other_q.fence.va;
 	}
 	return 0;
 }
 
-void fz_proc_fini(struct fz_proc *p)
+static bool all_zero(const void *mem, size_t len)
 {
-	close(cur_fd(p));
-	close(p->other_fd);
+	const uint8_t *b = mem;
+
+	for (size_t i = 0; mem && i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+void fz_proc_check_other(struct fz_proc *p)
+{
+	if (!all_zero(p->other_q.ring.cpu, p->other_q.ring.size))
+		violation(p, "the other file's ring (queue %u) was written", p->other_queue);
+	if (!all_zero(p->other_q.fence.cpu, p->other_q.fence.size))
+		violation(p, "the other file's fence page was written");
 }
