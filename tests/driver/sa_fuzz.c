@@ -191,22 +191,33 @@ static void report(const struct fz_shared *s, double seconds)
 	       total / seconds);
 }
 
-/* From /proc/meminfo: the run must not eat the guest's memory. */
-static long mem_available_mib(void)
+/* A /proc/meminfo field in MiB (-1 if absent): the run must not eat the guest's memory. */
+static long meminfo_mib(const char *field)
 {
-	char line[128];
-	long kib = -1;
+	char line[128], name[64];
+	long kib = -1, v;
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1)
-			break;
+		if (sscanf(line, "%63[^:]: %ld kB", name, &v) == 2 && !strcmp(name, field))
+			kib = v;
 	if (f)
 		fclose(f);
 	return kib < 0 ? -1 : kib / 1024;
 }
 
-/* Which call each thread is in, when the operation count stops moving. */
+/* What ran in the last period, when memory fell by more than 100 MiB in it. */
+static void print_ops_since(const struct fz_shared *s, struct fz_count *last)
+{
+	printf("# operations in the last period:");
+	for (int i = 0; i < FZ_OP_COUNT; i++)
+		printf(" %s %llu/%llu", fz_op_name(i),
+		       (unsigned long long)(s->count[i].ok - last[i].ok),
+		       (unsigned long long)(s->count[i].ops - last[i].ops));
+	printf("\n");
+}
+
+/* Which call each thread is in, when the operation count stops moving or memory falls. */
 static void print_stalled(const struct fz_shared *s, long procs, long threads)
 {
 	for (long i = 0; i < procs; i++) {
@@ -214,7 +225,10 @@ static void print_stalled(const struct fz_shared *s, long procs, long threads)
 		for (long t = 0; t < threads; t++) {
 			int32_t op = __atomic_load_n(&s->in_call[i][t], __ATOMIC_RELAXED);
 
-			printf(" %s", op ? fz_op_name(op - 1) : "-");
+			if (op >= FZ_IN_OP)
+				printf(" op#%d", op - FZ_IN_OP);
+			else
+				printf(" %s", op ? fz_op_name(op - 1) : "-");
 		}
 		printf("\n");
 	}
@@ -229,6 +243,45 @@ static uint64_t total_ops(const struct fz_shared *s)
 	return total;
 }
 
+/* What the main process tracks between its notes every 10 s. */
+struct progress {
+	uint64_t last_total;
+	struct fz_count last_counts[FZ_OP_COUNT];
+	long last_avail;
+	int stalls; /* notes without any operation completed since the one before */
+};
+
+/* One note: operations, memory and live objects; on a stall, where everyone is. */
+static void progress_note(struct fz_shared *shared, struct progress *pr, double t,
+			  const pid_t *pids, long procs, long threads, int kmsg)
+{
+	uint64_t total = total_ops(shared);
+	long avail = meminfo_mib("MemAvailable");
+	struct fz_idle live;
+
+	fz_idle_read(&live);
+	printf("# %.0f s: %llu operations; MemAvailable %ld MiB, Unevictable %ld MiB, bo_count "
+	       "%ld, "
+	       "pinned_pages %ld, mappings %ld, queue_count %ld, ctx_count %ld\n",
+	       t, (unsigned long long)total, avail, meminfo_mib("Unevictable"), live.bo_count,
+	       live.pinned_pages, live.mappings, live.queue_count, live.ctx_count);
+	if (pr->last_avail >= 0 && avail >= 0 && avail < pr->last_avail - 100) {
+		print_ops_since(shared, pr->last_counts);
+		print_stalled(shared, procs, threads);
+	}
+	pr->last_avail = avail;
+	memcpy(pr->last_counts, shared->count, sizeof(pr->last_counts));
+	if (total == pr->last_total) {
+		print_stalled(shared, procs, threads);
+		if (!pr->stalls++) {
+			fz_show_blocked(kmsg);
+			for (long i = 0; i < procs; i++)
+				fz_show_stacks(pids[i]);
+		}
+	}
+	pr->last_total = total;
+}
+
 int main(int argc, char **argv)
 {
 	long seconds = env_long("SA_FUZZ_SECONDS", 60), procs = env_long("SA_FUZZ_PROCS", 4);
@@ -236,12 +289,12 @@ int main(int argc, char **argv)
 	uint64_t seed = (uint64_t)env_long("SA_FUZZ_SEED", (long)time(NULL));
 	bool skip_va_end = env_long("SA_FUZZ_SKIP_VA_END", 0) != 0;
 	bool skip_big_bo = env_long("SA_FUZZ_SKIP_BIG_BO", 0) != 0;
+	long note_s = env_long("SA_FUZZ_NOTE_SECONDS", 10); /* progress notes (and stall checks) */
 	struct fz_idle before, after;
 	pid_t pids[MAX_PROCS] = {0};
 	struct fz_shared *shared;
 	double start, deadline, next_note;
-	uint64_t last_total = 0;
-	int stalls = 0;
+	struct progress prog = {.last_avail = -1};
 	int opt, kmsg, warnings, setup_failures = 0, died = 0, stuck, ret;
 	char what[160];
 
@@ -284,31 +337,13 @@ int main(int argc, char **argv)
 	}
 	/* Watch the kernel log while the run goes on, so a hang leaves its trace. */
 	warnings = 0;
-	next_note = start + 10;
+	next_note = start + note_s;
 	while (now_s() < deadline) {
 		usleep(200000);
 		warnings += fz_kmsg_scan(kmsg, false);
 		if (now_s() >= next_note) {
-			uint64_t total = total_ops(shared);
-
-			struct fz_idle live;
-
-			fz_idle_read(&live);
-			printf("# %.0f s: %llu operations; MemAvailable %ld MiB, bo_count %ld, "
-			       "pinned_pages %ld, mappings %ld, queue_count %ld, ctx_count %ld\n",
-			       now_s() - start, (unsigned long long)total, mem_available_mib(),
-			       live.bo_count, live.pinned_pages, live.mappings, live.queue_count,
-			       live.ctx_count);
-			if (total == last_total) {
-				print_stalled(shared, procs, threads);
-				if (!stalls++) {
-					fz_show_blocked(kmsg);
-					for (long i = 0; i < procs; i++)
-						fz_show_stacks(pids[i]);
-				}
-			}
-			last_total = total;
-			next_note += 10;
+			progress_note(shared, &prog, now_s() - start, pids, procs, threads, kmsg);
+			next_note += note_s;
 		}
 	}
 	__atomic_store_n(&shared->stop, 1, __ATOMIC_RELAXED);
@@ -325,8 +360,8 @@ int main(int argc, char **argv)
 		 (unsigned long long)shared->violations);
 	result(shared->violations == 0, what);
 	snprintf(what, sizeof(what), "operations kept completing (%d periods of 10 s without one)",
-		 stalls);
-	result(stalls == 0, what);
+		 prog.stalls);
+	result(prog.stalls == 0, what);
 	result(fz_wait_ready(60) == 0, "the card is ready after the run");
 	ret = fz_fresh_job();
 	result(ret == 0, "a fresh process gets a known conv and fence right");

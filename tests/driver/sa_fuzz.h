@@ -102,6 +102,7 @@ struct fz_proc {
 	uint64_t other_va;
 	struct sa_queue other_q; /* nothing may ever write its ring or fence */
 	bool skip_va_end;	 /* SA_FUZZ_SKIP_VA_END: no address argument >= va_end */
+	bool trace_mem;		 /* SA_FUZZ_TRACE_MEM: log an operation that takes >= 64 MiB */
 	bool skip_big_bo;	 /* SA_FUZZ_SKIP_BIG_BO: no BO over 1 MiB (unaccounted pinning) */
 	struct fz_shared *shared;
 };
@@ -110,6 +111,8 @@ struct fz_rng {
 	uint64_t s;
 };
 
+/* In fz_shared.in_call outside an ioctl: FZ_IN_OP + the index of the operation. */
+#define FZ_IN_OP 100
 /* This thread's slot in fz_shared.in_call (NULL in forked children). */
 extern __thread int32_t *fz_in_call;
 
