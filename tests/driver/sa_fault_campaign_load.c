@@ -168,6 +168,20 @@ static int submit_job(struct load *l, uint64_t k)
 	return 0;
 }
 
+/*
+ * The oracle's own check (SA_FC_REPLAY=k): job k's copy is submitted once
+ * more after it finished, as a card that replays work would; the round must
+ * then count a duplicate.
+ */
+static void replay(struct load *l, uint64_t k)
+{
+	struct sa_hw_desc d;
+	uint64_t off = ((k - 1) % SLOTS) * SLOT_BYTES;
+
+	sa_desc_copy(&d, l->src.va + off, l->dst.va + off, SLOT_BYTES);
+	sa_queue_push(&l->q, &d, 1);
+}
+
 /* A tombstoned slot that holds anything else was written again. */
 static void check_slot(struct load *l, uint64_t k)
 {
@@ -236,6 +250,8 @@ static void make_it_fail(void)
 void fc_load_run(struct fc_shared *shared, uint32_t index, bool fail_slab)
 {
 	static struct load l;
+	const char *e = getenv("SA_FC_REPLAY");
+	uint64_t replay_k = e ? strtoull(e, NULL, 0) : 0;
 	int64_t start;
 	uint64_t k;
 	int ret;
@@ -270,6 +286,8 @@ void fc_load_run(struct fc_shared *shared, uint32_t index, bool fail_slab)
 			memset(slot(&l.dst, k), TOMBSTONE, SLOT_BYTES);
 			l.tomb[(k - 1) % SLOTS] = 1;
 		}
+		if (replay_k == k)
+			replay(&l, k);
 		if (o != DONE && new_queue(&l)) {
 			l.t.setup_errors++;
 			break;
