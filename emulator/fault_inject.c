@@ -2,7 +2,8 @@
 /*
  * The fault-injection block (docs/hardware.md, 3.7), present only on a card
  * created with the debug property: fail the next DMA, hang the CP, corrupt
- * the next completion write.  Each armed injection fires once.
+ * the next completion write, drop the next queue interrupt (irq.c).  Each
+ * armed injection fires once.
  */
 #include "card_internal.h"
 

@@ -32,6 +32,9 @@ void sa_irq_raise_vector(struct sa_card *card, uint32_t vector)
 {
 	if (vector >= card->msix_vectors)
 		return;
+	/* A lost queue interrupt (fault injection): neither sent nor left pending. */
+	if (vector != SA_HW_VECTOR_EVENTS && sa_fi_take(card, SA_FI_DROP_NEXT_QUEUE_IRQ))
+		return;
 	if (card->irq.int_mask & (1u << vector))
 		card->irq.int_pending |= 1u << vector;
 	else

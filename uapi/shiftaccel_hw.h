@@ -168,7 +168,8 @@ typedef uint64_t sa_hw_u64;
 #define SA_FI_FAIL_NEXT_DMA (1u << 0)		/* next DMA op fails, moves nothing */
 #define SA_FI_HANG_CP (1u << 1)			/* CP stops executing until a CP reset */
 #define SA_FI_CORRUPT_NEXT_COMPLETION (1u << 2) /* next DMA fence writes ~value */
-#define SA_FI_ALL 0x7u
+#define SA_FI_DROP_NEXT_QUEUE_IRQ (1u << 3)	/* next queue vector (>= 1) is lost */
+#define SA_FI_ALL 0xfu
 
 /* Control-processor memory windows (read/write while the CP is held in reset). */
 #define SA_REG_IRAM_WINDOW 0x40000

@@ -70,6 +70,47 @@ TEST(corrupt_next_completion)
 	h_destroy(h);
 }
 
+/* Raises `vector` the way the firmware does for SA_DESC_F_IRQ without a fence. */
+static void trigger(struct harness *h, uint32_t vector)
+{
+	h_cp_wr32(h, SA_CP_INTC_BASE + SA_CP_INTC_MSI_TRIGGER, vector);
+}
+
+TEST(drop_next_queue_irq)
+{
+	uint64_t src, dst;
+	struct harness *h = with_buffers(true, &src, &dst);
+
+	h_wr32(h, SA_REG_FI_ARM, SA_FI_DROP_NEXT_QUEUE_IRQ);
+	/* Vector 0 (device events) is not a queue interrupt: never dropped. */
+	trigger(h, SA_HW_VECTOR_EVENTS);
+	CHECK_EQ_INT(h->msi_count, 1);
+	CHECK_EQ_INT(h_rd32(h, SA_REG_FI_FIRED), 0);
+	/* The fence is written, its interrupt is lost and not even left pending. */
+	CHECK_EQ_INT(fence(h, 7), SA_ENGINE_DONE);
+	CHECK_EQ_INT(*(uint64_t *)h_ptr(h, dst), 7);
+	CHECK_EQ_INT(h->msi_count, 1);
+	CHECK_EQ_INT(h_rd32(h, SA_REG_INT_PENDING), 0);
+	CHECK_EQ_INT(h_rd64(h, SA_REG_PERF(SA_PERF_MSI_SENT)), 1);
+	CHECK_EQ_INT(h_rd32(h, SA_REG_FI_FIRED), SA_FI_DROP_NEXT_QUEUE_IRQ);
+	CHECK_EQ_INT(h_rd32(h, SA_REG_FI_ARM), 0);
+	/* Only the next one: the following fence interrupts again. */
+	CHECK_EQ_INT(fence(h, 8), SA_ENGINE_DONE);
+	CHECK_EQ_INT(h->msi_count, 2);
+	CHECK_EQ_INT(h->msi_log[1], 1);
+	/* A masked vector is dropped too instead of pending, and a direct trigger counts. */
+	h_wr32(h, SA_REG_FI_ARM, SA_FI_DROP_NEXT_QUEUE_IRQ);
+	h_wr32(h, SA_REG_INT_MASK_SET, 1u << 2);
+	trigger(h, 2);
+	CHECK_EQ_INT(h_rd32(h, SA_REG_INT_PENDING), 0);
+	h_wr32(h, SA_REG_INT_MASK_CLEAR, 1u << 2);
+	CHECK_EQ_INT(h->msi_count, 2);
+	trigger(h, 2);
+	CHECK_EQ_INT(h->msi_count, 3);
+	CHECK_EQ_INT(h->msi_log[2], 2);
+	h_destroy(h);
+}
+
 TEST(hang_cp)
 {
 	struct harness *h = h_create(4, true);
@@ -147,6 +188,7 @@ int main(int argc, char **argv)
 	CHECK_MAIN_BEGIN(argc, argv);
 	RUN(fail_next_dma);
 	RUN(corrupt_next_completion);
+	RUN(drop_next_queue_irq);
 	RUN(hang_cp);
 	RUN(absent_without_debug);
 	RUN(resets_disarm);
