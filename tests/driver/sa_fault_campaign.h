@@ -32,6 +32,8 @@ struct fc_tally {
 	uint64_t duplicated; /* an effect seen twice, or fences out of order */
 	int64_t longest_ns;  /* longest wait of any job */
 	uint64_t setup_errors;
+	/* failslab round: buffer or queue set-ups refused with an error (the injection seen) */
+	uint64_t alloc_refused;
 };
 
 /* Shared between the campaign and its load processes (MAP_SHARED). */

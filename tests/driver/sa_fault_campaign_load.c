@@ -213,6 +213,7 @@ static void add_tally(struct fc_tally *to, const struct fc_tally *t)
 	__atomic_add_fetch(&to->lost, t->lost, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&to->duplicated, t->duplicated, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&to->setup_errors, t->setup_errors, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&to->alloc_refused, t->alloc_refused, __ATOMIC_RELAXED);
 	for (int64_t cur = __atomic_load_n(&to->longest_ns, __ATOMIC_RELAXED);
 	     t->longest_ns > cur &&
 	     !__atomic_compare_exchange_n(&to->longest_ns, &cur, t->longest_ns, false,
@@ -235,6 +236,29 @@ static int setup(struct load *l)
 	for (uint64_t k = 1; k <= SLOTS; k++)
 		pattern(l->index, k, slot(&l->src, k));
 	return 0;
+}
+
+/*
+ * Under failslab the driver's allocations must fail cleanly: a buffer and a
+ * queue are set up and torn down beside the jobs, and each set-up refused
+ * with an error code is counted (it shows the injection reached the kernel;
+ * most are -ENOMEM, some come from the mmap() or the GEM handle on the
+ * way).  Leaks and crashes on those error paths are the debug kernel's to
+ * report (KASAN, kmemleak).
+ */
+static void churn(struct load *l)
+{
+	struct sa_queue q;
+	struct sa_buf b;
+
+	if (sa_buf_new(l->d.fd, 64 * 1024, RW, &b) == 0)
+		sa_buf_free(l->d.fd, &b);
+	else
+		l->t.alloc_refused++;
+	if (sa_queue_new(l->d.fd, 8, &q) == 0)
+		sa_queue_free(l->d.fd, &q);
+	else
+		l->t.alloc_refused++;
 }
 
 static void make_it_fail(void)
@@ -292,6 +316,8 @@ void fc_load_run(struct fc_shared *shared, uint32_t index, bool fail_slab)
 			l.t.setup_errors++;
 			break;
 		}
+		if (fail_slab)
+			churn(&l);
 		/*
 		 * A pause of up to a job's time: then a reset finds some queues idle,
 		 * and their next jobs are submitted while the card recovers.
