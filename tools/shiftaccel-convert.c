@@ -314,7 +314,8 @@ static int export_model(struct job *j)
 		 (int)j->o.bits, j->calib.count, j->o.calib);
 	snprintf(importer, sizeof(importer), "shiftaccel-convert %d.%d.%d", SA_LIB_VERSION_MAJOR,
 		 SA_LIB_VERSION_MINOR, SA_LIB_VERSION_PATCH);
-	const char *meta[] = {
+	const char *polarity = NULL, *framing = NULL;
+	const char *meta[20] = {
 		"name",		base_name(j->o.model_path),
 		"source",	base_name(j->o.model_path),
 		"importer",	importer,
@@ -322,8 +323,16 @@ static int export_model(struct job *j)
 		"recipe",	recipe,
 		"architecture", sa_onnx_import_arch(j->imp),
 		"trainer",	importer,
-		NULL,
 	};
+	size_t n = 14;
+
+	/* The look of the calibration data, as the trainer stores its training data's. */
+	sa_dataset_input_style(j->calib.images, &polarity, &framing);
+	if (polarity) {
+		meta[n++] = SA_META_POLARITY, meta[n++] = polarity;
+		meta[n++] = SA_META_FRAMING, meta[n++] = framing;
+	}
+	meta[n] = NULL;
 	sa_status st = sa_trainer_export(j->t, meta, &j->dsm, &j->dsm_size);
 
 	return st ? cli_fail(st, "export") : 0;

@@ -78,6 +78,9 @@ expect "labels are stored" 0 "wrote" -- "$fx/simple_cnn.onnx" -o "$out/l.dsm" \
 grep -q "class-7" "$out/l.dsm" && ok "the .dsm holds the labels" || bad "the .dsm holds the labels"
 grep -q "simple_cnn.onnx" "$out/l.dsm" && ok "the .dsm names its source" ||
 	bad "the .dsm names its source"
+# The calibration images are light shapes on black: their look is stored, as the trainer does.
+grep -aq "input.polarity.light-on-dark" "$out/l.dsm" && ok "the .dsm states the data's polarity" ||
+	bad "the .dsm states the data's polarity"
 
 # Refusals: exit 2, the node, its op and the opset named.
 expect "Concat is refused" 2 "node '/Concat' (Concat, opset 13): .*not supported yet" -- \
