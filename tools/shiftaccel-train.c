@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,7 +74,10 @@ static void usage(FILE *f)
 		"                       --epochs is 2 or more)\n"
 		"  --float-epochs N     convert modes without --init: float epochs before the\n"
 		"                       conversion (default: --epochs)\n"
-		"  --init FILE          start from a checkpoint (--save-checkpoint)\n"
+		"  --init FILE          start from a checkpoint (--save-checkpoint), or from a\n"
+		"                       float network in ONNX (FILE.onnx, docs/import.md): modes\n"
+		"                       float, convert, convert+q, convert+ps (q and ps mean\n"
+		"                       convert+q and convert+ps there)\n"
 		"  --save-checkpoint FILE  write the parameters after training (a float run's\n"
 		"                       checkpoint is the --init of a later conversion)\n"
 		"  --optimizer O        sgd (momentum), adam (default), rmsprop\n"
@@ -476,6 +480,14 @@ static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
  * so a FIFO named as the model cannot hang the trainer.  Returns NULL, or
  * why it cannot be read.
  */
+/* --init names an ONNX model rather than a checkpoint (by its file name). */
+static int is_onnx_path(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	return n > 5 && strcasecmp(path + n - 5, ".onnx") == 0;
+}
+
 static const char *read_arch_file(const char *path, char **text)
 {
 	struct stat sb;
@@ -681,9 +693,16 @@ static int run(struct options *o)
 	char *arch = NULL, recipe[512];
 	int rc = open_data(o, &train, &test);
 	sa_status st;
+	const int onnx_init = is_onnx_path(o->init);
 	int shift_mode =
 		o->mode == MODE_Q || o->mode == MODE_CONVERT_Q ? SA_WEIGHTS_Q : SA_WEIGHTS_PS;
-	int float_first = o->mode == MODE_FLOAT || o->mode == MODE_CONVERT ||
+	sa_onnx_import *imp = NULL;
+	int float_first;
+
+	/* The ONNX weights are float: DeepShift training starts from their conversion. */
+	if (onnx_init && (o->mode == MODE_Q || o->mode == MODE_PS))
+		o->mode = o->mode == MODE_Q ? MODE_CONVERT_Q : MODE_CONVERT_PS;
+	float_first = o->mode == MODE_FLOAT || o->mode == MODE_CONVERT ||
 			  o->mode == MODE_CONVERT_Q || o->mode == MODE_CONVERT_PS;
 
 	if (!rc)
@@ -692,7 +711,16 @@ static int run(struct options *o)
 		goto out;
 	sa_dataset_get_info(train, &info);
 	sa_dataset_get_info(test, &tinfo);
-	if (strchr(o->model, '/') || strstr(o->model, ".arch")) {
+	if (onnx_init) {
+		st = sa_onnx_import_open(o->init, info.channels, info.height, info.width, &imp);
+		if (st) {
+			/* The importer's message names the file, the node and the op. */
+			cli_error("%s", sa_last_error());
+			rc = st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
+			goto out;
+		}
+		o->model = o->init;
+	} else if (strchr(o->model, '/') || strstr(o->model, ".arch")) {
 		const char *why = read_arch_file(o->model, &arch);
 
 		if (why) {
@@ -707,7 +735,7 @@ static int run(struct options *o)
 		goto out;
 	}
 	sa_train_config_defaults(&cfg);
-	cfg.arch_text = arch;
+	cfg.arch_text = onnx_init ? sa_onnx_import_arch(imp) : arch;
 	cfg.arch_name = o->model;
 	cfg.weights = float_first ? SA_WEIGHTS_FLOAT : (sa_train_weights)shift_mode;
 	cfg.weight_bits = (int)o->bits;
@@ -731,12 +759,13 @@ static int run(struct options *o)
 	cfg.augment_shift = (int)o->augment;
 	cfg.threads = (int)o->threads;
 	cfg.seed = o->seed;
-	st = sa_trainer_create(&cfg, train, &t);
+	st = onnx_init ? sa_trainer_create_from_onnx(imp, &cfg, train, &t)
+		       : sa_trainer_create(&cfg, train, &t);
 	if (st) {
 		rc = fail_input(st, o->model);
 		goto out;
 	}
-	if (o->init && (st = sa_trainer_load_checkpoint(t, o->init))) {
+	if (o->init && !onnx_init && (st = sa_trainer_load_checkpoint(t, o->init))) {
 		rc = fail_input(st, o->init);
 		goto out;
 	}
@@ -844,11 +873,13 @@ static int run(struct options *o)
 			printf("wrote %s\n", o->plot);
 	}
 	if (o->mode != MODE_FLOAT)
-		rc = export_and_measure(o, t, train, test, recipe, arch, o->data);
+		rc = export_and_measure(o, t, train, test, recipe,
+					onnx_init ? sa_onnx_import_arch(imp) : arch, o->data);
 out:
 	free(r.log);
 	free(r.points);
 	sa_trainer_destroy(t);
+	sa_onnx_import_close(imp);
 	sa_dataset_close(train);
 	sa_dataset_close(test);
 	free(arch);

@@ -98,6 +98,29 @@ expect "labels of another count" 2 "3 labels for the model's 10 classes" -- \
 	--labels <(printf 'a\nb\nc\n')
 [[ ! -e $out/x.dsm ]] && ok "no output after a refusal" || bad "no output after a refusal"
 
+# Fine-tuning an imported graph: shiftaccel-train --init model.onnx (q and ps start
+# from the converted float weights: convert+q, convert+ps).
+train=$B/bin/shiftaccel-train
+"$train" --init "$fx/simple_cnn.onnx" --mode ps --data "$(calib simple_cnn)" --epochs 1 \
+	-o "$out/tuned.dsm" >"$log" 2>&1
+rc=$?
+if [[ $rc -eq 0 && -s $out/tuned.dsm ]] && grep -q "converted to 5-bit shifts" "$log" &&
+	grep -q "mode=convert+ps" "$log" && grep -qE "^ps +epoch +1/1" "$log"; then
+	ok "shiftaccel-train --init model.onnx --mode ps converts, then trains DeepShift-PS"
+else
+	bad "shiftaccel-train --init model.onnx --mode ps (exit $rc)"
+	sed 's/^/    /' "$log"
+fi
+"$train" --init "$fx/resnet.onnx" --mode convert --data "$(calib simple_cnn)" \
+	-o "$out/x.dsm" >"$log" 2>&1
+rc=$?
+if [[ $rc -eq 2 ]] && grep -q "takes 1x1x32x32 inputs" "$log" && [[ ! -e $out/x.dsm ]]; then
+	ok "shiftaccel-train --init with images of another size: exit 2, the shapes named"
+else
+	bad "shiftaccel-train --init with images of another size (exit $rc)"
+	sed 's/^/    /' "$log"
+fi
+
 # Usage errors: exit 1.
 expect "--calib is required" 1 "--calib SPEC is required" -- "$fx/simple_cnn.onnx" -o "$out/x.dsm"
 expect "-o is required" 1 "-o FILE is required" -- "$fx/simple_cnn.onnx" --calib "$(calib pow2)"
