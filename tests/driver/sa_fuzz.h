@@ -45,6 +45,12 @@ struct fz_count {
 };
 
 #define FZ_MAX_PROCS 16
+/*
+ * Each fuzzing process's RLIMIT_MEMLOCK, which bounds the buffers it can
+ * create (the driver charges every BO in full): four of them fit beside the
+ * guest's own needs in 1 GiB, also on the debug kernel.
+ */
+#define FZ_MEMLOCK_BYTES (64ull << 20)
 #define FZ_MAX_THREADS 8
 
 /* Shared between every process of the run (MAP_SHARED before fork). */
