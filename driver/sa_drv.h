@@ -324,6 +324,8 @@ void sa_queue_fail(struct sa_queue *q, u32 error, u32 fw_error);
 void sa_queue_notify(struct sa_queue *q);
 void sa_queue_poll(struct sa_queue *q);
 void sa_queue_fault(struct sa_queue *q, u32 reason, u32 detail, u32 index, u32 tag, u64 addr);
+int sa_queue_read_back(struct sa_device *sdev, struct sa_queue *q,
+		       struct sa_fw_queue_status_reply *st);
 void sa_queues_resync(struct sa_device *sdev);
 int sa_mmap(struct file *filp, struct vm_area_struct *vma);
 

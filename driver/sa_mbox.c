@@ -203,6 +203,27 @@ static void sa_event_queue_fault(struct sa_device *sdev, const struct sa_hw_mbox
 }
 
 /*
+ * Asks the firmware for q's state (*st); a queue it stopped fails here with
+ * the firmware's reason, as if its fault event had arrived.  Returns the
+ * mailbox's error when the firmware did not answer.  sdev->lock held.
+ */
+int sa_queue_read_back(struct sa_device *sdev, struct sa_queue *q,
+		       struct sa_fw_queue_status_reply *st)
+{
+	struct sa_fw_queue_id m = { .queue = q->id };
+	int ret;
+
+	lockdep_assert_held(&sdev->lock);
+	ret = sa_mbox_request(sdev, SA_FW_MSG_QUEUE_STATUS, &m, sizeof(m), st, sizeof(*st));
+	if (ret || st->state != SA_QUEUE_FAULTED)
+		return ret;
+	atomic64_inc(&sdev->queue_faults);
+	sa_queue_fault(q, st->error, st->error_detail, st->error_index, st->error_tag,
+		       (u64)st->error_addr_hi << 32 | st->error_addr_lo);
+	return 0;
+}
+
+/*
  * Fault events were dropped (by the firmware's outbox or our own buffer):
  * read every queue's state back from the card instead of guessing, so a
  * faulted queue fails with its reason and is not taken for a hung one.
@@ -221,19 +242,11 @@ void sa_queues_resync(struct sa_device *sdev)
 	list_for_each_entry(ctx, &sdev->contexts, link) {
 		guard(mutex)(&ctx->lock);
 		xa_for_each(&ctx->queues, idx, q) {
-			struct sa_fw_queue_id m = { .queue = q->id };
-
 			if (READ_ONCE(q->state) != SHIFTACCEL_QUEUE_STATE_RUNNING)
 				continue;
-			if (sa_mbox_request(sdev, SA_FW_MSG_QUEUE_STATUS, &m, sizeof(m), &st,
-					    sizeof(st)))
+			if (sa_queue_read_back(sdev, q, &st))
 				return; /* the card stopped answering: it is being reset */
-			if (st.state != SA_QUEUE_FAULTED)
-				continue;
-			atomic64_inc(&sdev->queue_faults);
-			sa_queue_fault(q, st.error, st.error_detail, st.error_index, st.error_tag,
-				       (u64)st.error_addr_hi << 32 | st.error_addr_lo);
-			faulted++;
+			faulted += st.state == SA_QUEUE_FAULTED;
 		}
 	}
 	dev_info(sdev->drm.dev, "queue states read back from the firmware: %u more faulted\n",

@@ -177,16 +177,11 @@ enum sa_stall {
 static enum sa_stall sa_queue_stall(struct sa_device *sdev, struct sa_queue *q)
 {
 	struct sa_fw_queue_status_reply st;
-	struct sa_fw_queue_id m = { .queue = q->id };
 
-	lockdep_assert_held(&sdev->lock);
-	if (sa_mbox_request(sdev, SA_FW_MSG_QUEUE_STATUS, &m, sizeof(m), &st, sizeof(st)))
+	if (sa_queue_read_back(sdev, q, &st))
 		return SA_STALL_HUNG;
-	if (st.state == SA_QUEUE_FAULTED) {
-		sa_queue_fault(q, st.error, st.error_detail, st.error_index, st.error_tag,
-			       (u64)st.error_addr_hi << 32 | st.error_addr_lo);
+	if (st.state == SA_QUEUE_FAULTED)
 		return SA_STALL_FAULTED;
-	}
 	if (st.state == SA_QUEUE_RUNNING && (st.flags & SA_FW_QF_WAITING))
 		return SA_STALL_WAITING;
 	return SA_STALL_HUNG;
