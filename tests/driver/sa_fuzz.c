@@ -22,10 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,21 +84,6 @@ static void *thread_main(void *arg)
  * locked-memory limit, the driver's charge of every buffer applies (root is
  * exempt and could pin the guest's memory away, which the driver allows).
  */
-static int become_unprivileged(void)
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct c[2];
-	const struct rlimit lim = {.rlim_cur = FZ_MEMLOCK_BYTES, .rlim_max = FZ_MEMLOCK_BYTES};
-
-	if (syscall(SYS_capget, &h, c))
-		return -errno;
-	c[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
-	c[CAP_IPC_LOCK / 32].permitted &= ~(1u << (CAP_IPC_LOCK % 32));
-	if (syscall(SYS_capset, &h, c))
-		return -errno;
-	return setrlimit(RLIMIT_MEMLOCK, &lim) ? -errno : 0;
-}
-
 static void run_process(uint32_t index, struct fz_shared *shared, uint64_t seed, int threads,
 			double deadline, bool skip_va_end, bool skip_big_bo)
 {
@@ -110,7 +92,7 @@ static void run_process(uint32_t index, struct fz_shared *shared, uint64_t seed,
 	pthread_t tid[MAX_THREADS];
 	int ret, stuck = 0;
 
-	ret = become_unprivileged();
+	ret = sa_become_unprivileged(FZ_MEMLOCK_BYTES);
 	if (ret) {
 		printf("# process %u: cannot drop CAP_IPC_LOCK: %s\n", index, strerror(-ret));
 		_exit(2);

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,6 +95,23 @@ int sa_wait_ready(const struct sa_dev *d, long resets)
 		sa_sleep_ms(100);
 	}
 	return -ETIME;
+}
+
+int sa_become_unprivileged(unsigned long long limit_bytes)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct c[2];
+	const struct rlimit lim = {.rlim_cur = limit_bytes, .rlim_max = limit_bytes};
+
+	if (syscall(SYS_capget, &h, c))
+		return -errno;
+	c[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	c[CAP_IPC_LOCK / 32].permitted &= ~(1u << (CAP_IPC_LOCK % 32));
+	if (syscall(SYS_capset, &h, c))
+		return -errno;
+	if (limit_bytes && setrlimit(RLIMIT_MEMLOCK, &lim))
+		return -errno;
+	return 0;
 }
 
 int sa_param_get(const char *name, char *buf, size_t len)

@@ -67,6 +67,12 @@ int sa_write_debugfs(const char *name, const char *s);
 void sa_sleep_ms(int ms);
 /* Waits up to 60 s for the card to be ready with the given reset count (-1: any). */
 int sa_wait_ready(const struct sa_dev *d, long resets);
+/*
+ * Drops CAP_IPC_LOCK from this process (effective and permitted), so the
+ * driver's RLIMIT_MEMLOCK charge applies as to an unprivileged user; with
+ * limit_bytes != 0 also sets that limit.  0 or -errno.
+ */
+int sa_become_unprivileged(unsigned long long limit_bytes);
 /* A module parameter of shiftaccel (/sys/module/shiftaccel/parameters/NAME). */
 int sa_param_get(const char *name, char *buf, size_t len);
 int sa_param_set(const char *name, const char *value);

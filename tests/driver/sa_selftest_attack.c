@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +18,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,19 +202,6 @@ TEST_F_TIMEOUT(attack, work_rung_in_during_a_reset_completes, 300)
 	EXPECT_EQ(0, sa_queue_free(self->d.fd, &ioctl_q));
 }
 
-/* Drops CAP_IPC_LOCK from this process, so RLIMIT_MEMLOCK applies to it. */
-static int drop_ipc_lock(void)
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct c[2];
-
-	if (syscall(SYS_capget, &h, c))
-		return -errno;
-	c[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
-	c[CAP_IPC_LOCK / 32].permitted &= ~(1u << (CAP_IPC_LOCK % 32));
-	return syscall(SYS_capset, &h, c) ? -errno : 0;
-}
-
 /* This process's pinned memory (VmPin in /proc/self/status), in KiB. */
 static long vm_pinned_kib(void)
 {
@@ -241,14 +226,12 @@ static long vm_pinned_kib(void)
  */
 TEST_F_TIMEOUT(attack, buffers_are_charged_to_rlimit_memlock, 60)
 {
-	const struct rlimit lim = {.rlim_cur = 1 << 20, .rlim_max = 1 << 20};
 	uint32_t big, half1, half2, half3;
 	uint64_t va, va1;
 	long before;
 	void *cpu;
 
-	ASSERT_EQ(0, drop_ipc_lock());
-	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	ASSERT_EQ(0, sa_become_unprivileged(1 << 20));
 	before = vm_pinned_kib();
 	ASSERT_LE(0, before);
 
