@@ -119,4 +119,25 @@ struct sa_add_params {
 	sa_u8 reserved[15]; /* zero */
 }; /* 16 bytes */
 
+/*
+ * Concatenation of two tensors along channels (same height and width): the
+ * output holds input a's channels, then input b's.  Each input is requantised
+ * to the output's dtype and exponent (exponent differences as for add), then
+ * the fused activation is applied.  Longer concatenations are chains.
+ */
+struct sa_concat_params {
+	sa_u8 act;
+	sa_u8 reserved[15]; /* zero */
+}; /* 16 bytes */
+
+/*
+ * Standalone activation of one tensor (ReLU, ReLU6 or none), requantised to
+ * the output's dtype and exponent: the clamp that conv, fc and add fuse, for
+ * the places where there is no producer to fuse it into.
+ */
+struct sa_clip_params {
+	sa_u8 act;
+	sa_u8 reserved[15]; /* zero */
+}; /* 16 bytes */
+
 #endif /* SHIFTACCEL_NUMERICS_H */

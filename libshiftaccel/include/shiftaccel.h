@@ -290,6 +290,13 @@ sa_status sa_builder_global_avgpool(sa_builder *b, uint32_t in, uint32_t *out);
 sa_status sa_builder_add(sa_builder *b, uint32_t in_a, uint32_t in_b, const struct sa_add_params *p,
 			 uint8_t out_dtype, int8_t out_exp, uint32_t *out);
 sa_status sa_builder_flatten(sa_builder *b, uint32_t in, uint32_t *out);
+/* Format 1.1: channels of `in_a` then of `in_b`, requantised to out_dtype/out_exp. */
+sa_status sa_builder_concat(sa_builder *b, uint32_t in_a, uint32_t in_b,
+			    const struct sa_concat_params *p, uint8_t out_dtype, int8_t out_exp,
+			    uint32_t *out);
+/* Format 1.1: a standalone activation, requantised to out_dtype/out_exp. */
+sa_status sa_builder_clip(sa_builder *b, uint32_t in, const struct sa_clip_params *p,
+			  uint8_t out_dtype, int8_t out_exp, uint32_t *out);
 /* Optional: a tensor name for messages and tools. */
 sa_status sa_builder_name_tensor(sa_builder *b, uint32_t tensor, const char *name);
 

@@ -85,11 +85,13 @@ enum dsm_op {
 	DSM_OP_GLOBAL_AVGPOOL = 5,
 	DSM_OP_ADD = 6,
 	DSM_OP_FLATTEN = 7,
+	DSM_OP_CONCAT = 8, /* format 1.1 */
+	DSM_OP_CLIP = 9, /* format 1.1 */
 };
 
 struct dsm_node {
 	uint32_t op; /* enum dsm_op */
-	uint32_t inputs[2]; /* activation tensor ids; inputs[1] only for ADD */
+	uint32_t inputs[2]; /* activation tensor ids; inputs[1] only for ADD and CONCAT */
 	uint32_t output; /* activation tensor id */
 	uint32_t weights; /* constant tensor id or DSM_NONE */
 	uint32_t bias; /* constant tensor id or DSM_NONE */
@@ -99,6 +101,8 @@ struct dsm_node {
 		struct sa_fc_params fc;
 		struct sa_pool_params pool;
 		struct sa_add_params add;
+		struct sa_concat_params concat;
+		struct sa_clip_params clip;
 		uint8_t raw[32];
 	} params;
 }; /* 64 bytes */
@@ -120,5 +124,7 @@ _Static_assert(sizeof(struct sa_conv_params) == 32, "sa_conv_params layout");
 _Static_assert(sizeof(struct sa_fc_params) == 16, "sa_fc_params layout");
 _Static_assert(sizeof(struct sa_pool_params) == 16, "sa_pool_params layout");
 _Static_assert(sizeof(struct sa_add_params) == 16, "sa_add_params layout");
+_Static_assert(sizeof(struct sa_concat_params) == 16, "sa_concat_params layout");
+_Static_assert(sizeof(struct sa_clip_params) == 16, "sa_clip_params layout");
 
 #endif /* DSM_FORMAT_H */
