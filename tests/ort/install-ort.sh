@@ -59,6 +59,8 @@ install() { # FINALDIR
 	local dir=$1 tmp start
 	start=$(date +%s)
 	command -v npm >/dev/null || die "npm is not installed (make deps installs nodejs and npm)"
+	# What an interrupted install left (we hold the lock, so nobody is using it).
+	rm -rf "$dir".tmp-*
 	tmp=$(mktemp -d "$dir.tmp-XXXXXX")
 	cp "$HERE/package.json" "$HERE/package-lock.json" "$tmp/"
 	log "npm ci of $(node -p "require('$HERE/package.json').dependencies['onnxruntime-node']" \
