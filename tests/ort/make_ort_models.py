@@ -16,10 +16,9 @@ For each model NAME it writes into OUT:
   NAME-labels.idx1    PyTorch's top-1 answers (only so --calib has labels)
   NAME-input.f32      the images normalised, (p/255 - MEAN)/STD, float32 NCHW:
                       what both ONNX Runtime and the float path get
-  NAME-abs.f64        the "absolute" network's outputs (float64): |W|, |b|,
-                      activations as identity, on |input| (docs/numerics.md
-                      section 13: it bounds every intermediate value and so
-                      the float32 rounding error)
+  NAME-err.f64        per output, a bound on the float32 rounding error of
+                      any summation order (error_bound(), float64;
+                      docs/numerics.md section 13)
   NAME-gamma.txt      G = sum over the network's summing layers of
                       gamma(n + 3) = (n + 3)u / (1 - (n + 3)u), u = 2^-24,
                       n the number of terms the layer adds per output
@@ -157,9 +156,7 @@ def randomise(model, rng):
 
 def absolute(model):
     """The network with |W|, |b|, and activations replaced by the identity, in
-    float64: on |x| it gives a[i] >= |every value the real network computes at
-    that point| (ReLU, ReLU6, max and average pools never increase magnitude
-    bounds), and the bound on float32 error is G * a (docs/numerics.md 13)."""
+    float64: how far an error can grow through each layer (error_bound())."""
     a = copy.deepcopy(model).double()
     with torch.no_grad():
         for name, m in list(a.named_modules()):
@@ -180,6 +177,76 @@ def absolute(model):
                 if isinstance(child, (nn.ReLU, nn.ReLU6)):
                     setattr(parent, cname, nn.Identity())
     return a
+
+
+def gamma(n):
+    return n * U / (1 - n * U)
+
+
+def error_bound(model, x):
+    """A bound on |float32 result - exact result| for every output, to first
+    order in u (docs/numerics.md 13): the error E runs through the absolute
+    network (|W| E: how an input error can grow), and each summing layer adds
+    gamma(n + 3) * (|W| |x| + |b|) on its actual inputs x, recorded from the
+    exact (float64) network; ReLU, ReLU6 and max pooling are 1-Lipschitz, so E
+    passes them as is (max pooling: the window's largest E)."""
+    exact = copy.deepcopy(model).double()
+    seen = {}
+
+    def record(name):
+        return lambda m, inp, out: seen.__setitem__(name, inp[0].abs())
+
+    hs = [m.register_forward_hook(record(n)) for n, m in exact.named_modules()
+          if isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d))
+          or n.endswith("r2")]
+    with torch.no_grad():
+        exact(torch.from_numpy(x).double())
+    for h in hs:
+        h.remove()
+    a = absolute(model)
+
+    def grow(name):
+        def hook(m, inp, out):
+            ax = seen[name]
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                b = m.bias.view(1, -1, *([1] * (out.dim() - 2))) if m.bias is not None else 0
+                return out - b + gamma(m.weight[0].numel() + 3) * m.forward(ax)
+            if isinstance(m, nn.BatchNorm2d):  # |s| E + gamma(3) (|s| |x| + |s mean| + |beta|)
+                s = (m.weight / torch.sqrt(m.running_var + m.eps)).view(1, -1, 1, 1)
+                shift = m.bias.view(1, -1, 1, 1)  # absolute(): |beta - s mean| <= |s mean| + |beta|
+                return out - shift + gamma(3) * (s * ax + s * model_bn_mean[name].abs().view(1, -1, 1, 1)
+                                                 + model_bn_beta[name].abs().view(1, -1, 1, 1))
+            if isinstance(m, nn.AvgPool2d):
+                k = m.kernel_size if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * 2
+                return out + gamma(k[0] * k[1]) * m.forward(ax)
+            if isinstance(m, nn.AdaptiveAvgPool2d):
+                return out + gamma(ax.shape[2] * ax.shape[3]) * m.forward(ax)
+            return out + U * ax  # the residual add before r2: one rounding of |a + b|
+        return hook
+
+    model_bn_mean = {n: m.running_mean.double() for n, m in model.named_modules()
+                     if isinstance(m, nn.BatchNorm2d)}
+    model_bn_beta = {n: m.bias.detach().double() for n, m in model.named_modules()
+                     if isinstance(m, nn.BatchNorm2d)}
+    for n, m in a.named_modules():
+        if n in seen:
+            m.register_forward_hook(grow(n))
+    with torch.no_grad():
+        e = a(torch.zeros(x.shape, dtype=torch.float64))
+        if isinstance(model, Residual):  # the MatMul + Add head: E |w| + gamma(n + 1)(|x| |w| + |b|)
+            gx = torch.flatten(seen_gap(exact, x), 1)
+            e = e - a.b + gamma(a.w.shape[0] + 3) * (gx @ a.w + a.b)
+    return e.numpy()
+
+
+def seen_gap(exact, x):
+    """The exact network's global average pool output, |.| (the MatMul head's input)."""
+    got = {}
+    h = exact.gap.register_forward_hook(lambda m, i, o: got.__setitem__("g", o.abs()))
+    with torch.no_grad():
+        exact(torch.from_numpy(x).double())
+    h.remove()
+    return got["g"]
 
 
 def gamma_sum(model, c, size):
@@ -253,10 +320,10 @@ def main():
         x = ((x8.astype(np.float32) / np.float32(255) - np.float32(MEAN)) / np.float32(STD)).astype("<f4")
         with torch.no_grad():
             logits = model(torch.from_numpy(x)).numpy()
-            a = absolute(model)(torch.from_numpy(np.abs(x)).double()).numpy()
+        err = error_bound(model, x)
         write_idx(out, name, x8, logits.argmax(1))
         x.tofile(f"{out}/{name}-input.f32")
-        a.astype("<f8").tofile(f"{out}/{name}-abs.f64")
+        err.astype("<f8").tofile(f"{out}/{name}-err.f64")
         with open(f"{out}/{name}-gamma.txt", "w") as f:
             f.write(f"{gamma_sum(model, 1, size):.10e}\n")
         torch.onnx.export(model, torch.from_numpy(x[:1]), f"{out}/{name}.onnx", opset_version=13,
