@@ -3,7 +3,11 @@
 """Compares ONNX Runtime's outputs with the library's float path and integer
 model for one model of make_ort_models.py (tests/ort/test_ort.sh calls it).
 
-  compare.py DIR NAME OUTPUT_EXP
+  compare.py DIR NAME OUTPUT_EXP [RUN]
+
+RUN (default "ort") names ONNX Runtime's output file, DIR/NAME-RUN.f32: the
+test runs it in more than one configuration; the integer model is compared
+with the default run only.
 
 Reads DIR/NAME-{ort,float,int}.f32 (K x 10 float32), NAME-err.f64 and
 NAME-gamma.txt; prints "ok - ..." / "not ok - ..." lines and the figures.
@@ -23,8 +27,9 @@ U = 2.0 ** -24
 
 def main():
     d, name, oexp = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    run = sys.argv[4] if len(sys.argv) > 4 else "ort"
     rd = lambda s, t="<f4": np.fromfile(f"{d}/{name}-{s}", t).astype(np.float64)  # noqa: E731
-    ort = rd("ort.f32")
+    ort = rd(f"{run}.f32")
     classes = 10
     ort, flt, itg = (x.reshape(-1, classes) for x in (ort, rd("float.f32"), rd("int.f32")))
     e = rd("err.f64", "<f8").reshape(-1, classes)
@@ -34,7 +39,7 @@ def main():
 
     def check(cond, what):
         results.append(bool(cond))
-        print(f"{'ok' if cond else 'not ok'} - {name}: {what}")
+        print(f"{'ok' if cond else 'not ok'} - {name} ({run}): {what}")
 
     ok_shape = flt.shape == ort.shape == itg.shape == e.shape
     check(ok_shape, f"{k} images from each side")
@@ -56,6 +61,8 @@ def main():
     same = ort.argmax(1) == flt.argmax(1)
     check(same[decided].all(), f"float path top-1 = ORT top-1 on all {decided.sum()} of {k} images "
           f"whose top-2 gap exceeds twice the bound ({same.sum()} of {k} in all)")
+    if run != "ort":
+        return results
     ierr = np.abs(ort - itg).max(1)
     top1 = (ort.argmax(1) == itg.argmax(1)).mean() * 100
     unit = 2.0 ** oexp
