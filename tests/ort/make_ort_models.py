@@ -25,7 +25,6 @@ For each model NAME it writes into OUT:
 and models.txt: "NAME C H W" per model.
 """
 import copy
-import os
 import struct
 import sys
 

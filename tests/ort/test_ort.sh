@@ -30,7 +30,7 @@ else
 fi
 export NODE_PATH=$ort/node_modules
 
-stamp=$fx/.made-by-$(cat tests/ort/make_ort_models.py | sha256sum | cut -c1-16)
+stamp=$fx/.made-by-$(sha256sum <tests/ort/make_ort_models.py | cut -c1-16)
 if [[ ! -e $stamp ]]; then
 	rm -rf "$fx"
 	mkdir -p "$fx"
