@@ -11,7 +11,7 @@
 # The version is pinned once, in package.json next to this script, and every
 # dependency by package-lock.json (integrity hashes); `npm ci` installs exactly
 # that.  The install lives OUTSIDE the clone, in
-#   ${SHIFTACCEL_CACHE:-/var/cache/shiftaccel}/ort-<key>/node_modules/...
+#   ${SHIFTACCEL_CACHE:-/var/cache/shiftaccel}/ort-<key>/node_modules/...  (this machine's library only, ~50 MB)
 # where <key> hashes package.json, package-lock.json, this script and node's
 # major version (the native binding is built against N-API 6, but a new node
 # is a new environment).  The install runs in a fresh temporary directory that
@@ -71,6 +71,14 @@ install() { # FINALDIR
 		die "npm ci failed"
 	}
 	rm -rf "$tmp/.npm-cache"
+	# The package carries every platform's library (about 250 MB of 300);
+	# keep this machine's only.
+	local bin=$tmp/node_modules/onnxruntime-node/bin/napi-v6 here
+	here=$(node -p 'process.platform + "/" + process.arch')
+	[[ -d $bin/$here ]] || die "onnxruntime-node has no library for $here"
+	find "$bin" -mindepth 2 -maxdepth 2 -type d | while read -r d; do
+		[[ $d == "$bin/$here" ]] || rm -rf "$d"
+	done
 	check_load "$tmp" || {
 		rm -rf "$tmp"
 		die "the installed binding does not load"
