@@ -125,6 +125,17 @@ static sa_status layer_shape(const struct tr_net *net, struct tr_node *nd,
 		err = sa_check_add(&in, &b, &p, &out);
 		break;
 	}
+	case TR_OP_CONCAT: {
+		const struct tr_shape *b = &net->nodes[nd->in[1]].osh;
+
+		/* the integer op's rule (docs/numerics.md): same height and width */
+		if ((int)in.h != b->h || (int)in.w != b->w)
+			err = "concat: the inputs differ in height or width";
+		out = in;
+		out.c = in.c + (uint32_t)b->c;
+		break;
+	}
+	case TR_OP_CLIP: out = in; break;
 	case TR_OP_FLATTEN:
 		out.c = in.c * in.h * in.w;
 		out.h = out.w = 1;
@@ -171,7 +182,8 @@ static sa_status node_alloc(struct tr_net *net, struct tr_node *nd, int index)
 	nd->grad = alloc_floats(b * o);
 	nd->q.img_max = alloc_floats(b > (size_t)nd->osh.c ? b : (size_t)nd->osh.c);
 	ok = nd->out && nd->grad && nd->q.img_max;
-	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC || nd->op == TR_OP_ADD)
+	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC || nd->op == TR_OP_ADD ||
+	    nd->op == TR_OP_CONCAT || nd->op == TR_OP_CLIP)
 		ok = ok && (nd->pre = alloc_floats(b * o));
 	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC) {
 		int ch = nd->osh.c;
@@ -228,10 +240,11 @@ static sa_status node_from_layer(struct tr_net *net, int index, const struct tr_
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "architecture line %d: from=%s names no earlier layer", l->line,
 			       l->from);
-	if (l->op == TR_OP_ADD && (nd->in[1] = find_node(net, index, l->other)) < 0)
+	if ((l->op == TR_OP_ADD || l->op == TR_OP_CONCAT) &&
+	    (nd->in[1] = find_node(net, index, l->other)) < 0)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
-			       "architecture line %d: add %s names no earlier layer", l->line,
-			       l->other);
+			       "architecture line %d: %s %s names no earlier layer", l->line,
+			       l->op == TR_OP_ADD ? "add" : "concat", l->other);
 	nd->ish = net->nodes[nd->in[0]].osh;
 	st = layer_shape(net, nd, l);
 	if (st)
@@ -271,7 +284,8 @@ static sa_status node_from_layer(struct tr_net *net, int index, const struct tr_
 	}
 	/* Ops whose integer version rounds carry an output quantiser. */
 	nd->q.enabled = l->op == TR_OP_CONV || l->op == TR_OP_FC || l->op == TR_OP_ADD ||
-			l->op == TR_OP_AVGPOOL || l->op == TR_OP_GAP;
+			l->op == TR_OP_AVGPOOL || l->op == TR_OP_GAP || l->op == TR_OP_CONCAT ||
+			l->op == TR_OP_CLIP;
 	nd->q.dtype = SA_DTYPE_I8;
 	return node_alloc(net, nd, index);
 }
@@ -691,8 +705,12 @@ int tr_node_out_exp(const struct tr_net *net, const struct tr_node *nd)
 			      ein + base + SA_REQUANT_SHIFT_MAX);
 		return clamp_int(e, SA_EXP_MIN, SA_EXP_MAX);
 	}
-	case TR_OP_ADD: {
-		int ea = net->nodes[nd->in[0]].q.exp, eb = net->nodes[nd->in[1]].q.exp;
+	case TR_OP_ADD:
+	case TR_OP_CONCAT:
+	case TR_OP_CLIP: {
+		/* requantised from the finer input's scale (clip: its only input) */
+		int ea = net->nodes[nd->in[0]].q.exp;
+		int eb = nd->in[1] >= 0 ? net->nodes[nd->in[1]].q.exp : ea;
 		int m = ea < eb ? ea : eb;
 
 		e = exp_for_range(nd->q.range, nd->q.dtype);
