@@ -574,7 +574,8 @@ TEST(node_bad_op_and_references)
 {
 	SETUP();
 	node(3)->op = 99;
-	EXPECT_BAD("node 3: unknown op 99");
+	EXPECT_BAD("node 3: unknown op 99 (the file is format version 1.0; this library knows "
+		   "ops 1..9 of format 1.1)");
 	SETUP();
 	node(0)->inputs[0] = 500;
 	EXPECT_BAD("node 0 (conv): input tensor 500 does not exist (the model has 11 tensors)");
@@ -584,7 +585,7 @@ TEST(node_bad_op_and_references)
 		"node 0 (conv): input tensor 1 (conv1.weights) is a constant, not an activation");
 	SETUP();
 	node(0)->inputs[1] = T_INPUT;
-	EXPECT_BAD("node 0 (conv): inputs[1] is 0 but only add has a second input");
+	EXPECT_BAD("node 0 (conv): inputs[1] is 0 but only add and concat have a second input");
 	SETUP();
 	node(0)->weights = T_INPUT;
 	EXPECT_BAD("node 0 (conv): weights tensor 0 (input) is an activation, not a constant");

@@ -216,9 +216,9 @@ TEST(pool_rules)
 	p.kernel_h = 0;
 	CHECK_ERR(sa_check_avgpool(&in, &p, &out), "pool: kernel size is zero");
 
-	p.kernel_h = 3; /* 3x2: fine for max, not a power of two for avg */
+	p.kernel_h = 3; /* 3x2: any area is fine for both since format 1.1 */
 	CHECK(sa_check_maxpool(&in, &p, &out) == NULL);
-	CHECK_ERR(sa_check_avgpool(&in, &p, &out), "avgpool: window area");
+	CHECK(sa_check_avgpool(&in, &p, &out) == NULL);
 	p.kernel_h = 9;
 	CHECK_ERR(sa_check_maxpool(&in, &p, &out),
 		  "pool: the kernel is taller than the padded input");
@@ -238,9 +238,9 @@ TEST(global_avgpool_rules)
 
 	CHECK(sa_check_global_avgpool(&in, &out) == NULL);
 	CHECK(out.c == 5 && out.h == 1 && out.w == 1 && out.dtype == SA_DTYPE_I8 && out.exp == -2);
-	in.w = 6;
-	CHECK_ERR(sa_check_global_avgpool(&in, &out), "global_avgpool: input area (H * W) is not a "
-						      "power of two");
+	in = (struct sa_shape){3, 7, 7, SA_DTYPE_I16, -2}; /* 49: any area since format 1.1 */
+	CHECK(sa_check_global_avgpool(&in, &out) == NULL);
+	CHECK(out.c == 3 && out.h == 1 && out.w == 1 && out.dtype == SA_DTYPE_I16 && out.exp == -2);
 	in = (struct sa_shape){1, 256, 256, SA_DTYPE_I8, 0};
 	CHECK(sa_check_global_avgpool(&in, &out) == NULL);
 	in.h = 512;
