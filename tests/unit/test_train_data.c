@@ -280,8 +280,8 @@ TEST(architecture_errors_name_the_line)
 	CHECK(build("conv 4 3 relu relu6\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("dropout 1.5\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	/* shapes are checked with the integer kernels' own rules */
-	CHECK(build("avgpool 3\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
-	CHECK_STR_CONTAINS(sa_last_error(), "line 1: avgpool: window area");
+	CHECK(build("avgpool 9\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
+	CHECK_STR_CONTAINS(sa_last_error(), "line 1: pool: the kernel is taller");
 	CHECK(build("conv 4 9\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("conv 5 3 groups=2\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("conv 4 3 name=a\nconv 4 1 stride=2\nadd a\nfc classes\n", in, 3) ==
@@ -356,7 +356,7 @@ TEST(concat_and_standalone_activation_lines)
 	CHECK(refused("conv 4 3 name=a\nconcat a nowhere\nfc classes\n", in, 3,
 		      "line 2: concat nowhere names no earlier layer"));
 	CHECK(refused("conv 4 3 name=a\nconv 4 1 stride=2\nconcat a\nfc classes\n", in, 3,
-		      "line 3: concat: the inputs differ in height or width"));
+		      "line 3: concat: the two inputs have different heights or widths"));
 	CHECK(refused("fc 3 name=a\nfc 3\nconcat a\n", (struct tr_shape){1, 1, 3}, 6,
 		      "last layer must be"));
 	/* 23 names: more layers than the first allocation holds */

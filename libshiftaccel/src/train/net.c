@@ -126,16 +126,20 @@ static sa_status layer_shape(const struct tr_net *net, struct tr_node *nd,
 		break;
 	}
 	case TR_OP_CONCAT: {
-		const struct tr_shape *b = &net->nodes[nd->in[1]].osh;
+		struct sa_shape b = check_shape(&net->nodes[nd->in[1]].osh);
+		struct sa_concat_params p = {.act = (uint8_t)l->act};
 
-		/* the integer op's rule (docs/numerics.md): same height and width */
-		if ((int)in.h != b->h || (int)in.w != b->w)
-			err = "concat: the inputs differ in height or width";
-		out = in;
-		out.c = in.c + (uint32_t)b->c;
+		out.dtype = SA_DTYPE_I8;
+		err = sa_check_concat(&in, &b, &p, &out);
 		break;
 	}
-	case TR_OP_CLIP: out = in; break;
+	case TR_OP_CLIP: {
+		struct sa_clip_params p = {.act = (uint8_t)l->act};
+
+		out.dtype = SA_DTYPE_I8;
+		err = sa_check_clip(&in, &p, &out);
+		break;
+	}
 	case TR_OP_FLATTEN:
 		out.c = in.c * in.h * in.w;
 		out.h = out.w = 1;
@@ -705,16 +709,23 @@ int tr_node_out_exp(const struct tr_net *net, const struct tr_node *nd)
 			      ein + base + SA_REQUANT_SHIFT_MAX);
 		return clamp_int(e, SA_EXP_MIN, SA_EXP_MAX);
 	}
-	case TR_OP_ADD:
-	case TR_OP_CONCAT:
-	case TR_OP_CLIP: {
-		/* requantised from the finer input's scale (clip: its only input) */
-		int ea = net->nodes[nd->in[0]].q.exp;
-		int eb = nd->in[1] >= 0 ? net->nodes[nd->in[1]].q.exp : ea;
+	case TR_OP_ADD: {
+		int ea = net->nodes[nd->in[0]].q.exp, eb = net->nodes[nd->in[1]].q.exp;
 		int m = ea < eb ? ea : eb;
 
 		e = exp_for_range(nd->q.range, nd->q.dtype);
 		e = clamp_int(e, m + SA_REQUANT_SHIFT_MIN, m + SA_REQUANT_SHIFT_MAX);
+		return clamp_int(e, SA_EXP_MIN, SA_EXP_MAX);
+	}
+	case TR_OP_CONCAT:
+	case TR_OP_CLIP: {
+		/* each input is requantised by at most SA_ADD_MAX_EXP_DIFF octaves */
+		int ea = net->nodes[nd->in[0]].q.exp;
+		int eb = nd->in[1] >= 0 ? net->nodes[nd->in[1]].q.exp : ea;
+
+		e = exp_for_range(nd->q.range, nd->q.dtype);
+		e = clamp_int(e, (ea > eb ? ea : eb) - SA_ADD_MAX_EXP_DIFF,
+			      (ea < eb ? ea : eb) + SA_ADD_MAX_EXP_DIFF);
 		return clamp_int(e, SA_EXP_MIN, SA_EXP_MAX);
 	}
 	default:
