@@ -46,6 +46,12 @@ sa_status lower_tensor_input(const struct lower_state *s, uint32_t i, const stru
 				  "computed shape is not supported yet)",
 				  i + 1);
 	*v = &s->values[id];
+	if (((*v)->pad[0] || (*v)->pad[1] || (*v)->pad[2] || (*v)->pad[3]) &&
+	    n->op != SA_ONNX_CONV && n->op != SA_ONNX_AVGPOOL)
+		return lower_fail(s, SA_ERR_UNSUPPORTED,
+				  "input %u is zero-padded by a Pad; padding as an op of its own "
+				  "is supported only before a Conv or an AveragePool",
+				  i + 1);
 	return SA_OK;
 }
 
@@ -125,7 +131,49 @@ void lower_alias_output(struct lower_state *s, const struct lower_value *in)
 		s->out->layers[in->layer].uses += uses - 1;
 }
 
-/* BatchNormalization folded into the convolution before it, with the file's epsilon. */
+/* ONNX: y = gamma * (x - mean) / sqrt(var + eps) + beta = scale * x + shift, per channel. */
+static double bn_scale(const struct sa_onnx_value *const p[4], double eps, int c)
+{
+	return (double)p[0]->f32[c] / sqrt((double)p[3]->f32[c] + eps);
+}
+
+/*
+ * Batch norm with no conv to fold into (DenseNet's pre-activation norm ->
+ * relu -> conv): a depthwise 1x1 conv with weight scale_c and bias shift_c,
+ * exact in float; conversion rounds the scales by equation 12 like any weight.
+ */
+static sa_status lower_batchnorm_alone(struct lower_state *s, const struct lower_value *in,
+				       const struct sa_onnx_value *const p[4])
+{
+	double eps = s->g->nodes[s->node].a.epsilon;
+	struct sa_lowered_layer *l;
+	sa_status st = lower_new_layer(s, TR_OP_CONV, in, &l);
+
+	if (st)
+		return st;
+	l->spec.out = in->c;
+	l->spec.kh = l->spec.kw = 1;
+	l->spec.groups = in->c;
+	l->spec.bias = 1;
+	lower_set_output(s, l, in->c, in->h, in->w);
+	l->n_weight = (size_t)in->c;
+	l->weight = malloc(sizeof(float) * (size_t)in->c);
+	l->bias = malloc(sizeof(float) * (size_t)in->c);
+	if (!l->weight || !l->bias)
+		return sa_fail(SA_ERR_NO_MEMORY, "import: out of memory");
+	for (int c = 0; c < in->c; c++) {
+		double scale = bn_scale(p, eps, c);
+
+		l->weight[c] = (float)scale;
+		l->bias[c] = (float)(p[1]->f32[c] - p[2]->f32[c] * scale);
+	}
+	return SA_OK;
+}
+
+/*
+ * BatchNormalization folded into the convolution before it, with the file's
+ * epsilon; on any other input a per-channel layer of its own.
+ */
 static sa_status lower_batchnorm(struct lower_state *s)
 {
 	const struct sa_onnx_node *n = &s->g->nodes[s->node];
@@ -138,23 +186,21 @@ static sa_status lower_batchnorm(struct lower_state *s)
 		st = lower_float_input(s, i + 1, 1, &p[i]);
 	if (st)
 		return st;
-	l = in->layer >= 0 ? &s->out->layers[in->layer] : NULL;
-	if (!l || l->spec.op != TR_OP_CONV || l->spec.act != SA_ACT_NONE || l->uses != 1)
-		return lower_fail(s, SA_ERR_UNSUPPORTED,
-				  "batch norm is supported only right after a Conv whose output "
-				  "nothing else reads");
 	for (int i = 0; i < 4; i++)
-		if (p[i]->count != (uint64_t)l->out_c)
+		if (p[i]->count != (uint64_t)in->c)
 			return lower_fail(s, SA_ERR_BAD_MODEL,
 					  "'%.64s' has %llu values for %d "
 					  "channels",
-					  p[i]->name, (unsigned long long)p[i]->count, l->out_c);
+					  p[i]->name, (unsigned long long)p[i]->count, in->c);
+	l = in->layer >= 0 ? &s->out->layers[in->layer] : NULL;
+	if (!l || l->spec.op != TR_OP_CONV || l->spec.act != SA_ACT_NONE || l->uses != 1)
+		return lower_batchnorm_alone(s, in, p);
 	if (!l->bias && !(l->bias = calloc((size_t)l->out_c, sizeof(float))))
 		return sa_fail(SA_ERR_NO_MEMORY, "import: out of memory");
 	size_t per = l->n_weight / (size_t)l->out_c;
-	/* ONNX: y = gamma * (x - mean) / sqrt(var + eps) + beta, per channel. */
+
 	for (int o = 0; o < l->out_c; o++) {
-		double scale = (double)p[0]->f32[o] / sqrt((double)p[3]->f32[o] + n->a.epsilon);
+		double scale = bn_scale(p, n->a.epsilon, o);
 
 		for (size_t k = 0; k < per; k++)
 			l->weight[(size_t)o * per + k] =
@@ -167,8 +213,8 @@ static sa_status lower_batchnorm(struct lower_state *s)
 }
 
 /*
- * The layer that an activation on `in` fuses into: the conv, fc or add that
- * computes it, also across max pools and flattens (ReLU commutes with both),
+ * The layer that an activation on `in` fuses into: the conv, fc, add or
+ * concat that computes it, also across max pools and flattens (ReLU commutes with both),
  * when no other node reads any value on the way.
  */
 static struct sa_lowered_layer *activation_target(struct lower_state *s,
@@ -181,7 +227,8 @@ static struct sa_lowered_layer *activation_target(struct lower_state *s,
 
 		if (l->uses != 1)
 			return NULL;
-		if (l->spec.op == TR_OP_CONV || l->spec.op == TR_OP_FC || l->spec.op == TR_OP_ADD)
+		if (l->spec.op == TR_OP_CONV || l->spec.op == TR_OP_FC || l->spec.op == TR_OP_ADD ||
+		    l->spec.op == TR_OP_CONCAT)
 			return l->spec.act == SA_ACT_NONE ? l : NULL;
 		if (l->spec.op != TR_OP_MAXPOOL && l->spec.op != TR_OP_FLATTEN)
 			return NULL;
@@ -238,14 +285,18 @@ static sa_status lower_activation(struct lower_state *s)
 		act = unbounded ? SA_ACT_RELU : SA_ACT_RELU6;
 	}
 	l = activation_target(s, in);
-	if (!l)
-		return lower_fail(s, SA_ERR_UNSUPPORTED,
-				  "an activation is supported only on the output of a Conv, "
-				  "Gemm, MatMul or Add (also through MaxPool and Flatten) that "
-				  "nothing else reads");
-	l->spec.act = act;
-	lower_alias_output(s, in);
-	return SA_OK;
+	if (l) {
+		l->spec.act = act;
+		lower_alias_output(s, in);
+		return SA_OK;
+	}
+	/* Nothing to fuse into (the input, a pool, a value read elsewhere too): a clip layer. */
+	st = lower_new_layer(s, TR_OP_CLIP, in, &l);
+	if (!st) {
+		l->spec.act = act;
+		lower_set_output(s, l, in->c, in->h, in->w);
+	}
+	return st;
 }
 
 /* Softmax and LogSoftmax keep the order of the logits: dropped at the graph's output. */
@@ -267,13 +318,18 @@ static sa_status lower_softmax(struct lower_state *s)
 			  "probabilities)");
 }
 
-/* A Pad of nothing (PyTorch writes one before some average pools) is its input. */
+/*
+ * A Pad of zeros on height and width (PyTorch writes one before padded
+ * average pools) is its input with pending padding, which the Conv or
+ * AveragePool reading it adds to its own pads: both count padding as zeros.
+ */
 static sa_status lower_pad(struct lower_state *s)
 {
 	const struct sa_onnx_node *n = &s->g->nodes[s->node];
 	const struct sa_onnx_value *pads = n->n_inputs > 1 && n->inputs[1] != SA_ONNX_NONE
 						   ? &s->g->values[n->inputs[1]]
 						   : NULL;
+	const struct sa_onnx_value *value = NULL;
 	const struct lower_value *in;
 	sa_status st = lower_tensor_input(s, 0, &in);
 
@@ -281,12 +337,28 @@ static sa_status lower_pad(struct lower_state *s)
 		return st;
 	if (!pads || !pads->is_initializer || pads->elem_type != SA_ONNX_INT64)
 		return lower_fail(s, SA_ERR_UNSUPPORTED, "pads must be a constant");
-	for (uint64_t i = 0; i < pads->count; i++)
+	if (n->n_inputs > 2 && n->inputs[2] != SA_ONNX_NONE &&
+	    (st = lower_float_input(s, 2, 0, &value)))
+		return st;
+	/* NCHW: begins (n, c, h, w), then ends */
+	int ok = pads->count == 8 && !pads->i64[0] && !pads->i64[1] && !pads->i64[4] &&
+		 !pads->i64[5] && (!value || (value->count == 1 && value->f32[0] == 0.0f));
+
+	for (uint64_t i = 0; ok && i < pads->count; i++)
+		ok = pads->i64[i] >= 0 && pads->i64[i] <= SA_LOWER_MAX_SIDE;
+	for (uint64_t i = 0; !ok && i < pads->count; i++)
 		if (pads->i64[i] != 0)
 			return lower_fail(s, SA_ERR_UNSUPPORTED,
-					  "padding as an op of its own is not supported yet (only "
-					  "an empty Pad; give Conv or the pool its pads)");
+					  "only a Pad of zeros on height and width (before a Conv "
+					  "or an AveragePool) is supported");
 	lower_alias_output(s, in);
+	if (pads->count == 8) {
+		struct lower_value *out = &s->values[n->outputs[0]];
+		const int64_t at[4] = {2, 3, 6, 7};
+
+		for (int i = 0; i < 4; i++)
+			out->pad[i] += (int)pads->i64[at[i]];
+	}
 	return SA_OK;
 }
 
@@ -318,9 +390,7 @@ static sa_status lower_node(struct lower_state *s)
 	case SA_ONNX_SOFTMAX:
 	case SA_ONNX_LOGSOFTMAX: return lower_softmax(s);
 	case SA_ONNX_PAD: return lower_pad(s);
-	case SA_ONNX_CONCAT:
-		return lower_fail(s, SA_ERR_UNSUPPORTED,
-				  "Concat is not in the integer contract yet; not supported yet");
+	case SA_ONNX_CONCAT: return lower_concat(s);
 	case SA_ONNX_NUM_OPS: break;
 	}
 	return lower_fail(s, SA_ERR_UNSUPPORTED, "not supported yet");
@@ -393,7 +463,7 @@ sa_status sa_onnx_lower(const struct sa_onnx_graph *g, const char *source, int c
 		return sa_fail(SA_ERR_NO_MEMORY, "import: out of memory");
 	for (uint32_t i = 0; i < g->n_values; i++)
 		s.values[i].layer = LOWER_VALUE_NONE;
-	s.values[g->input] = (struct lower_value){LOWER_VALUE_INPUT, c, h, w, 0};
+	s.values[g->input] = (struct lower_value){LOWER_VALUE_INPUT, c, h, w, 0, {0}};
 	for (uint32_t i = 0; i < g->n_nodes; i++)
 		for (uint32_t j = 0; j < g->nodes[i].n_inputs; j++)
 			if (g->nodes[i].inputs[j] != SA_ONNX_NONE)

@@ -13,6 +13,11 @@ struct lower_value {
 	int layer; /* layer computing it, or LOWER_VALUE_INPUT / LOWER_VALUE_NONE */
 	int c, h, w;
 	int uses; /* readers among the nodes, + 1 per graph output */
+	/*
+	 * Zero padding (top, left, bottom, right) of a Pad not applied yet: the
+	 * Conv or AveragePool that reads the value takes it into its own pads.
+	 */
+	int pad[4];
 };
 
 struct lower_state {
@@ -55,5 +60,6 @@ sa_status lower_global_avgpool(struct lower_state *s);
 sa_status lower_flatten(struct lower_state *s);
 sa_status lower_reshape(struct lower_state *s);
 sa_status lower_add(struct lower_state *s);
+sa_status lower_concat(struct lower_state *s);
 
 #endif /* SA_ONNX_LOWER_STATE_H */
