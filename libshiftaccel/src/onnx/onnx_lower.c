@@ -155,6 +155,7 @@ static sa_status lower_batchnorm_alone(struct lower_state *s, const struct lower
 	l->spec.kh = l->spec.kw = 1;
 	l->spec.groups = in->c;
 	l->spec.bias = 1;
+	l->bn_alone = 1;
 	lower_set_output(s, l, in->c, in->h, in->w);
 	l->n_weight = (size_t)in->c;
 	l->weight = malloc(sizeof(float) * (size_t)in->c);
@@ -396,6 +397,90 @@ static sa_status lower_node(struct lower_state *s)
 	return lower_fail(s, SA_ERR_UNSUPPORTED, "not supported yet");
 }
 
+/*
+ * The conv and fc layers that read layer `from`'s channels, through max and
+ * average pools, global pools and flattens (which commute with a positive
+ * per-channel scale), into out[] (at most `max`); -1 when some reader is
+ * anything else or the values are the graph's output.
+ */
+static int scale_readers(const struct sa_lowered *o, int from, int *out, int n, int max)
+{
+	int readers = 0;
+
+	if (from == o->num_layers - 1)
+		return -1;
+	for (int i = from + 1; i < o->num_layers; i++) {
+		const struct sa_lowered_layer *y = &o->layers[i];
+		int op = y->spec.op;
+
+		if ((op == TR_OP_ADD || op == TR_OP_CONCAT) &&
+		    !strcmp(y->spec.other, o->layers[from].spec.name))
+			return -1;
+		if (y->from_layer != from)
+			continue;
+		readers++;
+		if (op == TR_OP_CONV || op == TR_OP_FC) {
+			if (n == max)
+				return -1;
+			out[n++] = i;
+		} else if (op == TR_OP_MAXPOOL || op == TR_OP_AVGPOOL || op == TR_OP_GAP ||
+			   op == TR_OP_FLATTEN) {
+			if ((n = scale_readers(o, i, out, n, max)) < 0)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return readers == o->layers[from].uses ? n : -1;
+}
+
+/*
+ * A batch norm of its own computes s_c x + t_c (then maybe ReLU).  Where its
+ * readers are convs and fcs (also through pools and flattens), it becomes
+ * sign(s_c) x + t_c / |s_c| with weights +-1, exact in any code, and |s_c|
+ * moves into the readers' input-channel weights: relu(s x + t) = |s|
+ * relu(sign(s) x + t / |s|).  Else the scales stay its weights.
+ */
+static void move_bn_scales(struct sa_lowered *o)
+{
+	enum { MAX_READERS = 64 };
+	int readers[MAX_READERS];
+
+	for (int b = 0; b < o->num_layers; b++) {
+		struct sa_lowered_layer *l = &o->layers[b];
+		int n = l->bn_alone ? scale_readers(o, b, readers, 0, MAX_READERS) : -1;
+
+		for (int c = 0; n > 0 && c < l->out_c; c++)
+			if (!(fabsf(l->weight[c]) > 0.0f) || !isfinite(l->weight[c]))
+				n = -1;
+		if (n <= 0)
+			continue;
+		for (int r = 0; r < n; r++) {
+			struct sa_lowered_layer *y = &o->layers[readers[r]];
+			/* inputs per channel: 1 for conv, H*W of the flattened map for fc */
+			size_t per_out = y->n_weight / (size_t)y->out_c;
+			int icg = y->spec.op == TR_OP_CONV ? y->in_c / y->spec.groups : y->in_c;
+			int groups = y->spec.op == TR_OP_CONV ? y->spec.groups : 1;
+			size_t taps = per_out / (size_t)icg;
+			int spread = y->spec.op == TR_OP_FC ? y->in_c / l->out_c : 1;
+
+			for (size_t k = 0; k < y->n_weight; k++) {
+				int oc = (int)(k / per_out);
+				int in = (int)((k % per_out) / taps);
+				int ch = (oc / (y->out_c / groups)) * icg + in;
+
+				y->weight[k] *= fabsf(l->weight[ch / spread]);
+			}
+		}
+		for (int c = 0; c < l->out_c; c++) {
+			float g = fabsf(l->weight[c]);
+
+			l->bias[c] /= g;
+			l->weight[c] = l->weight[c] > 0 ? 1.0f : -1.0f;
+		}
+	}
+}
+
 /* The input's fixed dimensions must be the data's; a free (symbolic) one takes the data's. */
 static sa_status check_input(const struct sa_lowered *o, const struct sa_onnx_value *in)
 {
@@ -475,6 +560,8 @@ sa_status sa_onnx_lower(const struct sa_onnx_graph *g, const char *source, int c
 		st = lower_node(&s);
 	if (!st)
 		st = check_output(&s);
+	if (!st)
+		move_bn_scales(out);
 	if (!st) {
 		const struct sa_lowered_layer *last = &out->layers[out->num_layers - 1];
 
