@@ -55,12 +55,18 @@ sa_status lower_tensor_input(const struct lower_state *s, uint32_t i, const stru
 	return SA_OK;
 }
 
-sa_status lower_float_input(const struct lower_state *s, uint32_t i, uint32_t ndim,
-			    const struct sa_onnx_value **v)
+const struct sa_onnx_value *lower_const_input(const struct lower_state *s, uint32_t i)
 {
 	const struct sa_onnx_node *n = &s->g->nodes[s->node];
 	uint32_t id = i < n->n_inputs ? n->inputs[i] : SA_ONNX_NONE;
-	const struct sa_onnx_value *val = id == SA_ONNX_NONE ? NULL : &s->g->values[id];
+
+	return id == SA_ONNX_NONE ? NULL : &s->g->values[s->constant_of[id]];
+}
+
+sa_status lower_float_input(const struct lower_state *s, uint32_t i, uint32_t ndim,
+			    const struct sa_onnx_value **v)
+{
+	const struct sa_onnx_value *val = lower_const_input(s, i);
 
 	if (!val || !val->is_initializer || val->elem_type != SA_ONNX_FLOAT)
 		return lower_fail(s, SA_ERR_UNSUPPORTED,
@@ -327,9 +333,7 @@ static sa_status lower_softmax(struct lower_state *s)
 static sa_status lower_pad(struct lower_state *s)
 {
 	const struct sa_onnx_node *n = &s->g->nodes[s->node];
-	const struct sa_onnx_value *pads = n->n_inputs > 1 && n->inputs[1] != SA_ONNX_NONE
-						   ? &s->g->values[n->inputs[1]]
-						   : NULL;
+	const struct sa_onnx_value *pads = lower_const_input(s, 1);
 	const struct sa_onnx_value *value = NULL;
 	const struct lower_value *in;
 	sa_status st = lower_tensor_input(s, 0, &in);
@@ -384,6 +388,13 @@ static sa_status lower_node(struct lower_state *s)
 	case SA_ONNX_RESHAPE: return lower_reshape(s);
 	case SA_ONNX_DROPOUT:
 	case SA_ONNX_IDENTITY:
+		/* PyTorch names a shared weight twice through an Identity of it */
+		if (n->n_inputs > 0 && n->inputs[0] != SA_ONNX_NONE &&
+		    s->values[n->inputs[0]].layer == LOWER_VALUE_NONE &&
+		    lower_const_input(s, 0)->is_initializer) {
+			s->constant_of[n->outputs[0]] = s->constant_of[n->inputs[0]];
+			return SA_OK;
+		}
 		st = lower_tensor_input(s, 0, &in);
 		if (!st)
 			lower_alias_output(s, in);
@@ -544,10 +555,16 @@ sa_status sa_onnx_lower(const struct sa_onnx_graph *g, const char *source, int c
 	if (st)
 		return st;
 	s.values = calloc(g->n_values ? g->n_values : 1, sizeof(*s.values));
-	if (!s.values)
+	s.constant_of = calloc(g->n_values ? g->n_values : 1, sizeof(*s.constant_of));
+	if (!s.values || !s.constant_of) {
+		free(s.values);
+		free(s.constant_of);
 		return sa_fail(SA_ERR_NO_MEMORY, "import: out of memory");
-	for (uint32_t i = 0; i < g->n_values; i++)
+	}
+	for (uint32_t i = 0; i < g->n_values; i++) {
 		s.values[i].layer = LOWER_VALUE_NONE;
+		s.constant_of[i] = i;
+	}
 	s.values[g->input] = (struct lower_value){LOWER_VALUE_INPUT, c, h, w, 0, {0}};
 	for (uint32_t i = 0; i < g->n_nodes; i++)
 		for (uint32_t j = 0; j < g->nodes[i].n_inputs; j++)
@@ -568,6 +585,7 @@ sa_status sa_onnx_lower(const struct sa_onnx_graph *g, const char *source, int c
 		out->classes = last->out_c * last->out_h * last->out_w;
 	}
 	free(s.values);
+	free(s.constant_of);
 	if (st)
 		sa_lowered_free(out);
 	return st;

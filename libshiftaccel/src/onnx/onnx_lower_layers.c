@@ -243,7 +243,7 @@ sa_status lower_add(struct lower_state *s)
 	sa_status st;
 
 	for (uint32_t i = 0; i < 2; i++)
-		if (n->inputs[i] != SA_ONNX_NONE && s->g->values[n->inputs[i]].is_initializer)
+		if (n->inputs[i] != SA_ONNX_NONE && lower_const_input(s, i)->is_initializer)
 			return lower_bias_add(s, 1 - i);
 	st = lower_tensor_input(s, 0, &a);
 	if (!st)
@@ -407,10 +407,7 @@ sa_status lower_flatten(struct lower_state *s)
 
 sa_status lower_reshape(struct lower_state *s)
 {
-	const struct sa_onnx_node *n = &s->g->nodes[s->node];
-	const struct sa_onnx_value *shape = n->n_inputs > 1 && n->inputs[1] != SA_ONNX_NONE
-						    ? &s->g->values[n->inputs[1]]
-						    : NULL;
+	const struct sa_onnx_value *shape = lower_const_input(s, 1);
 	const struct lower_value *in;
 	sa_status st = lower_tensor_input(s, 0, &in);
 	long long total, known = 1, dims[2];

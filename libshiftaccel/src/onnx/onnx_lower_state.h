@@ -26,7 +26,12 @@ struct lower_state {
 	struct lower_value *values;
 	int cap;
 	uint32_t node; /* the node being lowered */
+	/* value -> the initializer it names (an Identity of one), else itself */
+	uint32_t *constant_of;
 };
+
+/* The graph value of the node's input i, an Identity of an initializer resolved; NULL if absent. */
+const struct sa_onnx_value *lower_const_input(const struct lower_state *s, uint32_t i);
 
 /* Fails with "<source>: node '<name>' (<Op>, opset N): <message>". */
 sa_status lower_fail(const struct lower_state *s, sa_status st, const char *fmt, ...)
