@@ -280,8 +280,9 @@ TEST(architecture_errors_name_the_line)
 	CHECK(build("conv 4 3 relu relu6\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("dropout 1.5\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	/* shapes are checked with the integer kernels' own rules */
-	CHECK(build("avgpool 9\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
-	CHECK_STR_CONTAINS(sa_last_error(), "line 1: pool: the kernel is taller");
+	CHECK(build("avgpool 300\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
+	CHECK_STR_CONTAINS(sa_last_error(), "line 1: pool: window area (kernel_h * kernel_w) "
+					    "exceeds SA_MAX_POOL_AREA");
 	CHECK(build("conv 4 9\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("conv 5 3 groups=2\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("conv 4 3 name=a\nconv 4 1 stride=2\nadd a\nfc classes\n", in, 3) ==
