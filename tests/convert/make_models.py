@@ -227,8 +227,8 @@ class DenseLike(nn.Module):
 
 
 class SqueezeLike(nn.Module):
-    """SqueezeNet-like: a fire module (squeeze 1x1, expand 1x1 and 3x3, Concat), max pools
-    with ceil_mode=1 adding partial windows, and conv -> relu -> GAP -> flatten as output."""
+    """SqueezeNet-like: a fire module (squeeze 1x1, expand 1x1 and 3x3, Concat), a ceil_mode
+    max pool (no partial window at this size), and conv -> relu -> GAP -> flatten as output."""
 
     def __init__(self):
         super().__init__()

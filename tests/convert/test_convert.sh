@@ -55,8 +55,8 @@ expect() {
 # PyTorch's answers; the 5-bit integer model at least the share below of them
 # (measured: docs/import.md; the ResNet's rounded weights lose most).
 declare -A min_int=([simple_cnn]=95 [resnet]=80 [torch_example]=90 [pow2]=95 [branches]=75
-	[dense_like]=80)
-for m in simple_cnn resnet torch_example pow2 branches dense_like; do
+	[dense_like]=80 [squeeze_like]=90)
+for m in simple_cnn resnet torch_example pow2 branches dense_like squeeze_like; do
 	expect "$m converts" 0 "wrote $out/$m.dsm" -- "$fx/$m.onnx" -o "$out/$m.dsm" \
 		--calib "$(calib $m)" --mean 0.25 --std 0.5
 	read -r fl il < <(sed -nE 's/^top-1 accuracy on them: float ([0-9.]+)%, integer ([0-9.]+)%/\1 \2/p' "$log")

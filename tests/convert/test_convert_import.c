@@ -140,6 +140,12 @@ TEST(googlenet_like_float_logits_are_pytorchs)
 }
 
 /* Batch norm on concatenated features, not after a conv: a per-channel layer of its own. */
+/* A fire module (Concat), conv -> relu -> GAP -> flatten as the output (int16 logits). */
+TEST(squeezenet_like_float_logits_are_pytorchs)
+{
+	check_float_logits("squeeze_like");
+}
+
 TEST(densenet_like_float_logits_are_pytorchs)
 {
 	check_float_logits("dense_like");
@@ -271,10 +277,6 @@ TEST(unsupported_ops_name_the_node)
 		     SA_ERR_UNSUPPORTED);
 	CHECK_STR_CONTAINS(sa_last_error(), "(AveragePool, opset 13)");
 	CHECK_STR_CONTAINS(sa_last_error(), "count_include_pad=0");
-	/* a pooled ReLU as the logits: not yet (docs/import.md) */
-	CHECK_EQ_INT(sa_onnx_import_open(path_of("squeeze_like", ".onnx"), 1, 28, 28, &imp),
-		     SA_ERR_UNSUPPORTED);
-	CHECK_STR_CONTAINS(sa_last_error(), "the output (the logits) must come from");
 	CHECK_EQ_INT(sa_onnx_import_open(path_of("simple_cnn", ".onnx"), 1, 32, 32, &imp),
 		     SA_ERR_SHAPE);
 	CHECK_STR_CONTAINS(sa_last_error(), "1x1x28x28");
@@ -360,6 +362,7 @@ int main(int argc, char **argv)
 	RUN(resnet_float_logits_are_pytorchs);
 	RUN(googlenet_like_float_logits_are_pytorchs);
 	RUN(densenet_like_float_logits_are_pytorchs);
+	RUN(squeezenet_like_float_logits_are_pytorchs);
 	RUN(pow2_weights_convert_losslessly);
 	RUN(float_weights_are_rounded);
 	RUN(unsupported_ops_name_the_node);

@@ -282,6 +282,13 @@ TEST(round_trip_q_5bit_concat_clip_any_area_pools)
 	round_trip(concat_pools, SA_WEIGHTS_Q, 5, 2, 0.002f, -1.0);
 }
 
+/* SqueezeNet's head: the logits are a global pool of a ReLU'd conv, int16 all the way. */
+TEST(round_trip_q_5bit_pooled_relu_logits)
+{
+	round_trip("conv 8 3 stride=2 relu\nmaxpool 3 stride=2\nconv 10 1 relu\ngap\nflatten\n",
+		   SA_WEIGHTS_Q, 5, 2, 0.002f, -1.0);
+}
+
 TEST(round_trip_q_2bit_fc)
 {
 	round_trip("fc 48 relu\nfc classes\n", SA_WEIGHTS_Q, 2, 3, 0.002f, 50.0);
@@ -451,6 +458,7 @@ int main(int argc, char **argv)
 	RUN(round_trip_q_2bit_fc);
 	RUN(round_trip_ps_4bit_concat_clip_any_area_pools);
 	RUN(round_trip_q_5bit_concat_clip_any_area_pools);
+	RUN(round_trip_q_5bit_pooled_relu_logits);
 	RUN(round_trip_converted_without_training);
 	RUN(reproducible_across_thread_counts);
 	RUN(checkpoint_round_trip);

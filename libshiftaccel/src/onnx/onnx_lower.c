@@ -531,9 +531,18 @@ static sa_status check_output(const struct lower_state *s)
 			       "(branches that do not reach the output are not supported)",
 			       o->source);
 	last = &o->layers[v->layer];
-	if ((last->spec.op != TR_OP_CONV && last->spec.op != TR_OP_FC &&
-	     last->spec.op != TR_OP_ADD) ||
-	    last->spec.act != SA_ACT_NONE)
+	/* through pools and flattens (SqueezeNet's conv -> relu -> pool head), any activation */
+	while (last->from_layer >= 0 &&
+	       (last->spec.op == TR_OP_MAXPOOL || last->spec.op == TR_OP_AVGPOOL ||
+		last->spec.op == TR_OP_GAP || last->spec.op == TR_OP_FLATTEN))
+		last = &o->layers[last->from_layer];
+	if (last->spec.op != TR_OP_CONV && last->spec.op != TR_OP_FC &&
+	    last->spec.op != TR_OP_ADD && last->spec.op != TR_OP_CONCAT)
+		return sa_fail(SA_ERR_UNSUPPORTED,
+			       "%s: the output (the logits) must come from a Conv, Gemm, MatMul, "
+			       "Add or Concat, directly or through pools and flattens",
+			       o->source);
+	if (last == &o->layers[v->layer] && last->spec.act != SA_ACT_NONE)
 		return sa_fail(SA_ERR_UNSUPPORTED,
 			       "%s: the output (the logits) must come from a Conv, Gemm, MatMul "
 			       "or Add without activation",

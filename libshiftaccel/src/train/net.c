@@ -350,6 +350,52 @@ static sa_status alloc_workspaces(struct tr_net *net)
 	return SA_OK;
 }
 
+/* Pools, flatten and dropout: they keep their input's scale and dtype. */
+static int passes_scale(int op)
+{
+	return op == TR_OP_MAXPOOL || op == TR_OP_AVGPOOL || op == TR_OP_GAP ||
+	       op == TR_OP_FLATTEN || op == TR_OP_DROPOUT;
+}
+
+/*
+ * The logits keep 16 bits (their resolution decides close calls).  They come
+ * from a conv, fc or add without activation, or (SqueezeNet's head: conv ->
+ * relu -> global pool -> flatten) from a conv, fc, add, concat or clip with
+ * any activation followed only by layers that keep its scale, which then
+ * all carry int16.
+ */
+static sa_status mark_logits(struct tr_net *net)
+{
+	int i = net->num_nodes - 1;
+	struct tr_node *nd = &net->nodes[i];
+
+	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC || nd->op == TR_OP_ADD) {
+		if (nd->act != SA_ACT_NONE)
+			return sa_fail(
+				SA_ERR_INVALID_ARGUMENT,
+				"the last layer gives the logits and must have no activation");
+		nd->q.dtype = SA_DTYPE_I16;
+		return SA_OK;
+	}
+	while (i > 0 && passes_scale(net->nodes[i].op))
+		i = net->nodes[i].in[0];
+	nd = &net->nodes[i];
+	if (i == net->num_nodes - 1 || i == 0 ||
+	    (nd->op != TR_OP_CONV && nd->op != TR_OP_FC && nd->op != TR_OP_ADD &&
+	     nd->op != TR_OP_CONCAT && nd->op != TR_OP_CLIP))
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "the last layer must be conv, fc or add (it gives the logits), or "
+			       "pools and flattens of one");
+	for (int k = i + 1; k < net->num_nodes; k++)
+		if (net->nodes[k].in[1] == i || (net->nodes[k].in[0] == i && k != i + 1))
+			return sa_fail(SA_ERR_INVALID_ARGUMENT,
+				       "the layer that gives the logits (%s) is read by others too",
+				       nd->name);
+	for (int k = i; k < net->num_nodes; k++)
+		net->nodes[k].q.dtype = SA_DTYPE_I16;
+	return SA_OK;
+}
+
 sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int classes,
 			const struct tr_net_config *cfg, struct tr_net **out)
 {
@@ -408,15 +454,8 @@ sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int clas
 			st = sa_fail(SA_ERR_INVALID_ARGUMENT,
 				     "the network ends with %zu values but the data has %d classes",
 				     last->out_elems, classes);
-		else if (last->op != TR_OP_CONV && last->op != TR_OP_FC && last->op != TR_OP_ADD)
-			st = sa_fail(
-				SA_ERR_INVALID_ARGUMENT,
-				"the last layer must be conv, fc or add (it gives the logits)");
-		else if (last->act != SA_ACT_NONE)
-			st = sa_fail(SA_ERR_INVALID_ARGUMENT,
-				     "the last layer gives the logits and must have no activation");
-		/* Logits keep 16 bits: their resolution decides close calls. */
-		last->q.dtype = SA_DTYPE_I16;
+		else
+			st = mark_logits(net);
 	}
 	for (int i = 1; !st && i < net->num_nodes; i++) {
 		net->nodes[net->nodes[i].in[0]].consumers++;
