@@ -7,12 +7,21 @@
  */
 #include "ref_util.h"
 
-/* floor(n / d) for d >= 1, d < 2^62: shift-and-subtract, high bit first. */
+/*
+ * Numerators stay below 2^NUMERATOR_BITS: |2 sum + A| + 2A - 1 with |sum| <=
+ * A * 2^15 and A <= SA_MAX_POOL_AREA, so the division needs that many steps.
+ */
+#define NUMERATOR_BITS 34
+_Static_assert((uint64_t)SA_MAX_POOL_AREA * -INT16_MIN * 2 + 3ull * SA_MAX_POOL_AREA <
+		       (1ull << NUMERATOR_BITS),
+	       "pool division numerator fits NUMERATOR_BITS");
+
+/* floor(n / d) for n < 2^NUMERATOR_BITS, d >= 1: shift-and-subtract, high bit first. */
 static uint64_t restoring_div(uint64_t n, uint64_t d)
 {
 	uint64_t q = 0, rem = 0;
 
-	for (int bit = 63; bit >= 0; bit--) {
+	for (int bit = NUMERATOR_BITS - 1; bit >= 0; bit--) {
 		/* rem < d, so the shift cannot overflow. */
 		rem = rem << 1 | (n >> bit & 1);
 		if (rem >= d) {
@@ -28,10 +37,7 @@ int64_t sa_div_round(int64_t sum, uint32_t area)
 	/* A power of two: the rounded shift, equal to the division below (numerics.md). */
 	if ((area & (area - 1)) == 0)
 		return sa_rshift_round(sum, sa_log2_area(area));
-	/*
-	 * floor(sum / A + 1/2) = floor((2 sum + A) / 2A), and |2 sum + A| < 2^33
-	 * for |sum| <= 2^31, A <= SA_MAX_POOL_AREA.
-	 */
+	/* floor(sum / A + 1/2) = floor((2 sum + A) / 2A). */
 	int64_t n = sa_shl(sum, 1) + area;
 	uint64_t d = (uint64_t)area << 1;
 

@@ -26,7 +26,8 @@ vmcheck: accel-vm-tools module driver-firmware
 
 # Fast tier: the compiler's descriptors run on the reference kernels, bit-exact.
 UNIT_TESTS += test_accel_compile
-test_accel_compile_SRCS = tests/accel/test_accel_compile.c tests/accel/test_models.c
+test_accel_compile_SRCS = tests/accel/test_accel_compile.c tests/accel/test_models.c \
+	tests/unit/dsm_fixture.c
 
 # make bench: accel figures in a guest (tests/accel/bench_accel.sh).
 $(BUILD)/tests/bench_accel: $(BUILD)/obj/tests/accel/bench_accel.o $(LIB)

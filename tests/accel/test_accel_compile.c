@@ -13,6 +13,7 @@
 
 #include "../../libshiftaccel/src/accel_compile.h"
 #include "../check.h"
+#include "../unit/dsm_fixture.h"
 #include "test_models.h"
 
 #define CONST_VA 0x100000ull
@@ -298,6 +299,78 @@ TEST(a_cpu_batch_equals_single_runs)
 	CHECK(ok);
 }
 
+/* Opens what a builder describes; NULL (and the builder destroyed) on failure. */
+static sa_model *open_built(sa_builder *b)
+{
+	void *data = NULL;
+	size_t size = 0;
+	sa_model *m = NULL;
+
+	if (b && sa_builder_write_memory(b, &data, &size) == SA_OK)
+		sa_model_open_memory(data, size, "ops.dsm", &m);
+	sa_builder_destroy(b);
+	free(data);
+	return m;
+}
+
+/* input [2,3,3] i8 -> conv 1x1 -> clip ReLU6: the clip is node 1. */
+static sa_builder *clip_builder(void)
+{
+	static const int8_t w[4] = {1, 1, -1, 1};
+	const struct sa_conv_params pw = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 2, 3, -1, 0, 0};
+	const struct sa_clip_params relu6 = {.act = SA_ACT_RELU6};
+	sa_builder *b = NULL;
+	uint32_t t;
+
+	if (sa_builder_create(&b) != SA_OK ||
+	    sa_builder_input(b, 2, 3, 3, SA_DTYPE_I8, -4, NULL, NULL, &t) != SA_OK ||
+	    sa_builder_conv(b, t, &pw, w, NULL, SA_DTYPE_I8, -4, &t) != SA_OK ||
+	    sa_builder_clip(b, t, &relu6, SA_DTYPE_I8, -4, &t) != SA_OK ||
+	    sa_builder_set_output(b, t) != SA_OK) {
+		sa_builder_destroy(b);
+		return NULL;
+	}
+	return b;
+}
+
+/*
+ * Concat and clip have no card descriptor yet (issue 13): compiling refuses
+ * them by name and node, an ACCEL session fails with that message (card or
+ * no card: the model is compiled first), and AUTO runs them on the CPU
+ * saying why.
+ */
+TEST(concat_and_clip_are_refused_by_the_card_compiler)
+{
+	struct {
+		sa_model *m;
+		const char *why;
+	} cases[2] = {{open_built(fx_v11_builder()), "op concat (node 1) is not supported by the "
+						     "card yet"},
+		      {open_built(clip_builder()), "op clip (node 1) is not supported by the card "
+						   "yet"}};
+
+	for (int i = 0; i < 2; i++) {
+		struct sa_accel_program prog;
+		sa_session *s = NULL;
+
+		CHECK(cases[i].m != NULL);
+		if (!cases[i].m)
+			continue;
+		CHECK_EQ_INT(sa_accel_compile(cases[i].m, &prog), SA_ERR_UNSUPPORTED);
+		CHECK_STR_CONTAINS(sa_last_error(), cases[i].why);
+		CHECK_EQ_INT(sa_session_create(cases[i].m, SA_DEVICE_ACCEL, &s),
+			     SA_ERR_UNSUPPORTED);
+		CHECK_STR_CONTAINS(sa_last_error(), cases[i].why);
+		CHECK_EQ_INT(sa_session_create(cases[i].m, SA_DEVICE_AUTO, &s), SA_OK);
+		if (s) {
+			CHECK_EQ_INT(sa_session_device(s), SA_DEVICE_CPU);
+			CHECK_STR_CONTAINS(sa_session_fallback_reason(s), cases[i].why);
+		}
+		sa_session_destroy(s);
+		sa_model_close(cases[i].m);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_MAIN_BEGIN(argc, argv);
@@ -305,5 +378,6 @@ int main(int argc, char **argv)
 	RUN(activation_buffers_are_reused_and_the_input_is_kept);
 	RUN(an_fc_over_the_weight_limit_is_split_over_its_features);
 	RUN(a_cpu_batch_equals_single_runs);
+	RUN(concat_and_clip_are_refused_by_the_card_compiler);
 	CHECK_MAIN_END();
 }

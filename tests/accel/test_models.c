@@ -199,13 +199,42 @@ static sa_status fc_split(sa_builder *b, uint32_t *seed, uint32_t *out)
 	return st;
 }
 
+/*
+ * The pools of ImageNet networks (format 1.1): a 3x3 average pool (area 9,
+ * padded) and a global average pool over 7x7 (area 49), int8 and int16.
+ */
+static sa_status odd_pools(sa_builder *b, uint32_t *seed, uint32_t *out)
+{
+	const struct conv_spec c1 = {3, 8, 3, 1, 1, 1, SA_ACT_RELU, SA_DTYPE_I8, -4, -6, 1};
+	const struct conv_spec c2 = {8, 6, 3, 2, 1, 1, SA_ACT_RELU6, SA_DTYPE_I16, -9, -6, 1};
+	/* 3x3 windows, stride 1, padding 1 on every side. */
+	const struct sa_pool_params p3 = {3, 3, 1, 1, 1, 1, 1, 1};
+	uint32_t x, t;
+	sa_status st = sa_builder_input(b, 3, 14, 14, SA_DTYPE_I8, -5, mean, stdv, &x);
+
+	if (st == SA_OK)
+		st = conv(b, x, &c1, seed, &t);
+	if (st == SA_OK)
+		st = sa_builder_avgpool(b, t, &p3, &t);
+	if (st == SA_OK)
+		st = conv(b, t, &c2, seed, &t); /* 14x14 -> 7x7 */
+	if (st == SA_OK)
+		st = sa_builder_avgpool(b, t, &p3, &t);
+	if (st == SA_OK)
+		st = sa_builder_global_avgpool(b, t, &t);
+	if (st == SA_OK)
+		st = fc(b, t, 6, 10, 4, -4, SA_ACT_NONE, SA_DTYPE_I16, -8, seed, out);
+	return st;
+}
+
 static const struct {
 	const char *name;
 	sa_status (*build)(sa_builder *b, uint32_t *seed, uint32_t *out);
 } models[] = {{"seq_cnn", seq_cnn},
 	      {"residual", residual},
 	      {"depthwise", depthwise},
-	      {"fc_split", fc_split}};
+	      {"fc_split", fc_split},
+	      {"odd_pools", odd_pools}};
 
 const char *accel_test_model_name(unsigned i)
 {

@@ -14,11 +14,15 @@ spread over the classes with realistic margins (random weights answer one class)
 Inputs are normalised with MEAN and STD below, which the test passes to
 shiftaccel-convert.
 
-Models: simple_cnn, resnet, torch_example (ReLU after max pool, log_softmax).
+Models: simple_cnn, resnet, torch_example (ReLU after max pool, log_softmax);
+branches (GoogLeNet-like), dense_like (DenseNet-like), squeeze_like
+(SqueezeNet-like), for Concat, standalone batch norm, ceil_mode max pools,
+average pools of areas 9 and 49, and a pooled ReLU output.
 Also: pow2.onnx, a network whose weights are all +-2^k or 0 (what DeepShift
 reference models export), with pow2-weights.txt listing every conv/fc weight as
 "layer index value" in the ONNX order; and models the converter must refuse:
-concat.onnx (Concat), avgpool3.onnx (a 3x3 average pool), sigmoid.onnx.
+concat_height.onnx (Concat along the height), avgpool_exclude_pad.onnx
+(count_include_pad=0 with padding), sigmoid.onnx.
 """
 import os
 import struct
@@ -173,24 +177,98 @@ def make_pow2(model, rng):
             layer.weight.copy_(torch.from_numpy((sign * np.exp2(k)).astype(np.float32)))
 
 
-class Concat(nn.Module):
+class Branches(nn.Module):
+    """GoogLeNet-like: an inception block of 3 branches (1x1; 1x1-3x3; 3x3 average pool of
+    area 9 - 1x1) joined by Concat, max pools with ceil_mode, a 7x7 global average pool."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                                  nn.MaxPool2d(3, 2, ceil_mode=True))  # 28 -> 14
+        self.b1 = nn.Sequential(nn.Conv2d(8, 4, 1), nn.ReLU())
+        self.b2 = nn.Sequential(nn.Conv2d(8, 4, 1), nn.ReLU(), nn.Conv2d(4, 6, 3, padding=1),
+                                nn.ReLU())
+        self.b3 = nn.Sequential(nn.AvgPool2d(3, 1, padding=1), nn.Conv2d(8, 4, 1), nn.ReLU())
+        self.pool = nn.MaxPool2d(2, 2)  # 14 -> 7
+        self.fc = nn.Linear(14, CLASSES)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = torch.cat([self.b1(x), self.b2(x), self.b3(x)], 1)
+        x = nn.functional.adaptive_avg_pool2d(self.pool(x), 1)  # 7x7: area 49
+        return self.fc(torch.flatten(x, 1))
+
+
+class DenseLike(nn.Module):
+    """DenseNet-like: pre-activation batch norm (norm -> relu -> conv) on concatenated
+    features, a transition with a 2x2 average pool, norm5 -> relu -> 7x7 pool -> fc."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1, bias=False),
+                                  nn.MaxPool2d(2))  # 28 -> 14
+        self.layers = nn.ModuleList()
+        for i in range(2):
+            c = 8 + 4 * i
+            self.layers.append(nn.Sequential(
+                nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, 8, 1, bias=False),
+                nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 4, 3, padding=1, bias=False)))
+        self.transition = nn.Sequential(nn.BatchNorm2d(16), nn.ReLU(),
+                                        nn.Conv2d(16, 12, 1, bias=False), nn.AvgPool2d(2))
+        self.norm5 = nn.BatchNorm2d(12)
+        self.fc = nn.Linear(12, CLASSES)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for layer in self.layers:
+            x = torch.cat([x, layer(x)], 1)
+        x = torch.relu(self.norm5(self.transition(x)))  # 7x7
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+class SqueezeLike(nn.Module):
+    """SqueezeNet-like: a fire module (squeeze 1x1, expand 1x1 and 3x3, Concat), a ceil_mode
+    max pool (no partial window at this size), and conv -> relu -> GAP -> flatten as output."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2), nn.ReLU(),
+                                  nn.MaxPool2d(3, 2, ceil_mode=True))  # 28 -> 13 -> 6
+        self.squeeze = nn.Sequential(nn.Conv2d(8, 4, 1), nn.ReLU())
+        self.e1 = nn.Sequential(nn.Conv2d(4, 8, 1), nn.ReLU())
+        self.e3 = nn.Sequential(nn.Conv2d(4, 8, 3, padding=1), nn.ReLU())
+        self.classifier = nn.Sequential(nn.Dropout(0.5), nn.Conv2d(16, CLASSES, 1), nn.ReLU(),
+                                        nn.AdaptiveAvgPool2d(1))
+
+    def forward(self, x):
+        x = self.squeeze(self.stem(x))
+        x = torch.cat([self.e1(x), self.e3(x)], 1)
+        return torch.flatten(self.classifier(x), 1)
+
+
+class ConcatHeight(nn.Module):
+    """Concat along the height: refused (only channels)."""
+
     def __init__(self):
         super().__init__()
         self.a, self.b = nn.Conv2d(1, 4, 3), nn.Conv2d(1, 4, 3)
-        self.fc = nn.Linear(8 * 26 * 26, CLASSES)
+        self.fc = nn.Linear(4 * 52 * 26, CLASSES)
 
     def forward(self, x):
-        return self.fc(torch.flatten(torch.cat([self.a(x), self.b(x)], 1), 1))
+        return self.fc(torch.flatten(torch.cat([self.a(x), self.b(x)], 2), 1))
 
 
-class AvgPool3(nn.Module):
+class AvgPoolExcludePad(nn.Module):
+    """A padded 3x3 average pool that leaves the padding out: refused."""
+
     def __init__(self):
         super().__init__()
         self.c = nn.Conv2d(1, 4, 3, padding=1)
-        self.fc = nn.Linear(4 * 9 * 9, CLASSES)
+        self.fc = nn.Linear(4 * 28 * 28, CLASSES)
 
     def forward(self, x):
-        return self.fc(torch.flatten(nn.functional.avg_pool2d(self.c(x), 3), 1))
+        x = nn.functional.avg_pool2d(self.c(x), 3, 1, 1, count_include_pad=False)
+        return self.fc(torch.flatten(x, 1))
 
 
 class SigmoidNet(nn.Module):
@@ -242,7 +320,14 @@ def main():
             for i, v in enumerate(layer.weight.detach().numpy().ravel()):
                 f.write(f"{li} {i} {float(v).hex()}\n")
 
-    for name, model, size in (("concat", Concat(), 28), ("avgpool3", AvgPool3(), 28),
+    for name, cls in (("branches", Branches), ("dense_like", DenseLike),
+                      ("squeeze_like", SqueezeLike)):
+        model = cls()
+        train(model, 1, 28, rng, pats, steps=40)
+        oracle(out, name, model, 1, 28, rng, pats)
+
+    for name, model, size in (("concat_height", ConcatHeight(), 28),
+                              ("avgpool_exclude_pad", AvgPoolExcludePad(), 28),
                               ("sigmoid", SigmoidNet(), 28)):
         model.eval()
         export(model, 1, size, f"{out}/{name}.onnx")

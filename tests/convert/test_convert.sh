@@ -54,8 +54,9 @@ expect() {
 # answers, so "accuracy" is agreement with PyTorch.  The float model must give
 # PyTorch's answers; the 5-bit integer model at least the share below of them
 # (measured: docs/import.md; the ResNet's rounded weights lose most).
-declare -A min_int=([simple_cnn]=95 [resnet]=80 [torch_example]=90 [pow2]=95)
-for m in simple_cnn resnet torch_example pow2; do
+declare -A min_int=([simple_cnn]=95 [resnet]=80 [torch_example]=90 [pow2]=95 [branches]=75
+	[dense_like]=80 [squeeze_like]=90)
+for m in simple_cnn resnet torch_example pow2 branches dense_like squeeze_like; do
 	expect "$m converts" 0 "wrote $out/$m.dsm" -- "$fx/$m.onnx" -o "$out/$m.dsm" \
 		--calib "$(calib $m)" --mean 0.25 --std 0.5
 	read -r fl il < <(sed -nE 's/^top-1 accuracy on them: float ([0-9.]+)%, integer ([0-9.]+)%/\1 \2/p' "$log")
@@ -83,10 +84,11 @@ grep -aq "input.polarity.light-on-dark" "$out/l.dsm" && ok "the .dsm states the 
 	bad "the .dsm states the data's polarity"
 
 # Refusals: exit 2, the node, its op and the opset named.
-expect "Concat is refused" 2 "node '/Concat' (Concat, opset 13): .*not supported yet" -- \
-	"$fx/concat.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
-expect "a 3x3 average pool is refused" 2 "(AveragePool, opset 13): .*power-of-two" -- \
-	"$fx/avgpool3.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
+expect "Concat along the height is refused" 2 "node '/Concat' (Concat, opset 13): .*channels" -- \
+	"$fx/concat_height.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
+expect "an average pool without its padding is refused" 2 \
+	"(AveragePool, opset 13): .*count_include_pad=0" -- \
+	"$fx/avgpool_exclude_pad.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
 expect "Sigmoid is refused" 2 "node '/Sigmoid' (Sigmoid, opset 13)" -- \
 	"$fx/sigmoid.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
 expect "images of another size" 2 "takes 1x1x32x32 inputs" -- \

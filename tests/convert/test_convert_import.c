@@ -133,6 +133,24 @@ TEST(resnet_float_logits_are_pytorchs)
 	check_float_logits("resnet");
 }
 
+/* Concat of 3 branches, a Pad folded into a 3x3 average pool, ceil_mode max pool, 7x7 GAP. */
+TEST(googlenet_like_float_logits_are_pytorchs)
+{
+	check_float_logits("branches");
+}
+
+/* Batch norm on concatenated features, not after a conv: a per-channel layer of its own. */
+/* A fire module (Concat), conv -> relu -> GAP -> flatten as the output (int16 logits). */
+TEST(squeezenet_like_float_logits_are_pytorchs)
+{
+	check_float_logits("squeeze_like");
+}
+
+TEST(densenet_like_float_logits_are_pytorchs)
+{
+	check_float_logits("dense_like");
+}
+
 /* docs/model-format.md: code i is bits [i*B, i*B + B) of the LSB-first stream. */
 static double decode_weight(const uint8_t *data, size_t i, int bits, int base)
 {
@@ -251,14 +269,14 @@ TEST(unsupported_ops_name_the_node)
 {
 	sa_onnx_import *imp = NULL;
 
-	CHECK_EQ_INT(sa_onnx_import_open(path_of("concat", ".onnx"), 1, 28, 28, &imp),
+	CHECK_EQ_INT(sa_onnx_import_open(path_of("concat_height", ".onnx"), 1, 28, 28, &imp),
 		     SA_ERR_UNSUPPORTED);
 	CHECK_STR_CONTAINS(sa_last_error(), "node '/Concat' (Concat, opset 13)");
-	CHECK_STR_CONTAINS(sa_last_error(), "not supported yet");
-	CHECK_EQ_INT(sa_onnx_import_open(path_of("avgpool3", ".onnx"), 1, 28, 28, &imp),
+	CHECK_STR_CONTAINS(sa_last_error(), "only concatenation along channels");
+	CHECK_EQ_INT(sa_onnx_import_open(path_of("avgpool_exclude_pad", ".onnx"), 1, 28, 28, &imp),
 		     SA_ERR_UNSUPPORTED);
 	CHECK_STR_CONTAINS(sa_last_error(), "(AveragePool, opset 13)");
-	CHECK_STR_CONTAINS(sa_last_error(), "power-of-two area");
+	CHECK_STR_CONTAINS(sa_last_error(), "count_include_pad=0");
 	CHECK_EQ_INT(sa_onnx_import_open(path_of("simple_cnn", ".onnx"), 1, 32, 32, &imp),
 		     SA_ERR_SHAPE);
 	CHECK_STR_CONTAINS(sa_last_error(), "1x1x28x28");
@@ -342,6 +360,9 @@ int main(int argc, char **argv)
 	CHECK_MAIN_BEGIN(argc, argv);
 	RUN(simple_cnn_float_logits_are_pytorchs);
 	RUN(resnet_float_logits_are_pytorchs);
+	RUN(googlenet_like_float_logits_are_pytorchs);
+	RUN(densenet_like_float_logits_are_pytorchs);
+	RUN(squeezenet_like_float_logits_are_pytorchs);
 	RUN(pow2_weights_convert_losslessly);
 	RUN(float_weights_are_rounded);
 	RUN(unsupported_ops_name_the_node);

@@ -165,14 +165,14 @@ static void gen_fc(struct te_case *c, uint32_t *seed)
 static void gen_pool(struct te_case *c, uint32_t *seed, bool avg)
 {
 	struct sa_pool_params *p = &c->cmd.layer.params.pool;
-	static const uint16_t pow2[] = {1, 2, 4};
 	const char *err;
 
 	do {
 		memset(p, 0, sizeof(*p));
 		rnd_shape(seed, &c->in, 6, 12);
-		p->kernel_h = avg ? pow2[rnd(seed, 0, 2)] : (uint16_t)rnd(seed, 1, 4);
-		p->kernel_w = avg ? pow2[rnd(seed, 0, 2)] : (uint16_t)rnd(seed, 1, 4);
+		/* Any area for both since format 1.1 (3x3: 9, 3x2: 6, 4x4: 16, ...). */
+		p->kernel_h = (uint16_t)rnd(seed, 1, 4);
+		p->kernel_w = (uint16_t)rnd(seed, 1, 4);
 		p->stride_h = (uint16_t)rnd(seed, 1, 3);
 		p->stride_w = (uint16_t)rnd(seed, 1, 3);
 		p->pad_top = (uint16_t)rnd(seed, 0, p->kernel_h - 1);
@@ -186,12 +186,11 @@ static void gen_pool(struct te_case *c, uint32_t *seed, bool avg)
 
 static void gen_global(struct te_case *c, uint32_t *seed)
 {
-	static const uint32_t pow2[] = {1, 2, 4, 8};
-
 	do {
 		rnd_shape(seed, &c->in, 9, 1);
-		c->in.h = pow2[rnd(seed, 0, 3)];
-		c->in.w = pow2[rnd(seed, 0, 3)];
+		/* Any plane up to 8x8, 7x7 (area 49) among them. */
+		c->in.h = (uint32_t)rnd(seed, 1, 8);
+		c->in.w = (uint32_t)rnd(seed, 1, 8);
 	} while (sa_check_global_avgpool(&c->in, &c->out));
 }
 

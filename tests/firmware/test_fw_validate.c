@@ -342,8 +342,7 @@ TEST(op_rules_are_the_reference_ones)
 	d.u.layer.out.exp = 60; /* requantisation shift out of range */
 	CHECK_EQ_INT(verdict(&d), V(PARAMS, PARAMS));
 	d = pool(SA_OP_AVGPOOL);
-	d.u.layer.params.pool.kernel_w = 3; /* area 6 is not a power of two */
-	d.u.layer.out.w = 3;
+	d.u.layer.params.pool.pad_left = d.u.layer.params.pool.kernel_w; /* padding >= kernel */
 	CHECK_EQ_INT(verdict(&d), V(PARAMS, PARAMS));
 	d = add();
 	d.u.layer.in_b.w = 4;

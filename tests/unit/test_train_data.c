@@ -220,6 +220,13 @@ static sa_status build(const char *text, struct tr_shape in, int classes)
 	return st;
 }
 
+/* Building `text` fails as invalid, with a message containing `msg`. */
+static int refused(const char *text, struct tr_shape in, int classes, const char *msg)
+{
+	return build(text, in, classes) == SA_ERR_INVALID_ARGUMENT &&
+	       strstr(sa_last_error(), msg) != NULL;
+}
+
 TEST(builtin_architectures)
 {
 	const char *names[] = {"simple-fc", "simple-cnn", "lenet5", "resnet20"};
@@ -273,8 +280,9 @@ TEST(architecture_errors_name_the_line)
 	CHECK(build("conv 4 3 relu relu6\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("dropout 1.5\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	/* shapes are checked with the integer kernels' own rules */
-	CHECK(build("avgpool 3\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
-	CHECK_STR_CONTAINS(sa_last_error(), "line 1: avgpool: window area");
+	CHECK(build("avgpool 300\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
+	CHECK_STR_CONTAINS(sa_last_error(), "line 1: pool: window area (kernel_h * kernel_w) "
+					    "exceeds SA_MAX_POOL_AREA");
 	CHECK(build("conv 4 9\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("conv 5 3 groups=2\nfc classes\n", in, 3) == SA_ERR_INVALID_ARGUMENT);
 	CHECK(build("conv 4 3 name=a\nconv 4 1 stride=2\nadd a\nfc classes\n", in, 3) ==
@@ -292,6 +300,70 @@ TEST(architecture_errors_name_the_line)
 		    in, 3) == SA_OK);
 	CHECK(tr_arch_parse("# nothing\n", "empty", &a) == SA_ERR_INVALID_ARGUMENT);
 	CHECK_STR_CONTAINS(sa_last_error(), "no layers");
+}
+
+/* "concat a b c" is a chain of binary concats; the line's from=, name and activation land right. */
+TEST(concat_and_standalone_activation_lines)
+{
+	struct tr_shape in = {1, 8, 8};
+	struct tr_arch a;
+
+	CHECK(tr_arch_parse("conv 2 3 pad=1 name=a\nconv 3 1 from=a name=b\nconv 4 1 from=a "
+			    "name=c\nconcat b c relu6 from=a name=cat\nrelu6\nrelu name=r\n",
+			    "model.arch", &a) == SA_OK);
+	CHECK_EQ_INT(a.num_layers, 7);
+	if (a.num_layers == 7) {
+		const struct tr_layer_spec *x = &a.layers[3], *y = &a.layers[4];
+
+		CHECK(x->op == TR_OP_CONCAT && y->op == TR_OP_CONCAT);
+		CHECK(!strcmp(x->from, "a") && !strcmp(x->other, "b") && !x->name[0]);
+		CHECK(x->act == SA_ACT_NONE && x->line == 4);
+		CHECK(!y->from[0] && !strcmp(y->other, "c") && !strcmp(y->name, "cat"));
+		CHECK(y->act == SA_ACT_RELU6 && y->line == 4);
+		CHECK(a.layers[5].op == TR_OP_CLIP && a.layers[5].act == SA_ACT_RELU6);
+		CHECK(a.layers[6].op == TR_OP_CLIP && a.layers[6].act == SA_ACT_RELU);
+		CHECK(!strcmp(a.layers[6].name, "r"));
+	}
+	tr_arch_free(&a);
+	/* built: 2 + 3 + 4 channels */
+	{
+		struct tr_arch b;
+		struct tr_net_config cfg = {2, 1, TR_WEIGHTS_FLOAT, 5, 1};
+		struct tr_net *net = NULL;
+
+		CHECK(tr_arch_parse("conv 2 3 pad=1 name=a\nconv 3 1 name=b\nconv 4 1 from=a "
+				    "name=c\nconcat b c from=a\nrelu\nflatten\nfc classes\n",
+				    "model.arch", &b) == SA_OK);
+		CHECK(tr_net_create(&b, in, 3, &cfg, &net) == SA_OK);
+		if (net) {
+			CHECK_EQ_INT(net->nodes[5].osh.c, 9);
+			CHECK_EQ_INT(net->nodes[5].osh.h, 8);
+			CHECK_EQ_INT(net->nodes[4].osh.c, 5);
+			CHECK(net->nodes[4].in[0] == 1 && net->nodes[4].in[1] == 2);
+			CHECK(net->nodes[5].in[0] == 4 && net->nodes[5].in[1] == 3);
+		}
+		tr_net_destroy(net);
+		tr_arch_free(&b);
+	}
+	/* each refused, saying where and what is wrong (the last: logits come from conv, fc, add)
+	 */
+	CHECK(refused("conv 4 3\nconcat\n", in, 3, "model.arch:2: expected: concat NAME"));
+	CHECK(refused("conv 4 3\nconcat relu\n", in, 3, "model.arch:2"));
+	CHECK(refused("conv 4 3 name=a\nconcat a b$d\n", in, 3, "'b$d' is not a layer name"));
+	CHECK(refused("conv 4 3 name=a\nconcat a stride=2\n", in, 3,
+		      "concat: unknown option 'stride=2'"));
+	CHECK(refused("conv 4 3 name=a\nrelu 6\n", in, 3,
+		      "model.arch:2: relu: unknown option '6'"));
+	CHECK(refused("conv 4 3 name=a\nconcat a nowhere\nfc classes\n", in, 3,
+		      "line 2: concat nowhere names no earlier layer"));
+	CHECK(refused("conv 4 3 name=a\nconv 4 1 stride=2\nconcat a\nfc classes\n", in, 3,
+		      "line 3: concat: the two inputs have different heights or widths"));
+	CHECK(refused("fc 3 name=a\nfc 3\nconcat a\n", (struct tr_shape){1, 1, 3}, 6,
+		      "last layer must be"));
+	/* 23 names: more layers than the first allocation holds */
+	CHECK(build("conv 1 1 name=a\nconcat a a a a a a a a a a a a a a a a a a a a a a a\n"
+		    "flatten\nfc classes\n",
+		    in, 3) == SA_OK);
 }
 
 TEST(gemm_against_naive)
@@ -397,6 +469,7 @@ int main(int argc, char **argv)
 	RUN(from_memory_validation);
 	RUN(builtin_architectures);
 	RUN(architecture_errors_name_the_line);
+	RUN(concat_and_standalone_activation_lines);
 	RUN(gemm_against_naive);
 	RUN(shuffle_is_deterministic_and_a_permutation);
 	RUN(plot_curves_png);

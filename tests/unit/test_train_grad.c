@@ -283,6 +283,74 @@ TEST(avgpool_padded)
 	CHECK_EQ_INT(check_pool(0, 2, 5, 5, 2, 1, 1), 0);
 }
 
+TEST(avgpool_3x3_area_9)
+{
+	CHECK_EQ_INT(check_pool(0, 2, 7, 7, 3, 2, 1), 0);
+}
+
+/*
+ * The quantised average is the integer op's rounded mean: the q with
+ * q - 1/2 <= S / A < q + 1/2, checked by that inequality on integers, over
+ * windows of many areas (not powers of two among them), ties of both signs.
+ */
+static int check_rounded_mean(int kh, int kw, int pad, int exp)
+{
+	struct tr_pool_geom g = {2, 7, 7, 0, 0, kh, kw, 1, 1, pad, pad};
+	float scale = ldexpf(1.0f, exp);
+	int bad = 0;
+	struct tr_rng r; /* its own stream: the other tests' inputs stay as they were */
+
+	tr_rng_seed(&r, 77u + (uint64_t)(kh * 64 + kw * 8 + pad) * 16 + (uint64_t)(exp + 8));
+
+	g.oh = 7 + 2 * pad - kh + 1;
+	g.ow = 7 + 2 * pad - kw + 1;
+	float x[2 * 49], y[2 * 11 * 11]; /* outputs up to 11x11 with padding */
+	int32_t xi[2 * 49];
+
+	for (int i = 0; i < 2 * 49; i++) {
+		/* small values make exact ties S = (q + 1/2) A frequent; then the full int8 range
+		 */
+		xi[i] = exp & 1 ? (int32_t)(tr_rng_uniform(&r) * 7) - 3
+				: (int32_t)(tr_rng_uniform(&r) * 256) - 128;
+		x[i] = (float)xi[i] * scale;
+	}
+	tr_avgpool_forward_image_rounded(&g, x, y, scale);
+	for (int c = 0; c < 2; c++)
+		for (int oy = 0; oy < g.oh; oy++)
+			for (int ox = 0; ox < g.ow; ox++) {
+				long long s = 0, a = (long long)kh * kw;
+
+				for (int dy = 0; dy < kh; dy++)
+					for (int dx = 0; dx < kw; dx++) {
+						int iy = oy - pad + dy, ix = ox - pad + dx;
+
+						if (iy >= 0 && iy < 7 && ix >= 0 && ix < 7)
+							s += xi[(c * 7 + iy) * 7 + ix];
+					}
+				float got = y[(c * g.oh + oy) * g.ow + ox];
+				long long q = (long long)(got / scale);
+
+				if ((float)q * scale != got || 2 * a * q - a > 2 * s ||
+				    2 * s >= 2 * a * q + a) {
+					if (bad++ < 3)
+						fprintf(stderr,
+							"  %dx%d: sum %lld / %lld gave %g units\n",
+							kh, kw, s, a, (double)(got / scale));
+				}
+			}
+	return bad;
+}
+
+TEST(avgpool_rounded_mean_any_area)
+{
+	int shapes[][3] = {{3, 3, 1}, {2, 3, 0}, {7, 7, 0}, {5, 1, 2}, {2, 2, 0}, {1, 1, 0}};
+
+	for (int i = 0; i < 6; i++)
+		for (int e = -6; e <= 1; e++)
+			CHECK_EQ_INT(
+				check_rounded_mean(shapes[i][0], shapes[i][1], shapes[i][2], e), 0);
+}
+
 /* ------------------------------------------------------------- activations */
 
 struct act_case {
@@ -633,6 +701,22 @@ TEST(net_residual_cnn)
 	CHECK_EQ_INT(check_net(text, (struct tr_shape){2, 8, 8}, 4, 2), 0);
 }
 
+TEST(net_concat_and_standalone_activation)
+{
+	/* a 3-way concat (a chain of 2) of a standalone relu6 and two convs, read by a relu6 */
+	static const char text[] = "conv 3 3 pad=1 relu name=a\n"
+				   "conv 2 1 name=b\n"
+				   "relu6 name=b6\n"
+				   "conv 2 3 pad=1 from=a name=c\n"
+				   "concat b6 c relu from=a name=cat\n"
+				   "relu6\n"
+				   "avgpool 2\n"
+				   "flatten\n"
+				   "fc classes\n";
+
+	CHECK_EQ_INT(check_net(text, (struct tr_shape){2, 6, 6}, 3, 2), 0);
+}
+
 TEST(net_fc_dropout_gap)
 {
 	static const char text[] = "conv 3 3 relu\n"
@@ -835,6 +919,10 @@ int main(int argc, char **argv)
 	RUN(deepshift_q_straight_through);
 	RUN(deepshift_ps_straight_through);
 	RUN(shift_rounding_rules);
+	/* last: they draw from the shared generator, and the tests above keep their inputs */
+	RUN(avgpool_3x3_area_9);
+	RUN(avgpool_rounded_mean_any_area);
+	RUN(net_concat_and_standalone_activation);
 	tr_gemm_ws_free(&gws);
 	CHECK_MAIN_END();
 }

@@ -256,6 +256,39 @@ TEST(round_trip_ps_3bit_gap)
 		   SA_WEIGHTS_PS, 3, 2, 0.03f, -1.0);
 }
 
+/*
+ * Format 1.1: a 3-way concat (a chain of two, each step requantised), a
+ * standalone relu6 and relu, a 2x3 average pool (area 6: ties) and a 7x7 global
+ * pool (area 49): the trainer's rounding of each is the integer op's.
+ */
+static const char concat_pools[] = "conv 8 3 pad=1 relu name=a\n"
+				   "conv 4 1 name=b\n"
+				   "relu6 name=b6\n"
+				   "conv 4 3 pad=1 relu from=a name=c\n"
+				   "concat b6 c from=a\n"
+				   "avgpool 2x3 stride=2 pad=0,1,0,1\n"
+				   "relu\n"
+				   "conv 8 3 stride=2 pad=1 relu\n"
+				   "gap\n"
+				   "fc classes\n";
+
+TEST(round_trip_ps_4bit_concat_clip_any_area_pools)
+{
+	round_trip(concat_pools, SA_WEIGHTS_PS, 4, 2, 0.03f, -1.0);
+}
+
+TEST(round_trip_q_5bit_concat_clip_any_area_pools)
+{
+	round_trip(concat_pools, SA_WEIGHTS_Q, 5, 2, 0.002f, -1.0);
+}
+
+/* SqueezeNet's head: the logits are a global pool of a ReLU'd conv, int16 all the way. */
+TEST(round_trip_q_5bit_pooled_relu_logits)
+{
+	round_trip("conv 8 3 stride=2 relu\nmaxpool 3 stride=2\nconv 10 1 relu\ngap\nflatten\n",
+		   SA_WEIGHTS_Q, 5, 2, 0.002f, -1.0);
+}
+
 TEST(round_trip_q_2bit_fc)
 {
 	round_trip("fc 48 relu\nfc classes\n", SA_WEIGHTS_Q, 2, 3, 0.002f, 50.0);
@@ -423,6 +456,9 @@ int main(int argc, char **argv)
 	RUN(round_trip_q_4bit_batchnorm_residual);
 	RUN(round_trip_ps_3bit_gap);
 	RUN(round_trip_q_2bit_fc);
+	RUN(round_trip_ps_4bit_concat_clip_any_area_pools);
+	RUN(round_trip_q_5bit_concat_clip_any_area_pools);
+	RUN(round_trip_q_5bit_pooled_relu_logits);
 	RUN(round_trip_converted_without_training);
 	RUN(reproducible_across_thread_counts);
 	RUN(checkpoint_round_trip);

@@ -39,6 +39,7 @@ struct sa_lowered_layer {
 	int out_value;	/* the ONNX value the layer computes (before fused ops) */
 	int uses;	/* readers of its output (graph outputs count), after aliases */
 	int from_layer; /* producer of its first input: layer index, -1 the input */
+	int bn_alone;	/* a batch norm of its own: weight = its per-channel scale */
 };
 
 struct sa_lowered {

@@ -10,11 +10,6 @@
 #include "../error.h"
 #include "onnx_lower_state.h"
 
-static int is_power_of_two(long long v)
-{
-	return v > 0 && (v & (v - 1)) == 0;
-}
-
 /* Output size of a window op along one axis; <= 0 when the window does not fit. */
 static long long window_out(long long in, long long pad, long long k, long long stride,
 			    long long dilation)
@@ -22,6 +17,26 @@ static long long window_out(long long in, long long pad, long long k, long long 
 	long long span = dilation * (k - 1) + 1;
 
 	return in + pad < span ? 0 : (in + pad - span) / stride + 1;
+}
+
+/*
+ * Extra end padding that ceil_mode=1 gives one axis: the output size is
+ * ceil((in + pads - k) / stride) + 1, less one if the last window would
+ * start in the end padding (ONNX and PyTorch), so the windows end that much
+ * after the padded input.
+ */
+static long long ceil_extra(long long in, long long pad_begin, long long pad_end, long long k,
+			    long long stride)
+{
+	long long span = in + pad_begin + pad_end - k;
+
+	if (span < 0 || span % stride == 0)
+		return 0;
+	long long out = span / stride + 2;
+
+	if ((out - 1) * stride >= in + pad_begin)
+		return 0; /* the floor's count: no partial window */
+	return (out - 1) * stride + k - (in + pad_begin + pad_end);
 }
 
 static float *copy_floats(const float *src, size_t n)
@@ -49,6 +64,12 @@ static sa_status take_bias(const struct lower_state *s, const struct sa_onnx_val
 	return SA_OK;
 }
 
+/* The trainer's name of the layer computing v (the input's for the image). */
+static const char *value_layer_name(const struct lower_state *s, const struct lower_value *v)
+{
+	return v->layer < 0 ? SA_LOWER_INPUT_NAME : s->out->layers[v->layer].spec.name;
+}
+
 sa_status lower_conv(struct lower_state *s)
 {
 	const struct sa_onnx_node *n = &s->g->nodes[s->node];
@@ -73,10 +94,12 @@ sa_status lower_conv(struct lower_state *s)
 				  "weights %lldx%lldx%lldx%lld do not fit %d input channels in "
 				  "%lld groups",
 				  oc, icg, kh, kw, in->c, (long long)a->group);
-	long long oh =
-		window_out(in->h, a->pads[0] + a->pads[2], kh, a->strides[0], a->dilations[0]);
-	long long ow =
-		window_out(in->w, a->pads[1] + a->pads[3], kw, a->strides[1], a->dilations[1]);
+	long long pads[4];
+
+	for (int i = 0; i < 4; i++)
+		pads[i] = a->pads[i] + in->pad[i];
+	long long oh = window_out(in->h, pads[0] + pads[2], kh, a->strides[0], a->dilations[0]);
+	long long ow = window_out(in->w, pads[1] + pads[3], kw, a->strides[1], a->dilations[1]);
 	if (oh < 1 || ow < 1 || oh > SA_LOWER_MAX_SIDE || ow > SA_LOWER_MAX_SIDE)
 		return lower_fail(s, SA_ERR_SHAPE,
 				  "the %lldx%lld kernel does not fit the %dx%d "
@@ -91,8 +114,8 @@ sa_status lower_conv(struct lower_state *s)
 	p->kh = (int)kh, p->kw = (int)kw;
 	p->sh = (int)a->strides[0], p->sw = (int)a->strides[1];
 	p->dh = (int)a->dilations[0], p->dw = (int)a->dilations[1];
-	p->pt = (int)a->pads[0], p->pl = (int)a->pads[1];
-	p->pb = (int)a->pads[2], p->pr = (int)a->pads[3];
+	p->pt = (int)pads[0], p->pl = (int)pads[1];
+	p->pb = (int)pads[2], p->pr = (int)pads[3];
 	p->groups = (int)a->group;
 	p->bias = bv != NULL;
 	lower_set_output(s, l, (int)oc, (int)oh, (int)ow);
@@ -220,7 +243,7 @@ sa_status lower_add(struct lower_state *s)
 	sa_status st;
 
 	for (uint32_t i = 0; i < 2; i++)
-		if (n->inputs[i] != SA_ONNX_NONE && s->g->values[n->inputs[i]].is_initializer)
+		if (n->inputs[i] != SA_ONNX_NONE && lower_const_input(s, i)->is_initializer)
 			return lower_bias_add(s, 1 - i);
 	st = lower_tensor_input(s, 0, &a);
 	if (!st)
@@ -234,9 +257,53 @@ sa_status lower_add(struct lower_state *s)
 	st = lower_new_layer(s, TR_OP_ADD, a, &l);
 	if (st)
 		return st;
-	snprintf(l->spec.other, sizeof(l->spec.other), "%s",
-		 b->layer < 0 ? SA_LOWER_INPUT_NAME : s->out->layers[b->layer].spec.name);
+	snprintf(l->spec.other, sizeof(l->spec.other), "%s", value_layer_name(s, b));
 	lower_set_output(s, l, a->c, a->h, a->w);
+	return SA_OK;
+}
+
+/*
+ * Concat along channels of N inputs: a chain of binary concats, (in 1, in 2),
+ * (that, in 3), ...; every step but the last is read only by the next.
+ */
+sa_status lower_concat(struct lower_state *s)
+{
+	const struct sa_onnx_node *n = &s->g->nodes[s->node];
+	const struct lower_value *acc, *next;
+	struct sa_lowered_layer *l;
+	sa_status st = lower_tensor_input(s, 0, &acc);
+
+	if (st)
+		return st;
+	/* NCHW with a batch of 1: axis 1 (or -3) is the channels */
+	if (n->a.axis != 1 && n->a.axis != -3)
+		return lower_fail(s, SA_ERR_UNSUPPORTED,
+				  "axis %lld: only concatenation along channels (axis 1) is "
+				  "supported",
+				  (long long)n->a.axis);
+	if (n->n_inputs == 1) {
+		lower_alias_output(s, acc);
+		return SA_OK;
+	}
+	for (uint32_t i = 1; i < n->n_inputs; i++) {
+		st = lower_tensor_input(s, i, &next);
+		if (st)
+			return st;
+		if (next->h != acc->h || next->w != acc->w)
+			return lower_fail(
+				s, SA_ERR_UNSUPPORTED,
+				"input %u is %dx%d but input 1 is %dx%d: only channels may "
+				"differ",
+				i + 1, next->h, next->w, acc->h, acc->w);
+		st = lower_new_layer(s, TR_OP_CONCAT, acc, &l);
+		if (st)
+			return st;
+		snprintf(l->spec.other, sizeof(l->spec.other), "%s", value_layer_name(s, next));
+		if (i + 1 < n->n_inputs)
+			l->uses = 1; /* the next step */
+		lower_set_output(s, l, acc->c + next->c, acc->h, acc->w);
+		acc = &s->values[l->out_value];
+	}
 	return SA_OK;
 }
 
@@ -248,41 +315,52 @@ sa_status lower_pool(struct lower_state *s)
 	const struct lower_value *in;
 	struct sa_lowered_layer *l;
 	sa_status st = lower_tensor_input(s, 0, &in);
-	int padded = a->pads[0] || a->pads[1] || a->pads[2] || a->pads[3];
+	long long pads[4];
 
 	if (st)
 		return st;
 	if (!avg && (a->dilations[0] != 1 || a->dilations[1] != 1))
 		return lower_fail(s, SA_ERR_UNSUPPORTED,
 				  "dilated max pooling is not supported yet");
-	if (avg && !is_power_of_two(a->kernel[0] * a->kernel[1]))
-		return lower_fail(s, SA_ERR_UNSUPPORTED,
-				  "a %lldx%lld window (area %lld): average pooling needs a "
-				  "power-of-two area in the integer contract; not supported yet",
-				  (long long)a->kernel[0], (long long)a->kernel[1],
-				  (long long)(a->kernel[0] * a->kernel[1]));
 	/* The integer average counts padding as zeros (docs/numerics.md). */
-	if (avg && padded && !a->count_include_pad)
+	if (avg && (a->pads[0] || a->pads[1] || a->pads[2] || a->pads[3]) && !a->count_include_pad)
 		return lower_fail(s, SA_ERR_UNSUPPORTED,
 				  "padded average pooling that leaves the padding out "
 				  "(count_include_pad=0) is not supported yet");
-	long long oh = window_out(in->h, a->pads[0] + a->pads[2], a->kernel[0], a->strides[0], 1);
-	long long ow = window_out(in->w, a->pads[1] + a->pads[3], a->kernel[1], a->strides[1], 1);
+	/* a Pad's zeros before an average pool are counted, as its own padding is */
+	for (int i = 0; i < 4; i++)
+		pads[i] = a->pads[i] + in->pad[i];
+	/*
+	 * ceil_mode=1 adds a partial window at the end of an axis where the
+	 * windows do not tile it.  For max pooling that window is exactly extra
+	 * bottom/right padding (padding never wins a max); an average would
+	 * divide it by a smaller count, which the integer op does not do.
+	 */
+	if (a->ceil_mode) {
+		long long extra_h =
+			ceil_extra(in->h, pads[0], pads[2], a->kernel[0], a->strides[0]);
+		long long extra_w =
+			ceil_extra(in->w, pads[1], pads[3], a->kernel[1], a->strides[1]);
+
+		if (avg && (extra_h || extra_w))
+			return lower_fail(s, SA_ERR_UNSUPPORTED,
+					  "ceil_mode=1 adds partial windows here, which an average "
+					  "pool divides by a smaller count; not supported");
+		pads[2] += extra_h;
+		pads[3] += extra_w;
+	}
+	long long oh = window_out(in->h, pads[0] + pads[2], a->kernel[0], a->strides[0], 1);
+	long long ow = window_out(in->w, pads[1] + pads[3], a->kernel[1], a->strides[1], 1);
 	if (oh < 1 || ow < 1 || oh > SA_LOWER_MAX_SIDE || ow > SA_LOWER_MAX_SIDE)
 		return lower_fail(s, SA_ERR_SHAPE, "the window does not fit the %dx%d input", in->h,
 				  in->w);
-	/* ceil_mode only matters when it adds a partial window at the end. */
-	if (a->ceil_mode && ((in->h + a->pads[0] + a->pads[2] - a->kernel[0]) % a->strides[0] ||
-			     (in->w + a->pads[1] + a->pads[3] - a->kernel[1]) % a->strides[1]))
-		return lower_fail(s, SA_ERR_UNSUPPORTED,
-				  "ceil_mode=1 adds partial windows here; not supported yet");
 	st = lower_new_layer(s, avg ? TR_OP_AVGPOOL : TR_OP_MAXPOOL, in, &l);
 	if (st)
 		return st;
 	l->spec.kh = (int)a->kernel[0], l->spec.kw = (int)a->kernel[1];
 	l->spec.sh = (int)a->strides[0], l->spec.sw = (int)a->strides[1];
-	l->spec.pt = (int)a->pads[0], l->spec.pl = (int)a->pads[1];
-	l->spec.pb = (int)a->pads[2], l->spec.pr = (int)a->pads[3];
+	l->spec.pt = (int)pads[0], l->spec.pl = (int)pads[1];
+	l->spec.pb = (int)pads[2], l->spec.pr = (int)pads[3];
 	lower_set_output(s, l, in->c, (int)oh, (int)ow);
 	return SA_OK;
 }
@@ -295,11 +373,6 @@ sa_status lower_global_avgpool(struct lower_state *s)
 
 	if (st)
 		return st;
-	if (!is_power_of_two((long long)in->h * in->w))
-		return lower_fail(s, SA_ERR_UNSUPPORTED,
-				  "a %dx%d input (area %d): average pooling needs a power-of-two "
-				  "area in the integer contract; not supported yet",
-				  in->h, in->w, in->h * in->w);
 	st = lower_new_layer(s, TR_OP_GAP, in, &l);
 	if (!st)
 		lower_set_output(s, l, in->c, 1, 1);
@@ -334,10 +407,7 @@ sa_status lower_flatten(struct lower_state *s)
 
 sa_status lower_reshape(struct lower_state *s)
 {
-	const struct sa_onnx_node *n = &s->g->nodes[s->node];
-	const struct sa_onnx_value *shape = n->n_inputs > 1 && n->inputs[1] != SA_ONNX_NONE
-						    ? &s->g->values[n->inputs[1]]
-						    : NULL;
+	const struct sa_onnx_value *shape = lower_const_input(s, 1);
 	const struct lower_value *in;
 	sa_status st = lower_tensor_input(s, 0, &in);
 	long long total, known = 1, dims[2];

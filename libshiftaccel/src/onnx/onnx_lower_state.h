@@ -13,6 +13,11 @@ struct lower_value {
 	int layer; /* layer computing it, or LOWER_VALUE_INPUT / LOWER_VALUE_NONE */
 	int c, h, w;
 	int uses; /* readers among the nodes, + 1 per graph output */
+	/*
+	 * Zero padding (top, left, bottom, right) of a Pad not applied yet: the
+	 * Conv or AveragePool that reads the value takes it into its own pads.
+	 */
+	int pad[4];
 };
 
 struct lower_state {
@@ -21,7 +26,12 @@ struct lower_state {
 	struct lower_value *values;
 	int cap;
 	uint32_t node; /* the node being lowered */
+	/* value -> the initializer it names (an Identity of one), else itself */
+	uint32_t *constant_of;
 };
+
+/* The graph value of the node's input i, an Identity of an initializer resolved; NULL if absent. */
+const struct sa_onnx_value *lower_const_input(const struct lower_state *s, uint32_t i);
 
 /* Fails with "<source>: node '<name>' (<Op>, opset N): <message>". */
 sa_status lower_fail(const struct lower_state *s, sa_status st, const char *fmt, ...)
@@ -55,5 +65,6 @@ sa_status lower_global_avgpool(struct lower_state *s);
 sa_status lower_flatten(struct lower_state *s);
 sa_status lower_reshape(struct lower_state *s);
 sa_status lower_add(struct lower_state *s);
+sa_status lower_concat(struct lower_state *s);
 
 #endif /* SA_ONNX_LOWER_STATE_H */

@@ -67,6 +67,8 @@ char *sa_lowered_arch_text(const struct sa_lowered *l)
 		case TR_OP_GAP: fprintf(t, "gap"); break;
 		case TR_OP_FLATTEN: fprintf(t, "flatten"); break;
 		case TR_OP_ADD: fprintf(t, "add %s%s", p->other, act_option(p->act)); break;
+		case TR_OP_CONCAT: fprintf(t, "concat %s%s", p->other, act_option(p->act)); break;
+		case TR_OP_CLIP: fprintf(t, "%s", p->act == SA_ACT_RELU6 ? "relu6" : "relu"); break;
 		default: fprintf(t, "dropout 0"); break;
 		}
 		fprintf(t, " name=%s from=%s", p->name, p->from);

@@ -96,6 +96,12 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* An option word (key=value or an activation) rather than a layer name. */
+static int is_option(const char *t)
+{
+	return strchr(t, '=') || !strcmp(t, "relu") || !strcmp(t, "relu6") || !strcmp(t, "bn");
+}
+
 /* Options of one line after its positional arguments. */
 static sa_status parse_options(const struct parser *ps, char **tok, int ntok, const char *kind,
 			       struct tr_layer_spec *l, const char *allowed)
@@ -200,6 +206,26 @@ static sa_status parse_layer(const struct parser *ps, char **tok, int ntok, stru
 		snprintf(l->other, sizeof(l->other), "%s", tok[1]);
 		if (parse_options(ps, tok + 2, ntok - 2, kind, l, " relu relu6 name from "))
 			return SA_ERR_INVALID_ARGUMENT;
+	} else if (!strcmp(kind, "concat")) {
+		l->op = TR_OP_CONCAT;
+		while (1 + l->names < ntok && !is_option(tok[1 + l->names])) {
+			if (!valid_name(tok[1 + l->names]))
+				return bad(ps, "concat: '%s' is not a layer name",
+					   tok[1 + l->names]);
+			l->names++;
+		}
+		if (l->names == 0)
+			return bad(ps, "expected: concat NAME... [relu|relu6] (NAMEs of earlier "
+				       "layers)");
+		snprintf(l->other, sizeof(l->other), "%s", tok[1]);
+		if (parse_options(ps, tok + 1 + l->names, ntok - 1 - l->names, kind, l,
+				  " relu relu6 name from "))
+			return SA_ERR_INVALID_ARGUMENT;
+	} else if (!strcmp(kind, "relu") || !strcmp(kind, "relu6")) {
+		l->op = TR_OP_CLIP;
+		l->act = kind[4] ? SA_ACT_RELU6 : SA_ACT_RELU;
+		if (parse_options(ps, tok + 1, ntok - 1, kind, l, " name from "))
+			return SA_ERR_INVALID_ARGUMENT;
 	} else if (!strcmp(kind, "dropout")) {
 		char *end;
 
@@ -213,13 +239,37 @@ static sa_status parse_layer(const struct parser *ps, char **tok, int ntok, stru
 			return SA_ERR_INVALID_ARGUMENT;
 	} else {
 		return bad(ps,
-			   "unknown layer '%s' (conv, fc, maxpool, avgpool, gap, add, flatten, "
-			   "dropout, input)",
+			   "unknown layer '%s' (conv, fc, maxpool, avgpool, gap, add, concat, "
+			   "relu, relu6, flatten, dropout, input)",
 			   kind);
 	}
 	if (l->bias < 0)
 		l->bias = !l->bn;
 	return SA_OK;
+}
+
+/*
+ * The last layer parsed is "concat N1 N2 ... [options]": it becomes the
+ * binary concats (prev, N1), (that, N2), ...; the first keeps the line's
+ * from=, the last its name and activation (the array has room, see below).
+ */
+static void expand_concat(struct tr_arch *a, char **tok)
+{
+	struct tr_layer_spec line = a->layers[a->num_layers - 1];
+
+	for (int j = 0; j < line.names; j++) {
+		struct tr_layer_spec *l = &a->layers[a->num_layers - 1 + j];
+
+		*l = line;
+		snprintf(l->other, sizeof(l->other), "%s", tok[1 + j]);
+		if (j > 0)
+			l->from[0] = '\0';
+		if (j < line.names - 1) {
+			l->name[0] = '\0';
+			l->act = SA_ACT_NONE;
+		}
+	}
+	a->num_layers += line.names - 1;
 }
 
 void tr_arch_free(struct tr_arch *a)
@@ -272,7 +322,8 @@ sa_status tr_arch_parse(const char *text, const char *source, struct tr_arch *ou
 			a.has_input = 1;
 			continue;
 		}
-		if (a.num_layers == cap) {
+		/* room for this line's layers: a concat of N names is a chain of N */
+		while (!st && a.num_layers + ntok - 1 >= cap) {
 			int ncap = cap ? 2 * cap : 16;
 			void *n = realloc(a.layers, sizeof(*a.layers) * (size_t)ncap);
 
@@ -283,6 +334,8 @@ sa_status tr_arch_parse(const char *text, const char *source, struct tr_arch *ou
 			a.layers = n;
 			cap = ncap;
 		}
+		if (st)
+			break;
 		st = parse_layer(&ps, tok, ntok, &a.layers[a.num_layers]);
 		if (st)
 			break;
@@ -295,6 +348,8 @@ sa_status tr_arch_parse(const char *text, const char *source, struct tr_arch *ou
 		if (!strcmp(l->name, "input"))
 			st = bad(&ps, "the name 'input' is reserved");
 		a.num_layers++;
+		if (!st && l->op == TR_OP_CONCAT)
+			expand_concat(&a, tok);
 	}
 	if (!st && a.num_layers == 0)
 		st = sa_fail(SA_ERR_INVALID_ARGUMENT, "%s: no layers", source);

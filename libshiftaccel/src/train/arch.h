@@ -14,7 +14,12 @@
  *   maxpool K [stride=S] [pad=P]   avgpool K [stride=S] [pad=P]
  *   gap                          global average pool
  *   add NAME [relu | relu6]      previous output + the output of NAME
+ *   concat NAME... [relu | relu6] previous output's channels, then each NAME's
+ *   relu   relu6                 a standalone activation (no producer to fuse into)
  *   flatten      dropout P
+ *
+ * "concat A B C" becomes a chain of binary concat layers (the integer op
+ * takes two inputs); only the last carries the line's name and activation.
  */
 #ifndef TR_ARCH_H
 #define TR_ARCH_H
@@ -31,6 +36,8 @@ enum tr_op {
 	TR_OP_ADD,
 	TR_OP_FLATTEN,
 	TR_OP_DROPOUT,
+	TR_OP_CONCAT, /* in[0]'s channels, then in[1]'s */
+	TR_OP_CLIP,   /* a standalone activation */
 };
 
 #define TR_NAME_MAX 32
@@ -41,15 +48,16 @@ struct tr_layer_spec {
 	int line;
 	char name[TR_NAME_MAX];	 /* "" when unnamed */
 	char from[TR_NAME_MAX];	 /* "" = previous layer */
-	char other[TR_NAME_MAX]; /* add: the second input */
+	char other[TR_NAME_MAX]; /* add, concat: the second input */
 	int out;		 /* conv channels or fc features (TR_CLASSES allowed for fc) */
 	int kh, kw, sh, sw, dh, dw;
 	int pt, pl, pb, pr;
 	int groups;
 	int bias; /* 1 or 0; default 1 unless bn */
 	int bn;
-	int act; /* SA_ACT_* */
-	float p; /* dropout */
+	int act;   /* SA_ACT_* */
+	float p;   /* dropout */
+	int names; /* concat: how many names its line gave (the chain's length) */
 };
 
 struct tr_arch {

@@ -115,6 +115,17 @@ static sa_status export_node(sa_builder *b, const struct tr_net *net, const stru
 		return sa_builder_add(b, in, tid[nd->in[1]], &p, (uint8_t)nd->q.dtype,
 				      (int8_t)nd->q.exp, out);
 	}
+	case TR_OP_CONCAT: {
+		struct sa_concat_params p = {.act = (uint8_t)nd->act};
+
+		return sa_builder_concat(b, in, tid[nd->in[1]], &p, (uint8_t)nd->q.dtype,
+					 (int8_t)nd->q.exp, out);
+	}
+	case TR_OP_CLIP: {
+		struct sa_clip_params p = {.act = (uint8_t)nd->act};
+
+		return sa_builder_clip(b, in, &p, (uint8_t)nd->q.dtype, (int8_t)nd->q.exp, out);
+	}
 	case TR_OP_FLATTEN: return sa_builder_flatten(b, in, out);
 	case TR_OP_DROPOUT:
 		*out = in; /* identity at inference */

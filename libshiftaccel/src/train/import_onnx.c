@@ -99,10 +99,11 @@ static const char *kind_name(int op)
 		[TR_OP_FC] = "fc",	     [TR_OP_MAXPOOL] = "maxpool",
 		[TR_OP_AVGPOOL] = "avgpool", [TR_OP_GAP] = "gap",
 		[TR_OP_ADD] = "add",	     [TR_OP_FLATTEN] = "flatten",
-		[TR_OP_DROPOUT] = "dropout",
+		[TR_OP_DROPOUT] = "dropout", [TR_OP_CONCAT] = "concat",
+		[TR_OP_CLIP] = "clip",
 	};
 
-	return op >= 0 && op <= TR_OP_DROPOUT ? names[op] : "?";
+	return op >= 0 && op <= TR_OP_CLIP ? names[op] : "?";
 }
 
 void sa_onnx_import_layer(const sa_onnx_import *imp, uint32_t i, struct sa_import_layer_info *info)

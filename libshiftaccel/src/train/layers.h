@@ -91,6 +91,13 @@ void tr_maxpool_backward_image(const struct tr_pool_geom *g, const float *dy, co
 			       float *dx);
 /* Sum over the window (padding counts as zeros) divided by kh * kw. */
 void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, float *y);
+/*
+ * The integer op's average (docs/numerics.md) for inputs that are integers
+ * times `scale`: the rounded mean floor(S / A + 1/2) of each window sum S,
+ * times `scale`, for any area A = kh * kw.
+ */
+void tr_avgpool_forward_image_rounded(const struct tr_pool_geom *g, const float *x, float *y,
+				      float scale);
 void tr_avgpool_backward_image(const struct tr_pool_geom *g, const float *dy, float *dx);
 
 /* -------------------------------------------------------------- batch norm */

@@ -125,6 +125,21 @@ static sa_status layer_shape(const struct tr_net *net, struct tr_node *nd,
 		err = sa_check_add(&in, &b, &p, &out);
 		break;
 	}
+	case TR_OP_CONCAT: {
+		struct sa_shape b = check_shape(&net->nodes[nd->in[1]].osh);
+		struct sa_concat_params p = {.act = (uint8_t)l->act};
+
+		out.dtype = SA_DTYPE_I8;
+		err = sa_check_concat(&in, &b, &p, &out);
+		break;
+	}
+	case TR_OP_CLIP: {
+		struct sa_clip_params p = {.act = (uint8_t)l->act};
+
+		out.dtype = SA_DTYPE_I8;
+		err = sa_check_clip(&in, &p, &out);
+		break;
+	}
 	case TR_OP_FLATTEN:
 		out.c = in.c * in.h * in.w;
 		out.h = out.w = 1;
@@ -171,7 +186,8 @@ static sa_status node_alloc(struct tr_net *net, struct tr_node *nd, int index)
 	nd->grad = alloc_floats(b * o);
 	nd->q.img_max = alloc_floats(b > (size_t)nd->osh.c ? b : (size_t)nd->osh.c);
 	ok = nd->out && nd->grad && nd->q.img_max;
-	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC || nd->op == TR_OP_ADD)
+	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC || nd->op == TR_OP_ADD ||
+	    nd->op == TR_OP_CONCAT || nd->op == TR_OP_CLIP)
 		ok = ok && (nd->pre = alloc_floats(b * o));
 	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC) {
 		int ch = nd->osh.c;
@@ -228,10 +244,11 @@ static sa_status node_from_layer(struct tr_net *net, int index, const struct tr_
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "architecture line %d: from=%s names no earlier layer", l->line,
 			       l->from);
-	if (l->op == TR_OP_ADD && (nd->in[1] = find_node(net, index, l->other)) < 0)
+	if ((l->op == TR_OP_ADD || l->op == TR_OP_CONCAT) &&
+	    (nd->in[1] = find_node(net, index, l->other)) < 0)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
-			       "architecture line %d: add %s names no earlier layer", l->line,
-			       l->other);
+			       "architecture line %d: %s %s names no earlier layer", l->line,
+			       l->op == TR_OP_ADD ? "add" : "concat", l->other);
 	nd->ish = net->nodes[nd->in[0]].osh;
 	st = layer_shape(net, nd, l);
 	if (st)
@@ -271,7 +288,8 @@ static sa_status node_from_layer(struct tr_net *net, int index, const struct tr_
 	}
 	/* Ops whose integer version rounds carry an output quantiser. */
 	nd->q.enabled = l->op == TR_OP_CONV || l->op == TR_OP_FC || l->op == TR_OP_ADD ||
-			l->op == TR_OP_AVGPOOL || l->op == TR_OP_GAP;
+			l->op == TR_OP_AVGPOOL || l->op == TR_OP_GAP || l->op == TR_OP_CONCAT ||
+			l->op == TR_OP_CLIP;
 	nd->q.dtype = SA_DTYPE_I8;
 	return node_alloc(net, nd, index);
 }
@@ -329,6 +347,52 @@ static sa_status alloc_workspaces(struct tr_net *net)
 		if (tr_gemm_ws_init(&ws->gemm) || !ws->col || !ws->tmp)
 			return sa_fail(SA_ERR_NO_MEMORY, "training network: out of memory");
 	}
+	return SA_OK;
+}
+
+/* Pools, flatten and dropout: they keep their input's scale and dtype. */
+static int passes_scale(int op)
+{
+	return op == TR_OP_MAXPOOL || op == TR_OP_AVGPOOL || op == TR_OP_GAP ||
+	       op == TR_OP_FLATTEN || op == TR_OP_DROPOUT;
+}
+
+/*
+ * The logits keep 16 bits (their resolution decides close calls).  They come
+ * from a conv, fc or add without activation, or (SqueezeNet's head: conv ->
+ * relu -> global pool -> flatten) from a conv, fc, add, concat or clip with
+ * any activation followed only by layers that keep its scale, which then
+ * all carry int16.
+ */
+static sa_status mark_logits(struct tr_net *net)
+{
+	int i = net->num_nodes - 1;
+	struct tr_node *nd = &net->nodes[i];
+
+	if (nd->op == TR_OP_CONV || nd->op == TR_OP_FC || nd->op == TR_OP_ADD) {
+		if (nd->act != SA_ACT_NONE)
+			return sa_fail(
+				SA_ERR_INVALID_ARGUMENT,
+				"the last layer gives the logits and must have no activation");
+		nd->q.dtype = SA_DTYPE_I16;
+		return SA_OK;
+	}
+	while (i > 0 && passes_scale(net->nodes[i].op))
+		i = net->nodes[i].in[0];
+	nd = &net->nodes[i];
+	if (i == net->num_nodes - 1 || i == 0 ||
+	    (nd->op != TR_OP_CONV && nd->op != TR_OP_FC && nd->op != TR_OP_ADD &&
+	     nd->op != TR_OP_CONCAT && nd->op != TR_OP_CLIP))
+		return sa_fail(SA_ERR_INVALID_ARGUMENT,
+			       "the last layer must be conv, fc or add (it gives the logits), or "
+			       "pools and flattens of one");
+	for (int k = i + 1; k < net->num_nodes; k++)
+		if (net->nodes[k].in[1] == i || (net->nodes[k].in[0] == i && k != i + 1))
+			return sa_fail(SA_ERR_INVALID_ARGUMENT,
+				       "the layer that gives the logits (%s) is read by others too",
+				       nd->name);
+	for (int k = i; k < net->num_nodes; k++)
+		net->nodes[k].q.dtype = SA_DTYPE_I16;
 	return SA_OK;
 }
 
@@ -390,15 +454,8 @@ sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int clas
 			st = sa_fail(SA_ERR_INVALID_ARGUMENT,
 				     "the network ends with %zu values but the data has %d classes",
 				     last->out_elems, classes);
-		else if (last->op != TR_OP_CONV && last->op != TR_OP_FC && last->op != TR_OP_ADD)
-			st = sa_fail(
-				SA_ERR_INVALID_ARGUMENT,
-				"the last layer must be conv, fc or add (it gives the logits)");
-		else if (last->act != SA_ACT_NONE)
-			st = sa_fail(SA_ERR_INVALID_ARGUMENT,
-				     "the last layer gives the logits and must have no activation");
-		/* Logits keep 16 bits: their resolution decides close calls. */
-		last->q.dtype = SA_DTYPE_I16;
+		else
+			st = mark_logits(net);
 	}
 	for (int i = 1; !st && i < net->num_nodes; i++) {
 		net->nodes[net->nodes[i].in[0]].consumers++;
@@ -697,6 +754,17 @@ int tr_node_out_exp(const struct tr_net *net, const struct tr_node *nd)
 
 		e = exp_for_range(nd->q.range, nd->q.dtype);
 		e = clamp_int(e, m + SA_REQUANT_SHIFT_MIN, m + SA_REQUANT_SHIFT_MAX);
+		return clamp_int(e, SA_EXP_MIN, SA_EXP_MAX);
+	}
+	case TR_OP_CONCAT:
+	case TR_OP_CLIP: {
+		/* each input is requantised by at most SA_ADD_MAX_EXP_DIFF octaves */
+		int ea = net->nodes[nd->in[0]].q.exp;
+		int eb = nd->in[1] >= 0 ? net->nodes[nd->in[1]].q.exp : ea;
+
+		e = exp_for_range(nd->q.range, nd->q.dtype);
+		e = clamp_int(e, (ea > eb ? ea : eb) - SA_ADD_MAX_EXP_DIFF,
+			      (ea < eb ? ea : eb) + SA_ADD_MAX_EXP_DIFF);
 		return clamp_int(e, SA_EXP_MIN, SA_EXP_MAX);
 	}
 	default:

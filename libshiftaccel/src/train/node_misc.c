@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The input, pooling, add, flatten and dropout nodes (one task per image),
+ * The input, pooling, add, concat, clip, flatten and dropout nodes (one task per image),
  * and the dispatch by node kind.
  */
 #include <string.h>
@@ -28,9 +28,11 @@ static void pool_fwd_task(void *ctx, int b, int thread)
 		tr_maxpool_forward_image(&nd->pool, x, y, nd->argmax + (size_t)b * nd->out_elems);
 		return;
 	}
-	tr_avgpool_forward_image(&nd->pool, x, y);
-	/* Rounded at the input's scale, like the integer rshift_round(sum, log2 area). */
-	tr_actq_forward(&nd->actq, y, y, nd->out_elems);
+	/* Quantised: the integer op's rounded mean at the input's scale, for any area. */
+	if (nd->actq.quant)
+		tr_avgpool_forward_image_rounded(&nd->pool, x, y, nd->actq.scale);
+	else
+		tr_avgpool_forward_image(&nd->pool, x, y);
 }
 
 static void pool_bwd_task(void *ctx, int b, int thread)
@@ -69,23 +71,47 @@ static void add_fwd_task(void *ctx, int b, int thread)
 	node_finish_image(j->net, nd, pre, b);
 }
 
-static void add_bwd_task(void *ctx, int b, int thread)
+/* Concat: in[0]'s channels then in[1]'s; clip: its input; then activation and rounding. */
+static void concat_clip_fwd_task(void *ctx, int b, int thread)
+{
+	struct node_job *j = ctx;
+	struct tr_node *nd = j->nd;
+	float *pre = nd->pre + (size_t)b * nd->out_elems;
+	size_t na = j->net->nodes[nd->in[0]].out_elems;
+
+	(void)thread;
+	memcpy(pre, node_input(j->net, nd, 0, b), sizeof(float) * na);
+	if (nd->op == TR_OP_CONCAT)
+		memcpy(pre + na, node_input(j->net, nd, 1, b),
+		       sizeof(float) * (nd->out_elems - na));
+	node_finish_image(j->net, nd, pre, b);
+}
+
+/*
+ * Add, concat and clip: through the activation and rounding, then to each
+ * input its part of the gradient (add: all of it to both; concat: its
+ * channels; clip: all of it to its one input).
+ */
+static void merge_bwd_task(void *ctx, int b, int thread)
 {
 	struct node_job *j = ctx;
 	struct tr_node *nd = j->nd;
 	size_t off = (size_t)b * nd->out_elems;
 	float *dpre = nd->pre + off;
+	size_t na = nd->op == TR_OP_CONCAT ? j->net->nodes[nd->in[0]].out_elems : nd->out_elems;
+	size_t start[2] = {0, nd->op == TR_OP_CONCAT ? na : 0};
+	size_t len[2] = {na, nd->op == TR_OP_CONCAT ? nd->out_elems - na : nd->out_elems};
 
 	(void)thread;
 	tr_actq_backward(&nd->actq, dpre, nd->grad + off, dpre, nd->out_elems);
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < (nd->op == TR_OP_CLIP ? 1 : 2); k++) {
 		int add;
 		float *dx = node_dx_target(j->net, nd, k, b, NULL, &add);
 
 		if (add)
-			node_add_into(node_grad_slot(j->net, nd, k, b), dpre, nd->out_elems);
+			node_add_into(node_grad_slot(j->net, nd, k, b), dpre + start[k], len[k]);
 		else if (dx)
-			memcpy(dx, dpre, sizeof(float) * nd->out_elems);
+			memcpy(dx, dpre + start[k], sizeof(float) * len[k]);
 	}
 }
 
@@ -145,7 +171,10 @@ void tr_node_forward(struct tr_net *net, struct tr_node *nd, int n)
 	case TR_OP_AVGPOOL:
 	case TR_OP_GAP: tr_pool_run(net->pool, n, pool_fwd_task, &j); break;
 	case TR_OP_ADD:
-		tr_pool_run(net->pool, n, add_fwd_task, &j);
+	case TR_OP_CONCAT:
+	case TR_OP_CLIP:
+		tr_pool_run(net->pool, n, nd->op == TR_OP_ADD ? add_fwd_task : concat_clip_fwd_task,
+			    &j);
 		nd->q.nmax = node_records_range(net) ? n : 0;
 		break;
 	case TR_OP_FLATTEN:
@@ -164,7 +193,9 @@ void tr_node_backward(struct tr_net *net, struct tr_node *nd, int n)
 	case TR_OP_MAXPOOL:
 	case TR_OP_AVGPOOL:
 	case TR_OP_GAP: tr_pool_run(net->pool, n, pool_bwd_task, &j); break;
-	case TR_OP_ADD: tr_pool_run(net->pool, n, add_bwd_task, &j); break;
+	case TR_OP_ADD:
+	case TR_OP_CONCAT:
+	case TR_OP_CLIP: tr_pool_run(net->pool, n, merge_bwd_task, &j); break;
 	case TR_OP_FLATTEN:
 	case TR_OP_DROPOUT: tr_pool_run(net->pool, n, copy_bwd_task, &j); break;
 	}

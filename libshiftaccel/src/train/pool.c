@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Max and average pooling, one image at a time, with the integer kernels' window rules. */
+#include <math.h>
 #include <string.h>
 
 #include "layers.h"
@@ -84,9 +85,14 @@ void tr_maxpool_backward_image(const struct tr_pool_geom *g, const float *dy, co
 		dx[argmax[o]] += dy[o];
 }
 
-void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, float *y)
+/*
+ * Window sums over the in-bounds taps (padding counts as zeros), handed to
+ * `finish` with the window area; one loop for the float and the rounded mean.
+ */
+static void avgpool_windows(const struct tr_pool_geom *g, const float *x, float *y,
+			    float (*finish)(double sum, int area, float scale), float scale)
 {
-	float inv_area = 1.0f / (float)(g->kh * g->kw);
+	int area = g->kh * g->kw;
 
 	for (int c = 0; c < g->c; c++) {
 		const float *xc = x + (size_t)c * g->ih * g->iw;
@@ -100,15 +106,45 @@ void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, floa
 				int xa, xb;
 
 				clip_window(ox, g->sw, g->pl, g->kw, g->iw, &xa, &xb);
-				float s = 0.0f;
+				double s = 0.0;
 
 				for (int iy = ya; iy < yb; iy++)
 					for (int ix = xa; ix < xb; ix++)
 						s += xc[iy * g->iw + ix];
-				y[(c * g->oh + oy) * g->ow + ox] = s * inv_area;
+				y[(c * g->oh + oy) * g->ow + ox] = finish(s, area, scale);
 			}
 		}
 	}
+}
+
+static float float_mean(double sum, int area, float scale)
+{
+	(void)scale;
+	return (float)(sum / area);
+}
+
+/*
+ * The integer op's rounded mean floor(S / A + 1/2) of the window sum S in
+ * units of `scale`, computed exactly as floor((2S + A) / 2A) on integers
+ * (S is exact: the inputs are integers times scale, and a double holds their sum).
+ */
+static float rounded_mean(double sum, int area, float scale)
+{
+	int64_t s2 = 2 * (int64_t)llround(sum / scale) + area, d = 2 * (int64_t)area;
+	int64_t q = s2 / d - (s2 % d != 0 && s2 < 0);
+
+	return (float)q * scale;
+}
+
+void tr_avgpool_forward_image(const struct tr_pool_geom *g, const float *x, float *y)
+{
+	avgpool_windows(g, x, y, float_mean, 1.0f);
+}
+
+void tr_avgpool_forward_image_rounded(const struct tr_pool_geom *g, const float *x, float *y,
+				      float scale)
+{
+	avgpool_windows(g, x, y, rounded_mean, scale);
 }
 
 void tr_avgpool_backward_image(const struct tr_pool_geom *g, const float *dy, float *dx)
