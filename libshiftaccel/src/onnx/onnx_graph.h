@@ -110,6 +110,8 @@ const char *sa_onnx_op_name(enum sa_onnx_op op);
  * the message names the node, its op and the opset.
  */
 sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out);
+/* The bytes of an ONNX file (a regular file, at most SA_ONNX_MAX_FILE_SIZE); malloc()ed. */
+sa_status sa_onnx_read_file(const char *path, void **data, size_t *size);
 /* The same from memory; name is used in messages. */
 sa_status sa_onnx_parse(const void *data, size_t size, const char *name,
 			struct sa_onnx_graph **out);

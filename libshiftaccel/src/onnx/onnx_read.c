@@ -433,7 +433,7 @@ sa_status sa_onnx_parse(const void *data, size_t size, const char *name, struct 
 	return SA_OK;
 }
 
-sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
+sa_status sa_onnx_read_file(const char *path, void **data, size_t *data_size)
 {
 	uint64_t size;
 	sa_status st;
@@ -442,8 +442,6 @@ sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
 	void *buf;
 	int fd;
 
-	if (!path || !out)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_onnx_load: path and out must be set");
 	st = sa_file_open_regular(path, &fd, &size);
 	if (st != SA_OK)
 		return st;
@@ -471,7 +469,21 @@ sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
 		return sa_fail(SA_ERR_IO, "%s: read %zu of %llu bytes", path, off,
 			       (unsigned long long)size);
 	}
-	st = sa_onnx_parse(buf, off, path, out);
+	*data = buf, *data_size = off;
+	return SA_OK;
+}
+
+sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
+{
+	size_t size;
+	sa_status st;
+	void *buf;
+
+	if (!path || !out)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_onnx_load: path and out must be set");
+	if ((st = sa_onnx_read_file(path, &buf, &size)))
+		return st;
+	st = sa_onnx_parse(buf, size, path, out);
 	free(buf);
 	return st;
 }
