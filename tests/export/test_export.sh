@@ -63,6 +63,16 @@ for dsm in "$T"/m/*.dsm; do
 		"$n.float.f32" "$n.int.f32" 2>&1 || echo "not ok - check_export.py $n failed")
 done
 
+# Damaged exports: every prefix and every byte inverted (a clean error or a valid .dsm).
+line=$("$B/tests/test_export_hostile" "$T/m/conv_fc.onnx" "$T/m/conv_fc.dsm" | tee "$T/log" | tail -n 1)
+grep '^not ok' "$T/log" | head -n 20
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	pass=$((pass + BASH_REMATCH[1]))
+	fail=$((fail + BASH_REMATCH[2]))
+else
+	not_ok "test_export_hostile did not finish"
+fi
+
 # The trainer's architectures, trained briefly on random 28x28 images.
 /usr/bin/python3 - "$T" <<'EOF'
 import sys, numpy as np

@@ -112,6 +112,9 @@ const char *sa_onnx_op_name(enum sa_onnx_op op);
 sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out);
 /* The bytes of an ONNX file (a regular file, at most SA_ONNX_MAX_FILE_SIZE); malloc()ed. */
 sa_status sa_onnx_read_file(const char *path, void **data, size_t *size);
+/* sa_onnx_read_export (shiftaccel.h) from memory; name is used in messages. */
+sa_status sa_onnx_parse_export(const void *bytes, size_t len, const char *name, int *is_export,
+			       void **data, size_t *size);
 /* The same from memory; name is used in messages. */
 sa_status sa_onnx_parse(const void *data, size_t size, const char *name,
 			struct sa_onnx_graph **out);

@@ -19,6 +19,12 @@
 #include "onnx_export.h"
 #include "onnx_graph.h"
 
+/* Strings protobuf-c leaves NULL when the field is absent compare as "". */
+static int same(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
 struct value_map {
 	const char *name; /* an ONNX value */
 	uint32_t tensor;  /* the builder's tensor */
@@ -112,7 +118,7 @@ static sa_status dtype_exp(const struct rd *r, const char *name, uint8_t *dtype,
 	int e;
 
 	if (q) {
-		if (strcmp(q->op_type, "QuantizeLinear") || q->n_input < 2 ||
+		if (!same(q->op_type, "QuantizeLinear") || q->n_input < 2 ||
 		    floats_of(r, q->input[1], 1, &s))
 			return sa_fail(SA_ERR_BAD_MODEL, "%s: node '%s' is not a QuantizeLinear",
 				       r->file, q->name);
@@ -149,7 +155,7 @@ static int64_t attr(const Onnx__NodeProto *n, const char *name, size_t i, int64_
 	for (size_t a = 0; a < n->n_attribute; a++) {
 		const Onnx__AttributeProto *at = n->attribute[a];
 
-		if (strcmp(at->name, name))
+		if (!same(at->name, name))
 			continue;
 		return at->n_ints > i ? at->ints[i] : at->has_i && i == 0 ? at->i : dflt;
 	}
@@ -270,8 +276,15 @@ static sa_status weighted(struct rd *r, const Onnx__NodeProto *n, uint32_t in, i
 	if (!wt || wt->n_dims != (conv ? 4u : 2u))
 		return sa_fail(SA_ERR_BAD_MODEL, "%s: node '%s' has no weights of rank %d", r->file,
 			       n->name, conv ? 4 : 2);
-	for (size_t i = 0; i < wt->n_dims; i++)
+	for (size_t i = 0; i < wt->n_dims; i++) {
+		if (wt->dims[i] < 1 || (uint64_t)wt->dims[i] > SA_ONNX_MAX_ELEMENTS)
+			return sa_fail(SA_ERR_BAD_MODEL, "%s: node '%s': weight dimension %lld",
+				       r->file, n->name, (long long)wt->dims[i]);
 		count *= (uint64_t)wt->dims[i];
+		if (count > SA_ONNX_MAX_ELEMENTS)
+			return sa_fail(SA_ERR_BAD_MODEL, "%s: node '%s': too many weights", r->file,
+				       n->name);
+	}
 	int8_t *k = malloc(count ? count : 1);
 	int32_t *bias = malloc(4 * (size_t)wt->dims[0]);
 
@@ -355,7 +368,7 @@ static sa_status one_node(struct rd *r, const Onnx__NodeProto *n)
 	int8_t exp;
 	sa_status st;
 
-	if (!n->name || n->n_output != 1 || n->n_input < 1)
+	if (!n->name || !n->op_type || n->n_output != 1 || n->n_input < 1)
 		return sa_fail(SA_ERR_BAD_MODEL, "%s: a node without a name, an input or an output",
 			       r->file);
 	if ((st = lookup(r, n->input[0], &in)))
@@ -365,21 +378,21 @@ static sa_status one_node(struct rd *r, const Onnx__NodeProto *n)
 			return bind(r, n->output[0], in); /* the same tensor, on the way */
 	if ((st = attrs_fit(r, n)))
 		return st;
-	if (!strcmp(n->op_type, "Conv"))
+	if (same(n->op_type, "Conv"))
 		return weighted(r, n, in, 1);
-	if (!strcmp(n->op_type, "Gemm"))
+	if (same(n->op_type, "Gemm"))
 		return weighted(r, n, in, 0);
 	pool = window_of(n);
 	dtype = r->shape[in].dtype, exp = r->shape[in].exp;
-	if (!strcmp(n->op_type, "MaxPool"))
+	if (same(n->op_type, "MaxPool"))
 		st = sa_builder_maxpool(r->b, in, &pool, &out);
-	else if (!strcmp(n->op_type, "AveragePool"))
+	else if (same(n->op_type, "AveragePool"))
 		st = sa_builder_avgpool(r->b, in, &pool, &out);
-	else if (!strcmp(n->op_type, "GlobalAveragePool"))
+	else if (same(n->op_type, "GlobalAveragePool"))
 		st = sa_builder_global_avgpool(r->b, in, &out);
-	else if (!strcmp(n->op_type, "Flatten"))
+	else if (same(n->op_type, "Flatten"))
 		st = sa_builder_flatten(r->b, in, &out);
-	else if (!strcmp(n->op_type, "Add")) {
+	else if (same(n->op_type, "Add")) {
 		struct sa_add_params p = {.act = act_of(r, n->name)};
 
 		st = n->n_input == 2 ? lookup(r, n->input[1], &in2)
@@ -425,7 +438,11 @@ static sa_status input_of(struct rd *r)
 	uint32_t t;
 	sa_status st;
 
-	if (!s || s->n_dim != 4)
+	for (size_t i = 0; s && i < s->n_dim; i++)
+		if (s->dim[i]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+		    s->dim[i]->dim_value < 1 || s->dim[i]->dim_value > SA_MAX_ACTIVATION_ELEMS)
+			s = NULL;
+	if (!s || s->n_dim != 4 || !v->name)
 		return sa_fail(SA_ERR_BAD_MODEL, "%s: the graph input is not a [1,C,H,W] tensor",
 			       r->file);
 	uint32_t c = (uint32_t)s->dim[1]->dim_value;
@@ -496,10 +513,33 @@ static sa_status rebuild(struct rd *r, void **data, size_t *size)
 	return st;
 }
 
+sa_status sa_onnx_parse_export(const void *bytes, size_t len, const char *name, int *is_export,
+			       void **data, size_t *size)
+{
+	struct rd r = {.file = name ? name : "<memory>"};
+	Onnx__ModelProto *m;
+	sa_status st = SA_OK;
+
+	if (!is_export || !data || !size || (!bytes && len))
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_onnx_parse_export: NULL argument");
+	*is_export = 0;
+	m = len ? onnx__model_proto__unpack(NULL, len, bytes) : NULL;
+	if (!m)
+		return sa_fail(SA_ERR_BAD_MODEL,
+			       "%s: not an ONNX model (the protobuf does not decode)", r.file);
+	r.m = m, r.g = m->graph;
+	if (meta(&r, SA_EXPORT_KEY_FORMAT)) {
+		*is_export = 1;
+		st = rebuild(&r, data, size);
+	}
+	onnx__model_proto__free_unpacked(m, NULL);
+	free(r.map);
+	free(r.shape);
+	return st;
+}
+
 sa_status sa_onnx_read_export(const char *path, int *is_export, void **data, size_t *size)
 {
-	struct rd r = {.file = path};
-	Onnx__ModelProto *m;
 	size_t len;
 	void *buf;
 	sa_status st;
@@ -509,18 +549,7 @@ sa_status sa_onnx_read_export(const char *path, int *is_export, void **data, siz
 	*is_export = 0;
 	if ((st = sa_onnx_read_file(path, &buf, &len)))
 		return st;
-	m = len ? onnx__model_proto__unpack(NULL, len, buf) : NULL;
+	st = sa_onnx_parse_export(buf, len, path, is_export, data, size);
 	free(buf);
-	if (!m)
-		return sa_fail(SA_ERR_BAD_MODEL,
-			       "%s: not an ONNX model (the protobuf does not decode)", path);
-	r.m = m, r.g = m->graph;
-	if (meta(&r, SA_EXPORT_KEY_FORMAT)) {
-		*is_export = 1;
-		st = rebuild(&r, data, size);
-	}
-	onnx__model_proto__free_unpacked(m, NULL);
-	free(r.map);
-	free(r.shape);
 	return st;
 }
