@@ -1,23 +1,18 @@
-# shiftaccel-export's tests: models built with sa_builder by
-# make_export_models, exported, checked by onnx.checker and a numpy
-# evaluation of the graph (tests/export/check_export.py; Debian's
-# python3-onnx, test-time only), and converted back byte for byte;
-# test_export_hostile feeds the reader of exports damaged files.
+# shiftaccel-export's tests (tests/export/test_export.sh): models built with
+# sa_builder by make_export_models, exported, checked by onnx.checker and a
+# numpy evaluation of the graph (check_export.py; Debian's python3-onnx,
+# test-time only), and converted back byte for byte; test_export_hostile
+# feeds the reader of exports damaged files; import_qdq runs the general
+# importer on QDQ pairs.  The three programs are test support, built by
+# check-build and run by the script.
 CHECK_SCRIPTS += tests/export/test_export.sh
 DEPS_PACKAGES += python3-onnx python3-numpy
-EXPORT_FIXTURE := $(BUILD)/tests/make_export_models
+EXPORT_PROGS := $(addprefix $(BUILD)/tests/,make_export_models test_export_hostile import_qdq)
 
-$(EXPORT_FIXTURE): $(BUILD)/obj/tests/export/make_export_models.o \
-		$(BUILD)/obj/tests/unit/random_tensor.o $(LIB)
+$(EXPORT_PROGS): $(BUILD)/tests/%: $(BUILD)/obj/tests/export/%.o $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+$(BUILD)/tests/make_export_models: $(BUILD)/obj/tests/unit/random_tensor.o
 
-EXPORT_HOSTILE := $(BUILD)/tests/test_export_hostile
-
-$(EXPORT_HOSTILE): $(BUILD)/obj/tests/export/test_export_hostile.o $(LIB)
-	@mkdir -p $(@D)
-	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-check-build: $(EXPORT_FIXTURE) $(EXPORT_HOSTILE)
+check-build: $(EXPORT_PROGS)

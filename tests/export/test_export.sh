@@ -129,4 +129,36 @@ onnx.save(m, sys.argv[2])
 EOF
 expect "a weight that is not +-2^k is refused by name" 2 "is not +-2^k" -- \
 	"$convert_tool" "$T/tampered.onnx" -o "$T/t.dsm"
+
+# The general importer (a file not marked as an export) reads QDQ pairs:
+# power-of-two per-tensor scales with zero point 0, and nothing else.
+/usr/bin/python3 - "$T/m/all_ops.onnx" "$T" <<'EOF'
+import sys, onnx, numpy as np
+from onnx import numpy_helper
+src, out = sys.argv[1], sys.argv[2]
+def variant(name, edit):
+    m = onnx.load(src)
+    del m.metadata_props[:]
+    edit(m)
+    onnx.save(m, "%s/%s.onnx" % (out, name))
+def init(m, name, array):
+    for i, t in enumerate(m.graph.initializer):
+        if t.name == name:
+            m.graph.initializer[i].CopyFrom(numpy_helper.from_array(array, name))
+variant("qdq_plain", lambda m: None)
+variant("qdq_scale", lambda m: init(m, "scale:2^-3", np.array(0.3, np.float32)))
+variant("qdq_zero_point", lambda m: init(m, "zero_point:int8", np.array(5, np.int8)))
+variant("qdq_per_axis", lambda m: init(m, "scale:2^-3", np.array([0.125, 0.25], np.float32)))
+variant("qdq_uint8", lambda m: init(m, "zero_point:int8", np.array(0, np.uint8)))
+EOF
+qdq=$B/tests/import_qdq
+expect "QDQ pairs import as the float network" 0 "imported, 10 classes" -- \
+	"$qdq" "$T/qdq_plain.onnx" 3 16 16
+expect "a scale that is not 2^k is refused, naming the node" 2 \
+	"node 'stem/conv out:q' (QuantizeLinear, opset 13): scale 0.3 is not a power of two" -- \
+	"$qdq" "$T/qdq_scale.onnx" 3 16 16
+expect "a zero point other than 0 is refused" 2 "zero point 5" -- \
+	"$qdq" "$T/qdq_zero_point.onnx" 3 16 16
+expect "a per-axis scale is refused" 2 "per-tensor" -- "$qdq" "$T/qdq_per_axis.onnx" 3 16 16
+expect "a uint8 zero point is refused" 2 "element type 2" -- "$qdq" "$T/qdq_uint8.onnx" 3 16 16
 finish

@@ -311,6 +311,8 @@ static sa_status lower_node(struct lower_state *s)
 	case SA_ONNX_RESHAPE: return lower_reshape(s);
 	case SA_ONNX_DROPOUT:
 	case SA_ONNX_IDENTITY:
+	case SA_ONNX_QUANTIZE: /* the float network; calibration sets the exponents */
+	case SA_ONNX_DEQUANTIZE:
 		st = lower_tensor_input(s, 0, &in);
 		if (!st)
 			lower_alias_output(s, in);
