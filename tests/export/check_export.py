@@ -95,6 +95,10 @@ def run(model, x, qdq):
             y = i[0].mean(axis=(2, 3), keepdims=True)
         elif op == "Add":
             y = i[0] + i[1]
+        elif op == "Concat":
+            y = np.concatenate(i, axis=a["axis"])
+        elif op == "Identity":
+            y = i[0]
         elif op == "Flatten":
             y = i[0].reshape(i[0].shape[0], -1)
         elif op == "Relu":

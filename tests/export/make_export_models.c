@@ -241,6 +241,39 @@ static int conv_fc(void)
 	return finish(b, "conv_fc", out);
 }
 
+/*
+ * Format 1.1: concat (ReLU6) of two convs at different exponents, a clip
+ * without activation that requantises to int16, an average pool of area 9,
+ * a clip with ReLU back to int8, a global average pool of area 4 and, for
+ * vectors, a concat of two fc outputs.
+ */
+static int ops11(void)
+{
+	static const float mean[3] = {0.5f, 0.5f, 0.5f}, std[3] = {0.25f, 0.25f, 0.25f};
+	sa_builder *b = NULL;
+	uint32_t t, ca, cb, cat, cl16, ap, cl8, gap, fa, fb, out;
+	struct sa_pool_params pool3 = {.kernel_h = 3, .kernel_w = 3, .stride_h = 3, .stride_w = 3};
+	struct sa_concat_params relu6 = {.act = SA_ACT_RELU6}, none = {.act = SA_ACT_NONE};
+	struct sa_clip_params plain = {.act = SA_ACT_NONE}, relu = {.act = SA_ACT_RELU};
+
+	if (check(sa_builder_create(&b), "create") ||
+	    check(sa_builder_input(b, 3, 6, 6, SA_DTYPE_I8, -5, mean, std, &t), "input") ||
+	    conv(b, t, 3, 4, 3, 1, 1, 1, 1, 5, -6, SA_ACT_RELU, 10, SA_DTYPE_I8, -3, &ca) ||
+	    conv(b, t, 3, 2, 1, 0, 1, 1, 1, 3, -5, SA_ACT_NONE, 0, SA_DTYPE_I8, -4, &cb) ||
+	    check(sa_builder_concat(b, ca, cb, &relu6, SA_DTYPE_I8, -3, &cat), "concat") ||
+	    check(sa_builder_clip(b, cat, &plain, SA_DTYPE_I16, -9, &cl16), "clip") ||
+	    check(sa_builder_avgpool(b, cl16, &pool3, &ap), "avgpool") ||
+	    check(sa_builder_clip(b, ap, &relu, SA_DTYPE_I8, -4, &cl8), "clip") ||
+	    check(sa_builder_global_avgpool(b, cl8, &gap), "gap") ||
+	    fc(b, gap, 6, 5, 4, -3, SA_ACT_NONE, 8, SA_DTYPE_I8, -4, &fa) ||
+	    fc(b, gap, 6, 5, 4, -2, SA_ACT_NONE, 8, SA_DTYPE_I8, -3, &fb) ||
+	    check(sa_builder_concat(b, fa, fb, &none, SA_DTYPE_I16, -6, &out), "concat")) {
+		sa_builder_destroy(b);
+		return 1;
+	}
+	return finish(b, "ops11", out);
+}
+
 int main(int argc, char **argv)
 {
 	static const int bases[] = {-13, -4, 3, 15};
@@ -254,6 +287,7 @@ int main(int argc, char **argv)
 	rng_seed(12);
 	rc |= all_ops();
 	rc |= conv_fc();
+	rc |= ops11();
 	for (unsigned bits = SA_WEIGHT_BITS_MIN; bits <= SA_WEIGHT_BITS_MAX; bits++)
 		for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
 			rc |= widths(bits, bases[i]);

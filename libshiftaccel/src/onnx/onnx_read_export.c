@@ -392,16 +392,29 @@ static sa_status one_node(struct rd *r, const Onnx__NodeProto *n)
 		st = sa_builder_global_avgpool(r->b, in, &out);
 	else if (same(n->op_type, "Flatten"))
 		st = sa_builder_flatten(r->b, in, &out);
-	else if (same(n->op_type, "Add")) {
+	else if (same(n->op_type, "Add") || same(n->op_type, "Concat")) {
 		struct sa_add_params p = {.act = act_of(r, n->name)};
+		struct sa_concat_params pc = {.act = p.act};
 
 		st = n->n_input == 2 ? lookup(r, n->input[1], &in2)
-				     : sa_fail(SA_ERR_BAD_MODEL, "%s: Add '%s' without two inputs",
-					       r->file, n->name);
+				     : sa_fail(SA_ERR_BAD_MODEL, "%s: %s '%s' without two inputs",
+					       r->file, n->op_type, n->name);
+		if (!st && same(n->op_type, "Concat") && attr(n, "axis", 0, -1) != 1)
+			st = sa_fail(SA_ERR_UNSUPPORTED,
+				     "%s: Concat '%s' not along channels (axis 1)", r->file,
+				     n->name);
 		if (!st)
 			st = dtype_exp(r, n->name, &dtype, &exp);
-		if (!st)
+		if (!st && same(n->op_type, "Add"))
 			st = sa_builder_add(r->b, in, in2, &p, dtype, exp, &out);
+		else if (!st)
+			st = sa_builder_concat(r->b, in, in2, &pc, dtype, exp, &out);
+	} else if (same(n->op_type, "Identity")) {
+		struct sa_clip_params p = {.act = act_of(r, n->name)};
+
+		st = dtype_exp(r, n->name, &dtype, &exp);
+		if (!st)
+			st = sa_builder_clip(r->b, in, &p, dtype, exp, &out);
 	} else
 		return sa_fail(SA_ERR_UNSUPPORTED,
 			       "%s: node '%s' (%s) is not one the exporter writes", r->file,

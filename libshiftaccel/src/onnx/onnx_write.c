@@ -449,13 +449,32 @@ static sa_status export_node(struct writer *w, uint32_t i)
 				(char *)tname(w, n->inputs[1]), NULL);
 		finish_tensor(w, out, node ? node->output[0] : NULL, add.act);
 		break;
+	case DSM_OP_CONCAT: /* each input requantised to the output: one rounding after Concat */
+		if (w->rank[in] != w->rank[n->inputs[1]])
+			return sa_fail(SA_ERR_UNSUPPORTED,
+				       "%s: node %u (concat) joins a vector and an image; the "
+				       "exporter cannot write that yet",
+				       w->m->name, i);
+		node = add_node(w, "Concat", oname, op_output(w, out, n->rec->params.concat.act),
+				iname, (char *)tname(w, n->inputs[1]), NULL);
+		attr_int(w, node, "axis", 1);
+		finish_tensor(w, out, node ? node->output[0] : NULL, n->rec->params.concat.act);
+		break;
+	case DSM_OP_CLIP: /* Identity carries the node's name; the activation and QDQ follow */
+		node = add_node(w, "Identity", oname, op_output(w, out, n->rec->params.clip.act),
+				iname, NULL, NULL);
+		finish_tensor(w, out, node ? node->output[0] : NULL, n->rec->params.clip.act);
+		break;
 	case DSM_OP_FLATTEN: add_node(w, "Flatten", oname, oname, iname, NULL, NULL); break;
 	default:
 		return sa_fail(SA_ERR_UNSUPPORTED,
 			       "%s: node %u: op %s (format 1.1) is not exported yet", w->m->name, i,
 			       dsm_op_name(n->op));
 	}
-	w->rank[out] = n->op == DSM_OP_FLATTEN ? 2 : n->op == DSM_OP_ADD ? w->rank[in] : 4;
+	w->rank[out] = n->op == DSM_OP_FLATTEN ? 2
+		       : n->op == DSM_OP_ADD || n->op == DSM_OP_CONCAT || n->op == DSM_OP_CLIP
+			       ? w->rank[in]
+			       : 4;
 	return SA_OK;
 }
 
