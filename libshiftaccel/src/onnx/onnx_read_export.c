@@ -218,6 +218,8 @@ static sa_status bias_of(const struct rd *r, const Onnx__NodeProto *n, uint64_t 
 
 		if (exact) {
 			v = strtod(exact, &end);
+			if (end == exact || (*end != ',' && *end))
+				v = NAN; /* a short or malformed list */
 			exact = *end == ',' ? end + 1 : end;
 		}
 		if (v != floor(v) || v < INT32_MIN || v > INT32_MAX)
@@ -265,8 +267,8 @@ static struct sa_pool_params window_of(const Onnx__NodeProto *n)
 static sa_status weighted(struct rd *r, const Onnx__NodeProto *n, uint32_t in, int conv)
 {
 	const Onnx__TensorProto *wt = init_named(r, n->n_input > 1 ? n->input[1] : NULL);
-	uint8_t dtype, act = act_of(r, n->name);
-	int8_t exp;
+	uint8_t dtype = 0, act = act_of(r, n->name);
+	int8_t exp = 0;
 	uint64_t count = 1;
 	unsigned bits;
 	int base, has_bias = n->n_input > 2;

@@ -157,7 +157,8 @@ static void add_init(struct writer *w, char *name, int32_t type, const int64_t *
 	}
 	onnx__tensor_proto__init(t);
 	t->name = name;
-	memcpy(d, dims, ndims * sizeof(int64_t));
+	if (ndims) /* scalars come with no dims at all */
+		memcpy(d, dims, ndims * sizeof(int64_t));
 	t->dims = d, t->n_dims = ndims;
 	t->has_data_type = 1, t->data_type = type;
 	memcpy(raw, values, bytes); /* little-endian, as ONNX's raw_data is */
