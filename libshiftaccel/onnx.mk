@@ -6,7 +6,9 @@ ONNX_PROTO := /usr/include/onnx/onnx.proto
 ONNX_GEN := $(BUILD)/gen
 ONNX_PB_C := $(ONNX_GEN)/onnx/onnx.pb-c.c
 ONNX_PB_H := $(ONNX_GEN)/onnx/onnx.pb-c.h
-ONNX_SRCS := libshiftaccel/src/onnx/onnx_read.c libshiftaccel/src/onnx/onnx_ops.c
+ONNX_SRCS := libshiftaccel/src/onnx/onnx_read.c libshiftaccel/src/onnx/onnx_ops.c \
+	libshiftaccel/src/onnx/onnx_read_qdq.c libshiftaccel/src/onnx/onnx_write.c \
+	libshiftaccel/src/onnx/onnx_read_export.c
 
 DEPS_PACKAGES += protobuf-c-compiler libprotobuf-c-dev libonnx-dev
 LIB_SRCS += $(ONNX_SRCS) $(ONNX_PB_C)

@@ -43,7 +43,9 @@ static void usage(FILE *f)
 		"+-2^k stay exact), activations get power-of-two scales calibrated on images\n"
 		"of SPEC.  Prints the layers, the sizes before and after, and the top-1\n"
 		"agreement of the float and the integer model on the calibration images.\n"
-		"docs/import.md lists the ONNX ops it takes.\n"
+		"docs/import.md lists the ONNX ops it takes.  A file written by\n"
+		"shiftaccel-export needs no --calib: it gives back the exported .dsm, byte for\n"
+		"byte (its exponents, weights and metadata are in the file).\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output FILE    the .dsm to write (atomically; its directory must exist)\n"
@@ -167,9 +169,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 		o->threads = cores > 0 ? (uint64_t)cores : 1;
 	}
-	if (!o->out_path || !o->calib) {
-		cli_error("%s is required (--help for usage)",
-			  !o->out_path ? "-o FILE" : "--calib SPEC");
+	if (!o->out_path) {
+		cli_error("-o FILE is required (--help for usage)");
+		return -1;
+	}
+	return 0;
+}
+
+/* --calib is required unless the model is a ShiftAccel export (checked later). */
+static int need_calib(const struct options *o)
+{
+	if (!o->calib) {
+		cli_error("%s is required (--help for usage)", "--calib SPEC");
 		return -1;
 	}
 	if (!o->n_mean != !o->n_std || o->n_mean != o->n_std) {
@@ -418,6 +429,25 @@ static int convert(struct job *j)
 	return 0;
 }
 
+/* A ShiftAccel export back to its .dsm; -1 when the file is another ONNX model. */
+static int from_export(struct job *j)
+{
+	int is_export = 0;
+	sa_status st = sa_onnx_read_export(j->o.model_path, &is_export, &j->dsm, &j->dsm_size);
+
+	if (!is_export && !st)
+		return -1;
+	if (st)
+		return import_fail(st);
+	if (sa_output_write_file(j->o.out_path, j->dsm, j->dsm_size) != SA_OK) {
+		cli_error("%s", sa_last_error());
+		return CLI_EXIT_INPUT;
+	}
+	printf("%s is a ShiftAccel export: restored without calibration\nwrote %s\n",
+	       j->o.model_path, j->o.out_path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct job j = {0};
@@ -432,6 +462,13 @@ int main(int argc, char **argv)
 		cli_error("%s", sa_last_error());
 		return CLI_EXIT_INPUT;
 	}
+	rc = from_export(&j);
+	if (rc >= 0) {
+		job_free(&j);
+		return rc;
+	}
+	if (need_calib(&j.o))
+		return CLI_EXIT_USAGE;
 	rc = convert(&j);
 	if (!rc) {
 		j.fig.calib_images = j.calib.count;

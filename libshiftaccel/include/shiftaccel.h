@@ -77,6 +77,21 @@ const char *sa_model_meta(const sa_model *model, const char *key);
 /* i-th metadata pair; SA_ERR_INVALID_ARGUMENT past the end. */
 sa_status sa_model_meta_at(const sa_model *model, uint32_t i, const char **key, const char **value);
 
+/*
+ * The model as an ONNX graph, opset 13 (docs/import.md, "shiftaccel-export"):
+ * weights as the exact floats +-2^k, QuantizeLinear/DequantizeLinear pairs
+ * where the integer model rounds to int8, the rest in shiftaccel.* metadata.
+ * Tensor names must be non-empty, unique and without ':'.  *data is
+ * malloc()ed; the caller frees it.
+ */
+sa_status sa_model_export_onnx(const sa_model *model, void **data, size_t *size);
+/*
+ * An ONNX file written by sa_model_export_onnx back to the .dsm bytes it
+ * came from (for files laid out as the library writes them).  *is_export
+ * is 0, and nothing else is done, when the file is not such an export.
+ */
+sa_status sa_onnx_read_export(const char *path, int *is_export, void **data, size_t *size);
+
 /* ---------------------------------------------------------------- sessions */
 
 typedef enum sa_device_kind {

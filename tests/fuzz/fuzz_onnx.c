@@ -5,7 +5,9 @@
  * whose guarantees (onnx_graph.h) are checked here: every node input is a
  * value defined before the node, every output a value of its own, the
  * image input is a float tensor, initializer data has exactly `count`
- * elements.  A violation traps and libFuzzer reports it like a crash.
+ * elements; a ShiftAccel export (onnx_read_export.c) fails cleanly or gives
+ * a .dsm the model reader accepts.  A violation traps and libFuzzer reports
+ * it like a crash.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,6 +66,24 @@ static void check_graph(const struct sa_onnx_graph *g)
 	free(defined);
 }
 
+/* The reader of ShiftAccel exports: a clean error, or a .dsm the model reader accepts. */
+static void check_export(const uint8_t *data, size_t size)
+{
+	int is_export = 0;
+	void *dsm = NULL;
+	size_t dsm_size = 0;
+	sa_model *m = NULL;
+
+	if (sa_onnx_parse_export(data, size, "fuzz", &is_export, &dsm, &dsm_size) == SA_OK &&
+	    is_export) {
+		REQUIRE(sa_model_open_memory(dsm, dsm_size, "fuzz", &m) == SA_OK);
+		sa_model_close(m);
+		free(dsm);
+	} else {
+		REQUIRE(*sa_last_error() || !is_export);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sa_onnx_graph *g = NULL;
@@ -77,5 +97,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		REQUIRE(st == SA_ERR_BAD_MODEL || st == SA_ERR_UNSUPPORTED ||
 			st == SA_ERR_NO_MEMORY);
 	}
+	check_export(data, size);
 	return 0;
 }

@@ -20,7 +20,9 @@ check-build: $(ONNX_READ_TEST)
 # memory limit is higher than FUZZ_RSS_MB: protobuf-c alone takes about
 # 400 MB on the largest inputs libFuzzer builds.
 FUZZ_ONNX := $(BUILD)/fuzz/fuzz_onnx
-FUZZ_ONNX_SRCS = tests/fuzz/fuzz_onnx.c $(ONNX_SRCS) $(ONNX_PB_C) $(FUZZ_COMMON_SRCS)
+# The reader of exports (in ONNX_SRCS) rebuilds models with the builder.
+FUZZ_ONNX_SRCS = tests/fuzz/fuzz_onnx.c $(ONNX_SRCS) $(ONNX_PB_C) $(FUZZ_COMMON_SRCS) \
+	$(FORMAT_READ_SRCS) $(FORMAT_WRITE_SRCS)
 FUZZ_ONNX_OBJS = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_ONNX_SRCS))
 
 $(FUZZ_ONNX_OBJS): CPPFLAGS += -I$(ONNX_GEN)

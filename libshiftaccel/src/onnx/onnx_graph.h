@@ -41,12 +41,15 @@ enum sa_onnx_op {
 	SA_ONNX_SOFTMAX,
 	SA_ONNX_LOGSOFTMAX,
 	SA_ONNX_PAD,
+	SA_ONNX_QUANTIZE,   /* QuantizeLinear: per-tensor, scale 2^k, zero point 0 */
+	SA_ONNX_DEQUANTIZE, /* DequantizeLinear: the same */
 	SA_ONNX_NUM_OPS
 };
 
 /* ONNX TensorProto.DataType values the importer keeps data of. */
 #define SA_ONNX_FLOAT 1
 #define SA_ONNX_INT64 7
+#define SA_ONNX_INT8 3 /* QDQ zero points; kept in i64 */
 
 /* No value: an omitted optional input. */
 #define SA_ONNX_NONE UINT32_MAX
@@ -110,6 +113,18 @@ const char *sa_onnx_op_name(enum sa_onnx_op op);
  * the message names the node, its op and the opset.
  */
 sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out);
+/*
+ * A QuantizeLinear or DequantizeLinear node (docs/import.md): a per-tensor
+ * scale that is a power of two and an int8 zero point 0, both initializers;
+ * anything else is refused naming the node (`where`).
+ */
+sa_status sa_onnx_check_qdq(const struct sa_onnx_graph *g, const struct sa_onnx_node *n,
+			    const char *where);
+/* The bytes of an ONNX file (a regular file, at most SA_ONNX_MAX_FILE_SIZE); malloc()ed. */
+sa_status sa_onnx_read_file(const char *path, void **data, size_t *size);
+/* sa_onnx_read_export (shiftaccel.h) from memory; name is used in messages. */
+sa_status sa_onnx_parse_export(const void *bytes, size_t len, const char *name, int *is_export,
+			       void **data, size_t *size);
 /* The same from memory; name is used in messages. */
 sa_status sa_onnx_parse(const void *data, size_t size, const char *name,
 			struct sa_onnx_graph **out);

@@ -388,6 +388,8 @@ static sa_status lower_node(struct lower_state *s)
 	case SA_ONNX_RESHAPE: return lower_reshape(s);
 	case SA_ONNX_DROPOUT:
 	case SA_ONNX_IDENTITY:
+	case SA_ONNX_QUANTIZE: /* the float network; calibration sets the exponents */
+	case SA_ONNX_DEQUANTIZE:
 		/* PyTorch names a shared weight twice through an Identity of it */
 		if (n->n_inputs > 0 && n->inputs[0] != SA_ONNX_NONE &&
 		    s->values[n->inputs[0]].layer == LOWER_VALUE_NONE &&

@@ -50,6 +50,9 @@ static const struct op_rule rules[SA_ONNX_NUM_OPS] = {
 	[SA_ONNX_LOGSOFTMAX] = {"LogSoftmax", 1, 1, 1, 1, {"axis"}},
 	/* PyTorch writes a Pad of zeros before some pools; pads and value are inputs. */
 	[SA_ONNX_PAD] = {"Pad", 1, 3, 1, 1, {"mode"}},
+	/* Activation quantisation (our exports write it): per-tensor only, so no axis. */
+	[SA_ONNX_QUANTIZE] = {"QuantizeLinear", 3, 3, 1, 1, {0}},
+	[SA_ONNX_DEQUANTIZE] = {"DequantizeLinear", 3, 3, 1, 1, {0}},
 };
 
 const char *sa_onnx_op_name(enum sa_onnx_op op)

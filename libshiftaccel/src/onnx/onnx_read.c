@@ -159,6 +159,26 @@ static sa_status tensor_data(const struct reader *r, const Onnx__TensorProto *t,
 	return SA_OK;
 }
 
+/* int8 (QDQ zero points): one byte each in raw data, or int32 values; kept as int64. */
+static sa_status read_int8(const struct reader *r, const Onnx__TensorProto *t,
+			   struct sa_onnx_value *v)
+{
+	void *p = NULL;
+	sa_status st = t->has_raw_data
+			       ? tensor_data(r, t, v, 1, NULL, 0, &p)
+			       : tensor_data(r, t, v, 4, t->int32_data, t->n_int32_data, &p);
+
+	if (st != SA_OK)
+		return st;
+	v->i64 = malloc(v->count ? (size_t)v->count * sizeof(int64_t) : 1);
+	for (uint64_t i = 0; v->i64 && i < v->count; i++)
+		v->i64[i] = t->has_raw_data ? ((const int8_t *)p)[i] : ((const int32_t *)p)[i];
+	free(p);
+	return v->i64 ? SA_OK
+		      : sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for initializer '%s'", r->file,
+				v->name);
+}
+
 static sa_status read_initializer(struct reader *r, const Onnx__TensorProto *t)
 {
 	uint32_t id = add_value(r, t->name, "initializer");
@@ -180,10 +200,11 @@ static sa_status read_initializer(struct reader *r, const Onnx__TensorProto *t)
 	case SA_ONNX_INT64:
 		return tensor_data(r, t, v, sizeof(int64_t), t->int64_data, t->n_int64_data,
 				   (void **)&v->i64);
+	case SA_ONNX_INT8: return read_int8(r, t, v);
 	default:
 		return sa_fail(SA_ERR_UNSUPPORTED,
 			       "%s: initializer '%s' has element type %d; the importer reads float "
-			       "(1) and int64 (7) tensors",
+			       "(1), int64 (7) and int8 (3) tensors",
 			       r->file, v->name, (int)t->data_type);
 	}
 }
@@ -316,6 +337,8 @@ static sa_status read_node(struct reader *r, const Onnx__NodeProto *np, uint32_t
 			return SA_ERR_BAD_MODEL;
 		n->n_outputs++;
 	}
+	if (n->op == SA_ONNX_QUANTIZE || n->op == SA_ONNX_DEQUANTIZE)
+		return sa_onnx_check_qdq(r->g, n, where);
 	return SA_OK;
 }
 
@@ -433,7 +456,7 @@ sa_status sa_onnx_parse(const void *data, size_t size, const char *name, struct 
 	return SA_OK;
 }
 
-sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
+sa_status sa_onnx_read_file(const char *path, void **data, size_t *data_size)
 {
 	uint64_t size;
 	sa_status st;
@@ -442,8 +465,6 @@ sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
 	void *buf;
 	int fd;
 
-	if (!path || !out)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_onnx_load: path and out must be set");
 	st = sa_file_open_regular(path, &fd, &size);
 	if (st != SA_OK)
 		return st;
@@ -471,7 +492,21 @@ sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
 		return sa_fail(SA_ERR_IO, "%s: read %zu of %llu bytes", path, off,
 			       (unsigned long long)size);
 	}
-	st = sa_onnx_parse(buf, off, path, out);
+	*data = buf, *data_size = off;
+	return SA_OK;
+}
+
+sa_status sa_onnx_load(const char *path, struct sa_onnx_graph **out)
+{
+	size_t size;
+	sa_status st;
+	void *buf;
+
+	if (!path || !out)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_onnx_load: path and out must be set");
+	if ((st = sa_onnx_read_file(path, &buf, &size)))
+		return st;
+	st = sa_onnx_parse(buf, size, path, out);
 	free(buf);
 	return st;
 }
