@@ -33,7 +33,7 @@ trap 'rm -rf "$work"' EXIT
 # shiftaccel-eval's accuracy of a model on the set's test split.
 eval_acc() {
 	"$B/bin/shiftaccel-eval" "$1" --data "$2" --data-dir "$DATA" --threads "$THREADS" --json |
-		sed -nE 's/.*"accuracy": *([0-9.]+).*/\1/p'
+		sed -nE 's/.*"accuracy":([0-9.]+),"device".*/\1/p'
 }
 echo "float: PyTorch, $EPOCHS epochs; $BITS-bit weights; fine-tuned: convert+ps, $TUNE epoch(s); $THREADS threads"
 printf '%-14s %-11s %8s %10s %8s %10s %8s\n' set model float converted delta fine-tuned delta
