@@ -136,6 +136,24 @@ int cli_parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+int cli_parse_floats(const char *s, float *v, int max)
+{
+	char buf[256], *tok, *save = NULL;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		double d;
+
+		if (n == max || cli_parse_double(tok, -1e6, 1e6, &d))
+			return -1;
+		v[n++] = (float)d;
+	}
+	return n > 0 ? n : -1;
+}
+
 static const struct {
 	const char *name;
 	sa_device_kind kind;

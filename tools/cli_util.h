@@ -50,6 +50,8 @@ int cli_bad_value(char *const argv[]);
 int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parses a finite decimal or exponent float in [min, max]; 0 or -1. */
 int cli_parse_double(const char *s, double min, double max, double *out);
+/* Parses "a,b,c" (1 to max numbers in [-1e6, 1e6]) into v; the count, or -1. */
+int cli_parse_floats(const char *s, float *v, int max);
 
 /* "auto", "cpu", "accel", "cpu-float" <-> sa_device_kind; parse returns 0 or -1. */
 int cli_parse_device(const char *s, sa_device_kind *out);

@@ -69,24 +69,6 @@ static void usage(FILE *f)
 }
 
 /* "a,b,c": 1 to SA_MAX_INPUT_CHANNELS finite numbers; the count, or -1. */
-static int parse_floats(const char *s, float *v)
-{
-	char buf[256], *tok, *save = NULL;
-	int n = 0;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		double d;
-
-		if (n == SA_MAX_INPUT_CHANNELS || cli_parse_double(tok, -1e6, 1e6, &d))
-			return -1;
-		v[n++] = (float)d;
-	}
-	return n > 0 ? n : -1;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
@@ -137,11 +119,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return cli_bad_value(argv);
 			break;
 		case OPT_MEAN:
-			if ((o->n_mean = parse_floats(optarg, o->mean)) < 0)
+			if ((o->n_mean = cli_parse_floats(optarg, o->mean, SA_MAX_INPUT_CHANNELS)) <
+			    0)
 				return cli_bad_value(argv);
 			break;
 		case OPT_STD:
-			if ((o->n_std = parse_floats(optarg, o->std)) < 0)
+			if ((o->n_std = cli_parse_floats(optarg, o->std, SA_MAX_INPUT_CHANNELS)) <
+			    0)
 				return cli_bad_value(argv);
 			for (int i = 0; i < o->n_std; i++)
 				if (!(o->std[i] > 0.0f))

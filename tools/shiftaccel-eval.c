@@ -24,6 +24,7 @@ struct options {
 	uint64_t first, count, threads;
 	sa_device_kind device;
 	int json, confusion;
+	int holdout, split_set, data_set; /* --holdout; --split and --data given */
 };
 
 static void usage(FILE *f)
@@ -39,6 +40,10 @@ static void usage(FILE *f)
 		   "  --data SPEC      mnist (default), fashion-mnist, idx:IMAGES,LABELS or\n"
 		   "                   pngdir:DIR\n"
 		   "  --split S        test (default) or train\n"
+		   "  --holdout        the images shiftaccel-train held out of --data as its test\n"
+		   "                   set (data without a test part; the model records the\n"
+		   "                   split's fraction and seed; --data defaults to the\n"
+		   "                   model's data set)\n"
 		   "  --data-dir DIR   where mnist and fashion-mnist live (default\n"
 		   "                   $SHIFTACCEL_DATA or data)\n"
 		   "  --first N        skip the first N images\n"
@@ -67,6 +72,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_CONFUSION,
 		OPT_JSON,
 		OPT_WRITE_IMAGE,
+		OPT_HOLDOUT,
 		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
@@ -80,6 +86,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"confusion", no_argument, NULL, OPT_CONFUSION},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"write-image", required_argument, NULL, OPT_WRITE_IMAGE},
+		{"holdout", no_argument, NULL, OPT_HOLDOUT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -97,8 +104,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		int bad = 0;
 
 		switch (c) {
-		case OPT_DATA: o->data = optarg; break;
+		case OPT_DATA:
+			o->data = optarg;
+			o->data_set = 1;
+			break;
+		case OPT_HOLDOUT: o->holdout = 1; break;
 		case OPT_SPLIT:
+			o->split_set = 1;
 			if (!strcmp(optarg, "test"))
 				o->split = SA_SPLIT_TEST;
 			else if (!strcmp(optarg, "train"))
@@ -129,6 +141,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (bad)
 			return cli_bad_value(argv);
 	}
+	if (o->holdout && (o->split_set || o->image_path)) {
+		cli_error("--holdout chooses the images itself: not with --split or --write-image");
+		return -1;
+	}
 	if (o->image_path) {
 		if (optind != argc) {
 			cli_error("--write-image takes no model (see --help)");
@@ -145,6 +161,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* "test", "train", or "holdout" (the part of the data the trainer held out). */
+static const char *split_name(const struct options *o)
+{
+	return o->holdout ? "holdout" : o->split == SA_SPLIT_TEST ? "test" : "train";
+}
+
 static void print_json(const struct options *o, const sa_model *model, const sa_dataset *ds,
 		       const struct sa_eval_result *r, uint32_t first)
 {
@@ -157,8 +179,7 @@ static void print_json(const struct options *o, const sa_model *model, const sa_
 	printf(",\"data\":");
 	cli_json_string(stdout, o->data);
 	printf(",\"split\":\"%s\",\"first\":%u,\"images\":%u,\"correct\":%u,\"accuracy\":%.4f",
-	       o->split == SA_SPLIT_TEST ? "test" : "train", first, r->total, r->correct,
-	       100.0 * r->correct / r->total);
+	       split_name(o), first, r->total, r->correct, 100.0 * r->correct / r->total);
 	printf(",\"device\":\"%s\",\"seconds\":%.3f", cli_device_name(o->device), r->seconds);
 	if (recorded) {
 		printf(",\"recorded_accuracy\":");
@@ -199,8 +220,8 @@ static void print_text(const struct options *o, const sa_model *model, const sa_
 	if (name)
 		printf(" (%s)", cli_escape_text(name, safe, sizeof(safe)));
 	printf("\ndata: %s, %s split, images %u..%u\n",
-	       cli_escape_text(o->data, safe, sizeof(safe)),
-	       o->split == SA_SPLIT_TEST ? "test" : "train", first, first + r->total - 1);
+	       cli_escape_text(o->data, safe, sizeof(safe)), split_name(o), first,
+	       first + r->total - 1);
 	printf("accuracy: %.2f%% (%u/%u) on %s in %.1f s (%.0f images/s)\n", acc, r->correct,
 	       r->total, cli_device_name(o->device), r->seconds,
 	       r->seconds > 0 ? r->total / r->seconds : 0.0);
@@ -269,6 +290,40 @@ static int write_image(const struct options *o)
 	return CLI_EXIT_OK;
 }
 
+/*
+ * The data to evaluate: the --split of --data, or with --holdout the part of
+ * --data the trainer held out, rebuilt from the split the model records.
+ */
+static sa_status open_data(struct options *o, const sa_model *model, sa_dataset **ds)
+{
+	const char *rec = sa_model_meta(model, SA_META_HOLDOUT);
+	sa_dataset *all = NULL, *train = NULL;
+	double fraction;
+	uint64_t seed;
+	sa_status st;
+
+	if (!o->holdout)
+		return sa_dataset_open(o->data, o->split, o->data_dir, ds);
+	if (!rec) {
+		cli_error("--holdout: %s records no held-out split (it was trained with a test "
+			  "set)",
+			  o->model_path);
+		return SA_ERR_BAD_MODEL;
+	}
+	if (!o->data_set && sa_model_meta(model, "dataset"))
+		o->data = sa_model_meta(model, "dataset");
+	st = sa_holdout_parse(rec, &fraction, &seed);
+	if (!st)
+		st = sa_dataset_open(o->data, SA_SPLIT_TRAIN, o->data_dir, &all);
+	if (!st)
+		st = sa_dataset_holdout(all, fraction, seed, &train, ds);
+	sa_dataset_close(all);
+	sa_dataset_close(train);
+	if (st)
+		cli_error("%s", sa_last_error());
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -288,9 +343,9 @@ int main(int argc, char **argv)
 	st = sa_model_open(o.model_path, &model);
 	if (st)
 		return cli_fail(st, NULL);
-	st = sa_dataset_open(o.data, o.split, o.data_dir, &ds);
+	st = open_data(&o, model, &ds);
 	if (st) {
-		rc = cli_fail(st, NULL);
+		rc = o.holdout ? cli_exit_code(st) : cli_fail(st, NULL);
 		sa_model_close(model);
 		return rc;
 	}

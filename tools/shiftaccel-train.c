@@ -22,14 +22,10 @@
 #include "shiftaccel.h"
 #include "shiftaccel_train.h"
 
-enum mode { MODE_FLOAT, MODE_Q, MODE_PS, MODE_CONVERT, MODE_CONVERT_Q, MODE_CONVERT_PS };
-
-static const char *const mode_names[] = {"float", "q", "ps", "convert", "convert+q", "convert+ps"};
-
 struct options {
 	const char *model, *data, *test_data, *data_dir, *output, *init, *save, *log, *plot;
 	const char *name;
-	enum mode mode;
+	sa_train_mode mode;
 	uint64_t bits, epochs, float_epochs, batch, threads, seed, limit, calibrate, eval_limit;
 	uint64_t augment, fold_epochs;
 	int float_epochs_set, lr_set, optimizer_set, fold_epochs_set;
@@ -38,6 +34,10 @@ struct options {
 	sa_optimizer optimizer;
 	sa_schedule schedule;
 	int quiet;
+	int held_out; /* the test set is a held-out part of --data */
+	float mean[SA_MAX_INPUT_CHANNELS], std[SA_MAX_INPUT_CHANNELS]; /* --init ONNX only */
+	int n_mean, n_std;
+	struct sa_train_config cfg; /* as the trainer was made, for the recipe */
 };
 
 static void usage(FILE *f)
@@ -78,6 +78,9 @@ static void usage(FILE *f)
 		"                       float network in ONNX (FILE.onnx, docs/import.md): modes\n"
 		"                       float, convert, convert+q, convert+ps (q and ps mean\n"
 		"                       convert+q and convert+ps there)\n"
+		"  --mean a,b,c         with --init FILE.onnx: the network's input normalisation\n"
+		"  --std a,b,c          per channel, (pixel/255 - mean)/std, stored in the model\n"
+		"                       (default: the training images' pixel statistics)\n"
 		"  --save-checkpoint FILE  write the parameters after training (a float run's\n"
 		"                       checkpoint is the --init of a later conversion)\n"
 		"  --optimizer O        sgd (momentum), adam (default), rmsprop\n"
@@ -120,14 +123,12 @@ static void usage(FILE *f)
 		"4 internal error (out of memory, training diverged).\n");
 }
 
-static int parse_mode(const char *s, enum mode *m)
+/* --init names an ONNX model rather than a checkpoint (by its file name). */
+static int is_onnx_path(const char *path)
 {
-	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
-		if (!strcmp(s, mode_names[i])) {
-			*m = (enum mode)i;
-			return 0;
-		}
-	return -1;
+	size_t n = path ? strlen(path) : 0;
+
+	return n > 5 && strcasecmp(path + n - 5, ".onnx") == 0;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -163,6 +164,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_QUIET,
 		OPT_AUGMENT,
 		OPT_FOLD,
+		OPT_MEAN,
+		OPT_STD,
 		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
@@ -187,6 +190,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"batch-size", required_argument, NULL, OPT_BATCH},
 		{"augment", required_argument, NULL, OPT_AUGMENT},
 		{"fold-epochs", required_argument, NULL, OPT_FOLD},
+		{"mean", required_argument, NULL, OPT_MEAN},
+		{"std", required_argument, NULL, OPT_STD},
 		{"limit", required_argument, NULL, OPT_LIMIT},
 		{"calibrate", required_argument, NULL, OPT_CALIBRATE},
 		{"threads", required_argument, NULL, OPT_THREADS},
@@ -206,7 +211,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->model = "simple-cnn";
 	o->data = "mnist";
-	o->mode = MODE_PS;
+	o->mode = SA_MODE_PS;
 	o->bits = 5;
 	o->epochs = 4;
 	o->batch = 64;
@@ -229,10 +234,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_HOLDOUT: bad = cli_parse_double(optarg, 0.001, 0.9, &o->holdout); break;
 		case OPT_DATA_DIR: o->data_dir = optarg; break;
 		case OPT_MODE:
-			if (parse_mode(optarg, &o->mode)) {
-				cli_error("--mode %s: expected float, q, ps, convert, convert+q or "
-					  "convert+ps",
-					  optarg);
+			if (sa_train_mode_parse(optarg, &o->mode)) {
+				cli_error("--%s", sa_last_error());
 				return -1;
 			}
 			break;
@@ -285,6 +288,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			bad = cli_parse_uint(optarg, 0, 100000, &o->fold_epochs);
 			o->fold_epochs_set = 1;
 			break;
+		case OPT_MEAN:
+			bad = (o->n_mean = cli_parse_floats(optarg, o->mean,
+							    SA_MAX_INPUT_CHANNELS)) < 0;
+			break;
+		case OPT_STD:
+			bad = (o->n_std = cli_parse_floats(optarg, o->std, SA_MAX_INPUT_CHANNELS)) <
+			      0;
+			for (int i = 0; i < o->n_std; i++)
+				bad |= !(o->std[i] > 0.0f);
+			break;
 		case OPT_LIMIT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->limit); break;
 		case OPT_CALIBRATE:
 			bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->calibrate);
@@ -310,9 +323,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 		cli_error("unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
 	}
-	if (o->mode == MODE_FLOAT && o->output) {
+	if (o->mode == SA_MODE_FLOAT && o->output) {
 		cli_error("-o: a float network has no integer form; use --mode convert, "
 			  "convert+q or convert+ps (and --save-checkpoint to keep float weights)");
+		return -1;
+	}
+	if (o->n_mean != o->n_std) {
+		cli_error("--mean and --std go together, with one value per channel each");
+		return -1;
+	}
+	if (o->n_mean && !is_onnx_path(o->init)) {
+		cli_error(
+			"--mean/--std: only with --init FILE.onnx (a network trained with its own "
+			"normalisation); otherwise the training images' statistics are used");
 		return -1;
 	}
 	if (o->init && o->float_epochs_set) {
@@ -350,6 +373,7 @@ struct run {
 	struct sa_curve_point *points;
 	uint32_t npoints, cap;
 	int epochs_of; /* the epoch lines read "epoch e/epochs_of" */
+	int stopped;   /* a log line could not be written (reported) */
 };
 
 static void progress(void *ctx, uint32_t done, uint32_t total, double loss)
@@ -442,31 +466,38 @@ static int fail_input(sa_status st, const char *what)
 	return st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
 }
 
-/*
- * Runs `epochs` epochs, printing a line (and a CSV row) per epoch; they are
- * numbered out of `of` (a run's folded epochs are the last of its --epochs).
- */
-static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
-		       const sa_dataset *test, const char *phase, uint64_t epochs, uint64_t of)
+/* Prints what the plan does as it runs (sa_train_plan_run's callback). */
+static int on_event(void *ctx, const struct sa_train_event *ev)
 {
-	r->epochs_of = (int)of;
-	for (uint64_t e = 0; e < epochs; e++) {
-		struct sa_epoch_stats s;
-		double acc;
-		sa_status st =
-			sa_trainer_train_epoch(t, train, (uint32_t)r->o->limit,
-					       r->tty && !r->o->quiet ? progress : NULL, r, &s);
+	struct run *r = ctx;
+	const struct options *o = r->o;
 
-		if (st) {
-			if (r->tty && !r->o->quiet)
-				printf("\n");
-			return cli_fail(st, "training");
-		}
-		st = sa_trainer_evaluate(t, test, 0, 0, &acc, NULL);
-		if (st)
-			return cli_fail(st, "evaluation");
-		if (record(r, phase, &s, acc))
-			return CLI_EXIT_INPUT;
+	switch (ev->kind) {
+	case SA_TRAIN_BATCH:
+		if (r->tty && !o->quiet)
+			progress(r, ev->done, ev->total, ev->loss);
+		return 0;
+	case SA_TRAIN_EPOCH:
+		r->epochs_of = (int)ev->epochs_of;
+		if (record(r, ev->phase, ev->stats, ev->test_accuracy))
+			r->stopped = 1;
+		return r->stopped;
+	case SA_TRAIN_INIT:
+		if (!o->quiet)
+			printf("float weights from %s: test accuracy %.2f%%\n", o->init,
+			       ev->test_accuracy);
+		return 0;
+	case SA_TRAIN_CONVERTED:
+		if (!o->quiet)
+			printf("converted to %u-bit shifts (equation 12), activations calibrated "
+			       "on %u images: test accuracy %.2f%%\n",
+			       (unsigned)o->bits, (unsigned)o->calibrate, ev->test_accuracy);
+		return 0;
+	case SA_TRAIN_FOLDED:
+		if (!o->quiet)
+			printf("batch norm folded into the weights for the last %u epoch%s\n",
+			       (unsigned)ev->epochs_of, ev->epochs_of == 1 ? "" : "s");
+		return 0;
 	}
 	return 0;
 }
@@ -480,14 +511,6 @@ static int train_phase(struct run *r, sa_trainer *t, const sa_dataset *train,
  * so a FIFO named as the model cannot hang the trainer.  Returns NULL, or
  * why it cannot be read.
  */
-/* --init names an ONNX model rather than a checkpoint (by its file name). */
-static int is_onnx_path(const char *path)
-{
-	size_t n = path ? strlen(path) : 0;
-
-	return n > 5 && strcasecmp(path + n - 5, ".onnx") == 0;
-}
-
 static const char *read_arch_file(const char *path, char **text)
 {
 	struct stat sb;
@@ -568,290 +591,178 @@ static int open_data(struct options *o, sa_dataset **train, sa_dataset **test)
 		st = sa_dataset_open(o->data, SA_SPLIT_TEST, o->data_dir, test);
 		return st ? cli_fail(st, o->data) : 0;
 	}
-	/* No test part: hold out a fixed share of the images, chosen by the seed. */
-	uint32_t n = info.count, hold = (uint32_t)(n * o->holdout);
-	uint32_t *idx = malloc(sizeof(uint32_t) * (n ? n : 1));
-
-	if (hold < 1 || hold >= n) {
-		free(idx);
-		sa_dataset_close(all);
-		cli_error("%s: %u images are too few to hold out %.0f%% as a test set", o->data, n,
-			  o->holdout * 100);
-		return CLI_EXIT_INPUT;
-	}
-	if (!idx) {
-		sa_dataset_close(all);
-		return cli_fail(SA_ERR_NO_MEMORY, "out of memory");
-	}
-	for (uint32_t i = 0; i < n; i++)
-		idx[i] = i;
-	/* Fisher-Yates with a small LCG on the seed: only the split depends on it. */
-	uint64_t x = o->seed * 6364136223846793005ull + 1442695040888963407ull;
-
-	for (uint32_t i = n - 1; i > 0; i--) {
-		x = x * 6364136223846793005ull + 1442695040888963407ull;
-		uint32_t j = (uint32_t)((x >> 33) % (i + 1));
-		uint32_t tmp = idx[i];
-
-		idx[i] = idx[j];
-		idx[j] = tmp;
-	}
-	st = sa_dataset_take(all, idx, n - hold, train);
-	if (!st)
-		st = sa_dataset_take(all, idx + (n - hold), hold, test);
-	free(idx);
+	/* No test part: hold out a share of the images, chosen by the seed. */
+	st = sa_dataset_holdout(all, o->holdout, o->seed, train, test);
 	sa_dataset_close(all);
-	if (!st && !o->quiet)
-		printf("%s has no test part: holding out %u of %u images as the test set\n",
-		       o->data, hold, n);
-	return st ? cli_fail(st, o->data) : 0;
-}
+	if (st)
+		return cli_fail(st, o->data);
+	o->held_out = 1;
+	if (!o->quiet) {
+		struct sa_dataset_info held;
 
-static const char *weights_name(enum mode m)
-{
-	switch (m) {
-	case MODE_FLOAT: return "float";
-	case MODE_Q: return "DeepShift-Q";
-	case MODE_PS: return "DeepShift-PS";
-	case MODE_CONVERT: return "converted (equation 12), not trained";
-	case MODE_CONVERT_Q: return "converted, then DeepShift-Q";
-	case MODE_CONVERT_PS: return "converted, then DeepShift-PS";
+		sa_dataset_get_info(*test, &held);
+		printf("%s has no test part: holding out %u of %u images as the test set\n",
+		       o->data, held.count, info.count);
 	}
-	return "?";
+	return 0;
 }
 
 /* Exports, measures the integer model on the test set and writes it with that accuracy. */
-static int export_and_measure(struct options *o, sa_trainer *t, const sa_dataset *train,
-			      const sa_dataset *test, const char *recipe, const char *arch_text,
-			      const char *dataset)
+static int export_and_measure(const struct options *o, const struct sa_train_plan *plan,
+			      sa_trainer *t, const sa_dataset *train, const sa_dataset *test,
+			      const char *recipe, const char *arch_text)
 {
-	char acc_s[32], images_s[32];
-	const char *name = o->name ? o->name : o->model;
-	const char *polarity, *framing;
-	/* Pairs; the input.* keys (a property of the data) and accuracy are set below. */
-	const char *meta[22] = {"name", name,		"dataset", dataset,   "recipe",
-				recipe, "architecture", arch_text, "trainer", "shiftaccel-train"};
-	int n = 10;
+	struct sa_train_export x = {.name = o->name ? o->name : o->model,
+				    .dataset = o->data,
+				    .architecture = arch_text,
+				    .eval_limit = (uint32_t)o->eval_limit,
+				    .threads = (int)o->threads};
 	void *data = NULL;
 	size_t size = 0;
-	sa_model *model = NULL;
-	struct sa_eval_result res;
-	struct sa_dataset_info info;
+	sa_status st = sa_train_plan_export(plan, t, train, test, recipe, &x, &data, &size);
+
+	if (st)
+		return cli_fail(st, "export");
+	printf("integer model: test accuracy %.2f%% (%u/%u, sa_session on the CPU, %.1f s)\n",
+	       x.accuracy, x.correct, x.total, x.seconds);
+	if (o->output && (st = sa_output_write_file(o->output, data, size)) == SA_OK)
+		printf("wrote %s (%zu bytes)\n", o->output, size);
+	free(data);
+	return st ? cli_fail(st, NULL) : 0;
+}
+
+/* The library's plan options from the command line. */
+static void plan_options(const struct options *o, struct sa_train_plan_options *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = o->mode;
+	p->init = o->init;
+	p->init_is_onnx = is_onnx_path(o->init);
+	p->weight_bits = (int)o->bits;
+	p->optimizer = o->optimizer;
+	p->seed = o->seed;
+	p->epochs = (uint32_t)o->epochs;
+	p->float_epochs = (uint32_t)o->float_epochs;
+	p->fold_epochs = o->fold_epochs_set ? (int)o->fold_epochs : -1;
+	p->lr = o->lr_set ? o->lr : 0;
+	p->momentum = o->momentum;
+	p->calibrate = (uint32_t)o->calibrate;
+	p->limit = (uint32_t)o->limit;
+	p->holdout = o->held_out ? o->holdout : 0;
+}
+
+/* The architecture text of --model (built in or a file) into *arch; 0 or an exit code. */
+static int model_arch(const struct options *o, const struct sa_dataset_info *info, char **arch)
+{
 	sa_status st;
 
-	sa_dataset_input_style(train, &polarity, &framing);
-	if (polarity) {
-		meta[n++] = SA_META_POLARITY, meta[n++] = polarity;
-		meta[n++] = SA_META_FRAMING, meta[n++] = framing;
+	if (strchr(o->model, '/') || strstr(o->model, ".arch")) {
+		const char *why = read_arch_file(o->model, arch);
+
+		if (why) {
+			cli_error("%s: cannot read the architecture file: %s", o->model, why);
+			return CLI_EXIT_INPUT;
+		}
+	} else if ((st = sa_train_builtin_arch(o->model, info->channels, info->height, info->width,
+					       arch))) {
+		cli_error("--model: %s", sa_last_error());
+		return st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
 	}
-	st = sa_trainer_export(t, meta, &data, &size);
-	if (st)
-		return cli_fail(st, "export");
-	st = sa_model_open_memory(data, size, "exported model", &model);
-	free(data);
-	if (st)
-		return cli_fail(st, "exported model");
-	sa_dataset_get_info(test, &info);
-	uint32_t count =
-		o->eval_limit && o->eval_limit < info.count ? (uint32_t)o->eval_limit : info.count;
+	return 0;
+}
 
-	st = sa_evaluate(model, test, 0, count, SA_DEVICE_CPU, (unsigned)o->threads, &res);
-	sa_model_close(model);
-	if (st)
-		return cli_fail(st, "integer evaluation");
-	double acc = 100.0 * res.correct / res.total;
+/* Creates the trainer: from the ONNX file of --init, or from --model (and a checkpoint). */
+static int make_trainer(struct options *o, const struct sa_train_plan *plan,
+			const sa_dataset *train, sa_onnx_import **imp, char **arch, sa_trainer **t)
+{
+	struct sa_train_config cfg;
+	struct sa_dataset_info info;
+	sa_status st;
+	int rc;
 
-	printf("integer model: test accuracy %.2f%% (%u/%u, sa_session on the CPU, %.1f s)\n", acc,
-	       res.correct, res.total, res.seconds);
-	sa_eval_result_free(&res);
-	if (!o->output)
-		return 0;
-	snprintf(acc_s, sizeof(acc_s), "%.2f", acc);
-	snprintf(images_s, sizeof(images_s), "%u", count);
-	meta[n++] = "accuracy";
-	meta[n++] = acc_s;
-	meta[n++] = "accuracy_images";
-	meta[n++] = images_s;
-	st = sa_trainer_export(t, meta, &data, &size);
+	sa_dataset_get_info(train, &info);
+	if (plan->o.init_is_onnx) {
+		st = sa_onnx_import_open(o->init, info.channels, info.height, info.width, imp);
+		if (st) {
+			/* The importer's message names the file, the node and the op. */
+			cli_error("%s", sa_last_error());
+			return st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
+		}
+		o->model = o->init;
+	} else if ((rc = model_arch(o, &info, arch))) {
+		return rc;
+	}
+	if (o->n_mean && (uint32_t)o->n_mean != info.channels) {
+		cli_error("--mean/--std have %d values but the images have %u channels", o->n_mean,
+			  info.channels);
+		return CLI_EXIT_USAGE;
+	}
+	sa_train_config_defaults(&cfg);
+	sa_train_plan_config(plan, &cfg);
+	cfg.arch_text = *imp ? sa_onnx_import_arch(*imp) : *arch;
+	cfg.arch_name = o->model;
+	cfg.weight_decay = (float)o->weight_decay;
+	cfg.schedule = o->schedule;
+	cfg.step_epochs = (int)o->step_epochs;
+	cfg.gamma = (float)o->gamma;
+	cfg.batch_size = (int)o->batch;
+	cfg.augment_shift = (int)o->augment;
+	cfg.threads = (int)o->threads;
+	st = *imp ? sa_trainer_create_from_onnx(*imp, &cfg, train, t)
+		  : sa_trainer_create(&cfg, train, t);
 	if (st)
-		return cli_fail(st, "export");
-	st = sa_output_write_file(o->output, data, size);
-	free(data);
-	if (st)
-		return cli_fail(st, NULL);
-	printf("wrote %s (%zu bytes)\n", o->output, size);
+		return fail_input(st, o->model);
+	if (o->init && !*imp && (st = sa_trainer_load_checkpoint(*t, o->init)))
+		return fail_input(st, o->init);
+	if (o->n_mean && (st = sa_trainer_set_normalisation(*t, o->mean, o->std)))
+		return fail_input(st, o->init);
+	o->cfg = cfg;
 	return 0;
 }
 
 static int run(struct options *o)
 {
-	struct run r = {o, NULL, 0, isatty(STDOUT_FILENO), 0, NULL, 0, 0, 0};
+	struct run r = {o, NULL, 0, isatty(STDOUT_FILENO), 0, NULL, 0, 0, 0, 0};
 	sa_dataset *train = NULL, *test = NULL;
 	sa_trainer *t = NULL;
-	struct sa_train_config cfg;
+	struct sa_train_plan_options popt;
+	struct sa_train_plan plan;
 	struct sa_dataset_info info, tinfo;
 	char *arch = NULL, recipe[512];
 	int rc = open_data(o, &train, &test);
 	sa_status st;
-	const int onnx_init = is_onnx_path(o->init);
-	int shift_mode =
-		o->mode == MODE_Q || o->mode == MODE_CONVERT_Q ? SA_WEIGHTS_Q : SA_WEIGHTS_PS;
 	sa_onnx_import *imp = NULL;
-	int float_first;
-
-	/* The ONNX weights are float: DeepShift training starts from their conversion. */
-	if (onnx_init && (o->mode == MODE_Q || o->mode == MODE_PS))
-		o->mode = o->mode == MODE_Q ? MODE_CONVERT_Q : MODE_CONVERT_PS;
-	float_first = o->mode == MODE_FLOAT || o->mode == MODE_CONVERT ||
-			  o->mode == MODE_CONVERT_Q || o->mode == MODE_CONVERT_PS;
 
 	if (!rc)
 		rc = match_test_shape(o, train, &test);
 	if (rc)
 		goto out;
+	plan_options(o, &popt);
+	sa_train_plan_make(&popt, &plan);
+	if ((rc = make_trainer(o, &plan, train, &imp, &arch, &t)))
+		goto out;
+	sa_train_plan_bind(&plan, t);
+	sa_train_plan_recipe(&plan, &o->cfg, recipe, sizeof(recipe));
 	sa_dataset_get_info(train, &info);
 	sa_dataset_get_info(test, &tinfo);
-	if (onnx_init) {
-		st = sa_onnx_import_open(o->init, info.channels, info.height, info.width, &imp);
-		if (st) {
-			/* The importer's message names the file, the node and the op. */
-			cli_error("%s", sa_last_error());
-			rc = st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
-			goto out;
-		}
-		o->model = o->init;
-	} else if (strchr(o->model, '/') || strstr(o->model, ".arch")) {
-		const char *why = read_arch_file(o->model, &arch);
-
-		if (why) {
-			cli_error("%s: cannot read the architecture file: %s", o->model, why);
-			rc = CLI_EXIT_INPUT;
-			goto out;
-		}
-	} else if ((st = sa_train_builtin_arch(o->model, info.channels, info.height, info.width,
-					       &arch))) {
-		cli_error("--model: %s", sa_last_error());
-		rc = st == SA_ERR_NO_MEMORY ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
-		goto out;
-	}
-	sa_train_config_defaults(&cfg);
-	cfg.arch_text = onnx_init ? sa_onnx_import_arch(imp) : arch;
-	cfg.arch_name = o->model;
-	cfg.weights = float_first ? SA_WEIGHTS_FLOAT : (sa_train_weights)shift_mode;
-	cfg.weight_bits = (int)o->bits;
-	cfg.optimizer = o->optimizer;
-	if (!o->lr_set)
-		/* shifts and signs move in log and sign units: PS needs larger steps */
-		o->lr = (o->optimizer == SA_OPT_SGD ? 0.01 : 0.001) * (o->mode == MODE_PS ? 10
-								       : o->mode == MODE_CONVERT_PS
-									       ? 3
-									       : 1);
-	cfg.lr = (float)o->lr;
-	cfg.momentum = o->momentum >= 0		    ? (float)o->momentum
-		       : o->optimizer == SA_OPT_SGD ? 0.9f
-						    : 0.0f;
-	cfg.weight_decay = (float)o->weight_decay;
-	cfg.schedule = o->schedule;
-	cfg.step_epochs = (int)o->step_epochs;
-	cfg.gamma = (float)o->gamma;
-	cfg.epochs = (int)o->epochs;
-	cfg.batch_size = (int)o->batch;
-	cfg.augment_shift = (int)o->augment;
-	cfg.threads = (int)o->threads;
-	cfg.seed = o->seed;
-	st = onnx_init ? sa_trainer_create_from_onnx(imp, &cfg, train, &t)
-		       : sa_trainer_create(&cfg, train, &t);
-	if (st) {
-		rc = fail_input(st, o->model);
-		goto out;
-	}
-	if (o->init && !onnx_init && (st = sa_trainer_load_checkpoint(t, o->init))) {
-		rc = fail_input(st, o->init);
-		goto out;
-	}
-	/*
-	 * Batch norm trained unfolded loses accuracy when the export folds it
-	 * and rounds the folded weights to shifts again; training the last
-	 * epochs in the folded form wins it back (docs/training.md).  Convert
-	 * modes fold before the conversion.
-	 */
-	uint64_t fold = 0, float_epochs = o->mode == MODE_FLOAT ? o->epochs : o->float_epochs;
-
-	if ((o->mode == MODE_Q || o->mode == MODE_PS) && sa_trainer_has_batchnorm(t))
-		fold = o->fold_epochs_set ? o->fold_epochs
-		       : o->epochs >= 8	  ? o->epochs / 4
-		       : o->epochs >= 2	  ? 1
-					  : 0;
-	char source[300] = "";
-
-	if (float_first && o->mode != MODE_FLOAT && o->init)
-		snprintf(source, sizeof(source), " init=%s", o->init);
-	else if (float_first && o->mode != MODE_FLOAT)
-		snprintf(source, sizeof(source), " float_epochs=%u", (unsigned)o->float_epochs);
-	else if (fold)
-		snprintf(source, sizeof(source), " fold_epochs=%u", (unsigned)fold);
-	const char *opt_name = o->optimizer == SA_OPT_SGD    ? "sgd"
-			       : o->optimizer == SA_OPT_ADAM ? "adam"
-							     : "rmsprop";
-	const char *sched_name = o->schedule == SA_SCHEDULE_COSINE ? "cosine"
-				 : o->schedule == SA_SCHEDULE_STEP ? "step"
-								   : "constant";
-
-	snprintf(recipe, sizeof(recipe),
-		 "mode=%s weight_bits=%u epochs=%u%s optimizer=%s lr=%g schedule=%s batch=%u "
-		 "augment=%u seed=%llu limit=%u",
-		 mode_names[o->mode], (unsigned)o->bits, (unsigned)o->epochs, source, opt_name,
-		 o->lr, sched_name, (unsigned)o->batch, (unsigned)o->augment,
-		 (unsigned long long)o->seed, (unsigned)o->limit);
 	if (!o->quiet)
 		printf("training %s (%s, %u-bit weights) on %s: %u train / %u test images, %zu "
 		       "parameters, batch %u, %s\n",
-		       o->model, weights_name(o->mode), (unsigned)o->bits, o->data, info.count,
-		       tinfo.count, sa_trainer_param_count(t), (unsigned)o->batch, recipe);
+		       o->model, sa_train_plan_describe(&plan), (unsigned)o->bits, o->data,
+		       info.count, tinfo.count, sa_trainer_param_count(t), (unsigned)o->batch,
+		       recipe);
 	if (o->log && log_append(&r, "phase,epoch,loss,train_accuracy,test_accuracy,seconds,"
 				     "images_per_second,lr\n") != 0) {
 		rc = CLI_EXIT_INPUT;
 		goto out;
 	}
-	if (float_first && !o->init &&
-	    (rc = train_phase(&r, t, train, test, "float", float_epochs, float_epochs)))
+	st = sa_train_plan_run(&plan, t, train, test, on_event, &r);
+	if (r.tty && !o->quiet && st && !r.stopped)
+		printf("\n");
+	if (st) {
+		/* a failed log or plot point was reported where it happened */
+		rc = r.stopped ? CLI_EXIT_INPUT : cli_fail(st, NULL);
 		goto out;
-	if (o->mode != MODE_FLOAT && float_first) {
-		double acc;
-
-		if (o->init && !o->quiet && sa_trainer_evaluate(t, test, 0, 0, &acc, NULL) == SA_OK)
-			printf("float weights from %s: test accuracy %.2f%%\n", o->init, acc);
-		st = sa_trainer_convert(t, (sa_train_weights)shift_mode, (int)o->bits);
-		if (!st)
-			st = sa_trainer_calibrate(t, train, (uint32_t)o->calibrate);
-		if (!st)
-			st = sa_trainer_evaluate(t, test, 0, 0, &acc, NULL);
-		if (st) {
-			rc = cli_fail(st, "conversion");
-			goto out;
-		}
-		if (!o->quiet)
-			printf("converted to %u-bit shifts (equation 12), activations calibrated "
-			       "on "
-			       "%u images: test accuracy %.2f%%\n",
-			       (unsigned)o->bits, (unsigned)o->calibrate, acc);
-	}
-	if (o->mode != MODE_FLOAT && o->mode != MODE_CONVERT &&
-	    (rc = train_phase(&r, t, train, test, shift_mode == SA_WEIGHTS_Q ? "q" : "ps",
-			      o->epochs - fold, o->epochs)))
-		goto out;
-	if (fold) {
-		st = sa_trainer_fold_batchnorm(t);
-		if (st) {
-			rc = cli_fail(st, "folding batch norm");
-			goto out;
-		}
-		if (!o->quiet)
-			printf("batch norm folded into the weights for the last %u epoch%s\n",
-			       (unsigned)fold, fold == 1 ? "" : "s");
-		rc = train_phase(&r, t, train, test, "folded", fold, o->epochs);
-		if (rc)
-			goto out;
 	}
 	if (o->save && (st = sa_trainer_save_checkpoint(t, o->save))) {
 		rc = cli_fail(st, o->save);
@@ -862,8 +773,8 @@ static int run(struct options *o)
 	if (o->plot && r.npoints > 0) {
 		char title[128];
 
-		snprintf(title, sizeof(title), "%s %s on %s", o->model, mode_names[o->mode],
-			 o->data);
+		snprintf(title, sizeof(title), "%s %s on %s", o->model,
+			 sa_train_mode_name(plan.o.mode), o->data);
 		st = sa_plot_curves(o->plot, r.points, r.npoints, title, 800, 480);
 		if (st) {
 			rc = cli_fail(st, o->plot);
@@ -872,9 +783,9 @@ static int run(struct options *o)
 		if (!o->quiet)
 			printf("wrote %s\n", o->plot);
 	}
-	if (o->mode != MODE_FLOAT)
-		rc = export_and_measure(o, t, train, test, recipe,
-					onnx_init ? sa_onnx_import_arch(imp) : arch, o->data);
+	if (plan.o.mode != SA_MODE_FLOAT)
+		rc = export_and_measure(o, &plan, t, train, test, recipe,
+					imp ? sa_onnx_import_arch(imp) : arch);
 out:
 	free(r.log);
 	free(r.points);

@@ -226,6 +226,135 @@ sa_status sa_trainer_load_checkpoint(sa_trainer *t, const char *path);
 /* Number of trainable values in the current mode. */
 size_t sa_trainer_param_count(const sa_trainer *t);
 
+/* ----------------------------------------------------------- training plan */
+
+/*
+ * The training policy shiftaccel-train follows (docs/training.md, "Modes"):
+ * which phases run in which order, default learning rates and momentum, how
+ * many epochs train with batch norm folded, the recipe and metadata written
+ * into the model.  A tool parses options into sa_train_plan_options, makes
+ * the plan, creates the trainer from sa_train_plan_config() and runs it.
+ */
+typedef enum sa_train_mode {
+	SA_MODE_FLOAT = 0,	/* float baseline; no integer model */
+	SA_MODE_Q = 1,		/* DeepShift-Q from scratch */
+	SA_MODE_PS = 2,		/* DeepShift-PS from scratch */
+	SA_MODE_CONVERT = 3,	/* float weights converted by equation 12, not trained */
+	SA_MODE_CONVERT_Q = 4,	/* converted, then DeepShift-Q */
+	SA_MODE_CONVERT_PS = 5, /* converted, then DeepShift-PS */
+} sa_train_mode;
+
+/* "float", "q", "ps", "convert", "convert+q", "convert+ps"; parse: SA_OK or
+ * SA_ERR_INVALID_ARGUMENT. */
+const char *sa_train_mode_name(sa_train_mode mode);
+sa_status sa_train_mode_parse(const char *name, sa_train_mode *mode);
+
+struct sa_train_plan_options {
+	sa_train_mode mode;
+	const char *init; /* checkpoint or ONNX file with the start weights, or NULL */
+	int init_is_onnx; /* init is an ONNX float network: q/ps mean convert+q/ps */
+	int weight_bits;  /* 2..5 */
+	sa_optimizer optimizer;
+	uint64_t seed;	       /* everything random, and the hold-out split */
+	uint32_t epochs;       /* shift epochs (float epochs in float mode), >= 1 */
+	uint32_t float_epochs; /* convert modes without init */
+	int fold_epochs;       /* last epochs trained with batch norm folded; -1: default */
+	double lr;	       /* 0: the default for the optimiser and mode */
+	double momentum;       /* < 0: the default (0.9 for SGD, else 0) */
+	uint32_t calibrate;    /* images that calibrate activations after a conversion */
+	uint32_t limit;	       /* > 0: train on the first limit shuffled images per epoch */
+	double holdout;	       /* share held out by sa_dataset_holdout, 0 if not held out */
+};
+
+struct sa_train_plan {
+	struct sa_train_plan_options o; /* mode resolved (ONNX q/ps -> convert+q/ps) */
+	sa_train_weights start;		/* weights the trainer is created with */
+	sa_train_weights shift;		/* Q or PS: the weights of the integer model */
+	uint32_t float_epochs;		/* float phase before a conversion (0: none) */
+	int convert;			/* the float weights are converted by equation 12 */
+	uint32_t shift_epochs;		/* Q/PS epochs with batch norm as trained */
+	uint32_t fold_epochs;		/* Q/PS epochs after batch norm is folded */
+	double lr, momentum;		/* defaults applied */
+};
+
+/* Resolves mode, phases, learning rate and momentum from the options. */
+void sa_train_plan_make(const struct sa_train_plan_options *o, struct sa_train_plan *plan);
+/* Sets the plan's fields in cfg (weights, bits, optimizer, lr, momentum, epochs, seed); the rest is
+ * the caller's. */
+void sa_train_plan_config(const struct sa_train_plan *plan, struct sa_train_config *cfg);
+/* Decides the folded epochs once the trainer exists (they need batch norm). */
+void sa_train_plan_bind(struct sa_train_plan *plan, const sa_trainer *t);
+/* "DeepShift-PS", "converted, then DeepShift-Q", ... for the plan's mode. */
+const char *sa_train_plan_describe(const struct sa_train_plan *plan);
+/* The `recipe` metadata (mode, bits, epochs, optimiser, lr, ...) into buf. */
+void sa_train_plan_recipe(const struct sa_train_plan *plan, const struct sa_train_config *cfg,
+			  char *buf, size_t size);
+
+/* What sa_train_plan_run reports as it goes. */
+typedef enum sa_train_event_kind {
+	SA_TRAIN_BATCH = 0,	/* done/total images of the epoch, loss so far */
+	SA_TRAIN_EPOCH = 1,	/* phase, epoch of epochs_of, stats, test_accuracy */
+	SA_TRAIN_INIT = 2,	/* test_accuracy of the float weights from plan->o.init */
+	SA_TRAIN_CONVERTED = 3, /* test_accuracy after conversion and calibration */
+	SA_TRAIN_FOLDED = 4,	/* batch norm folded for the last epochs_of epochs */
+} sa_train_event_kind;
+
+struct sa_train_event {
+	sa_train_event_kind kind;
+	const char *phase; /* "float", "q", "ps", "folded" */
+	uint32_t epochs_of;
+	const struct sa_epoch_stats *stats;
+	double test_accuracy;
+	uint32_t done, total;
+	double loss;
+};
+
+/* Returns 0 to go on; anything else stops the run with SA_ERR_IO (a log could not be written). */
+typedef int (*sa_train_event_fn)(void *ctx, const struct sa_train_event *ev);
+
+/*
+ * Runs the plan's phases on t: float epochs, conversion + calibration, Q/PS
+ * epochs, batch-norm fold and folded epochs, evaluating on `test` after each
+ * epoch.  Errors say which phase failed ("training: ...").
+ */
+sa_status sa_train_plan_run(const struct sa_train_plan *plan, sa_trainer *t,
+			    const sa_dataset *train, const sa_dataset *test,
+			    sa_train_event_fn on_event, void *ctx);
+
+/*
+ * Splits a data set without a test part into *train and *test: a share
+ * `fraction` (0 < fraction < 1) of the images, chosen by `seed`, is held out.
+ * The same (data, fraction, seed) always gives the same split; the trainer
+ * records fraction and seed in the model (SA_META_HOLDOUT) so that
+ * shiftaccel-eval rebuilds its test set.  SA_ERR_SHAPE if either part would
+ * be empty.
+ */
+sa_status sa_dataset_holdout(const sa_dataset *all, double fraction, uint64_t seed,
+			     sa_dataset **train, sa_dataset **test);
+/* Metadata key of a held-out test set: "fraction=F seed=N" (F printed with %.17g). */
+#define SA_META_HOLDOUT "holdout"
+sa_status sa_holdout_parse(const char *value, double *fraction, uint64_t *seed);
+
+struct sa_train_export {
+	const char *name, *dataset, *architecture; /* metadata */
+	uint32_t eval_limit; /* > 0: measure on the first eval_limit test images */
+	int threads;
+	/* results */
+	double accuracy; /* percent, of the integer model through sa_session on the CPU */
+	uint32_t correct, total;
+	double seconds;
+};
+
+/*
+ * Exports the integer model with its metadata (name, dataset, recipe,
+ * architecture, trainer, the look of the training images, the hold-out
+ * split when there is one), measures it on `test` through sa_evaluate and
+ * returns the .dsm bytes (malloc()ed) with that accuracy stored in it.
+ */
+sa_status sa_train_plan_export(const struct sa_train_plan *plan, sa_trainer *t,
+			       const sa_dataset *train, const sa_dataset *test, const char *recipe,
+			       struct sa_train_export *x, void **data, size_t *size);
+
 /* ------------------------------------------------------------------- plots */
 
 struct sa_curve_point {

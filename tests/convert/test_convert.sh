@@ -103,6 +103,7 @@ expect "labels of another count" 2 "3 labels for the model's 10 classes" -- \
 # Fine-tuning an imported graph: shiftaccel-train --init model.onnx (q and ps start
 # from the converted float weights: convert+q, convert+ps).
 train=$B/bin/shiftaccel-train
+BIN_EVAL=$B/bin/shiftaccel-eval
 "$train" --init "$fx/simple_cnn.onnx" --mode ps --data "$(calib simple_cnn)" --epochs 1 \
 	-o "$out/tuned.dsm" >"$log" 2>&1
 rc=$?
@@ -122,6 +123,34 @@ else
 	bad "shiftaccel-train --init with images of another size (exit $rc)"
 	sed 's/^/    /' "$log"
 fi
+
+# --mean/--std give the ONNX network its own normalisation (make_models.py trains with
+# 0.25/0.5, not the images' statistics): the float trainer then answers as PyTorch does,
+# and the integer model, which applies the stored normalisation, keeps that.
+"$train" --init "$fx/simple_cnn.onnx" --mode convert --data "$(calib simple_cnn)" \
+	--test-data "$(calib simple_cnn)" --mean 0.25 --std 0.5 -o "$out/norm.dsm" >"$log" 2>&1
+rc=$?
+fl=$(sed -nE 's/^float weights from .*: test accuracy ([0-9.]+)%/\1/p' "$log")
+il=$(sed -nE 's/^integer model: test accuracy ([0-9.]+)%.*/\1/p' "$log")
+if [[ $rc -eq 0 && -n $fl && -n $il ]] && awk -v f="$fl" -v i="$il" 'BEGIN { exit !(f >= 99.5 && i >= 95) }'; then
+	ok "shiftaccel-train --init model.onnx --mean/--std: PyTorch's answers (float $fl%, integer $il%)"
+else
+	bad "shiftaccel-train --init model.onnx --mean/--std (exit $rc, float ${fl:-?}%, integer ${il:-?}%)"
+	sed 's/^/    /' "$log"
+fi
+"$BIN_EVAL" "$out/norm.dsm" --data "$(calib simple_cnn)" --json >"$log" 2>&1
+grep -q "\"accuracy\":$il" "$log" && ok "the model keeps --mean/--std (shiftaccel-eval: $il%)" ||
+	bad "the model keeps --mean/--std (shiftaccel-eval, want $il%)" 
+# expect_train NAME RC PATTERN -- ARGS: as expect, for shiftaccel-train.
+expect_train() { local tool=$train; expect "$@"; }
+expect_train "train: --mean without --std" 1 "go together" -- --init "$fx/simple_cnn.onnx" \
+	--data "$(calib simple_cnn)" --mean 0.5
+expect_train "train: --mean of 3 channels for 1" 1 "3 values but the images have 1" -- \
+	--init "$fx/simple_cnn.onnx" --data "$(calib simple_cnn)" --mean 0.5,0.5,0.5 --std 1,1,1
+expect_train "train: --mean/--std only with an ONNX --init" 1 "only with --init FILE.onnx" -- \
+	--data "$(calib simple_cnn)" --mean 0.5 --std 1
+expect_train "train: --std 0" 1 "std" -- --init "$fx/simple_cnn.onnx" \
+	--data "$(calib simple_cnn)" --mean 0.5 --std 0
 
 # Usage errors: exit 1.
 expect "--calib is required" 1 "--calib SPEC is required" -- "$fx/simple_cnn.onnx" -o "$out/x.dsm"

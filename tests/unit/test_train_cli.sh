@@ -78,8 +78,26 @@ conv=$("$BIN/shiftaccel-train" "${COMMON[@]}" --mode convert --init "$T/f.ckpt" 
 check "convert from the checkpoint (no training)" '[[ $? -eq 0 && $conv == *"converted to 4-bit shifts"* && -s $T/conv.dsm ]]'
 cq=$("$BIN/shiftaccel-train" "${COMMON[@]}" --mode convert+q --init "$T/f.ckpt" --epochs 1 --quiet 2>&1)
 check "convert+q trains after converting" '[[ $? -eq 0 && $cq == *"integer model: test accuracy"* ]]'
-hold=$("$BIN/shiftaccel-train" --model "$T/tiny.arch" --data "$TRAIN" --mode q --epochs 1 --holdout 0.25 2>&1)
+hold=$("$BIN/shiftaccel-train" --model "$T/tiny.arch" --data "$TRAIN" --mode ps --epochs 3 --lr 0.03 --holdout 0.25 \
+	--seed 11 -o "$T/hold.dsm" 2>&1)
 check "data without a test part holds some out" '[[ $? -eq 0 && $hold == *"holding out 100 of 400"* ]]'
+# shiftaccel-eval rebuilds that test set from the split the model records, with
+# --data given or taken from the model; the trainer's figure is the one it measures.
+hacc=$(sed -n 's/^integer model: test accuracy \([0-9.]*\)% (\([0-9]*\)\/100,.*/\1/p' <<<"$hold")
+hjson=$("$BIN/shiftaccel-eval" "$T/hold.dsm" --holdout --data "$TRAIN" --json)
+check "eval --holdout: the trainer's hold-out accuracy ($hacc%) on the same 100 images" '[[ -n $hacc && $hjson == *"\"split\":\"holdout\",\"first\":0,\"images\":100,"* && $(sed -n "s/.*\"accuracy\":\([0-9.]*\),\"device\".*/\1/p" <<<"$hjson" | xargs printf "%.2f") == "$hacc" ]]'
+htext=$("$BIN/shiftaccel-eval" "$T/hold.dsm" --holdout)
+check "eval --holdout without --data uses the model's data set" '[[ $? -eq 0 && $htext == *"accuracy: $hacc%"* ]]'
+# Another seed holds out other images: the recorded seed matters.
+"$BIN/shiftaccel-train" --model "$T/tiny.arch" --data "$TRAIN" --mode ps --epochs 3 --lr 0.03 --holdout 0.25 \
+	--seed 12 -o "$T/hold12.dsm" --quiet >/dev/null 2>&1
+w11=$("$BIN/shiftaccel-eval" "$T/hold.dsm" --holdout --json)
+w12=$("$BIN/shiftaccel-eval" "$T/hold12.dsm" --holdout --json)
+check "another seed's hold-out set has other images (per-class counts differ)" '[[ -n $w12 && $(grep -o "\"images\":[0-9]*" <<<"$w11") != $(grep -o "\"images\":[0-9]*" <<<"$w12") ]]'
+"$BIN/shiftaccel-eval" "$T/ps.dsm" --holdout --data "$TEST" >/dev/null 2>"$T/err"
+check "eval --holdout of a model trained with a test set: exit 2, saying so" '[[ $? -eq 2 && $(cat "$T/err") == *"no held-out split"* ]]'
+"$BIN/shiftaccel-eval" "$T/hold.dsm" --holdout --split train >/dev/null 2>"$T/err"
+check "eval --holdout with --split: exit 1" '[[ $? -eq 1 && $(cat "$T/err") == *"--holdout"* ]]'
 
 printf 'conv 6 3 pad=1 bn relu name=a\nconv 6 3 pad=1 bn\nadd a relu\nmaxpool 2\nfc classes\n' >"$T/bn.arch"
 BN=(--model "$T/bn.arch" --data "$TRAIN" --test-data "$TEST" --mode q --batch-size 16)
