@@ -43,7 +43,8 @@ static sa_dataset *fixture_images(const char *name)
 	char spec[1100];
 	sa_dataset *idx = NULL, *ds = NULL;
 	struct sa_dataset_info info;
-	uint8_t *pixels, labels[IMAGES];
+	uint8_t *pixels;
+	sa_label labels[IMAGES];
 	const char *names[CLASSES] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
 	snprintf(spec, sizeof(spec), "idx:%s,%s", path_of(name, "-images.idx3"),
@@ -57,7 +58,7 @@ static sa_dataset *fixture_images(const char *name)
 	if (pixels && info.count == IMAGES && info.channels == 1) {
 		for (uint32_t i = 0; i < IMAGES; i++) {
 			memcpy(pixels + image * i, sa_dataset_image(idx, i), image);
-			labels[i] = (uint8_t)sa_dataset_label(idx, i);
+			labels[i] = (sa_label)sa_dataset_label(idx, i);
 		}
 		if (sa_dataset_from_memory(name, IMAGES, 1, info.height, info.width, pixels, labels,
 					   CLASSES, names, &ds))
