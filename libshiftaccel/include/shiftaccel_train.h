@@ -29,7 +29,6 @@ typedef struct sa_dataset sa_dataset;
  * files hold one byte per label by their format.
  */
 typedef uint16_t sa_label;
-#define SA_DATASET_MAX_CLASSES 65536
 
 typedef enum sa_split {
 	SA_SPLIT_TRAIN = 0,

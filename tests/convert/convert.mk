@@ -16,3 +16,11 @@ $(CONVERT_IMPORT_TEST) $(TV_FLOAT_LOGITS): $(BUILD)/tests/%: $(BUILD)/obj/tests/
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 check-build: $(CONVERT_IMPORT_TEST) $(TV_FLOAT_LOGITS)
+
+# Every Table 3 architecture (make test runs it after check): the plain build,
+# since the VGGs take minutes each under ASan.
+CHECK_SCRIPTS += tests/convert/test_tv_nets.sh
+TEST_TIERS += tv-nets-check
+.PHONY: tv-nets-check
+tv-nets-check: check-build
+	@TV_NETS=all SA_BUILD=$(BUILD) tests/run-tier.sh tests/convert/test_tv_nets.sh

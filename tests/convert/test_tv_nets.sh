@@ -15,8 +15,9 @@
 # torchvision, in ${SHIFTACCEL_CACHE:-/var/cache/shiftaccel}/tv-models-HASH
 # (outside the clone: some are 100+ MB).
 #
-#   test_tv_nets.sh [NAME...]      default: TV_NETS_CHECK below (make check);
-#                                  `all`: every architecture (make tv-nets-check)
+#   test_tv_nets.sh [NAME...]      default: $TV_NETS, else TV_NETS_CHECK below
+#                                  (make check); `all`: every architecture
+#                                  (make tv-nets-check, TV_NETS=all)
 # Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,13 +27,11 @@ ALL="vgg11 vgg11_bn vgg13 vgg13_bn vgg16 vgg16_bn vgg19 vgg19_bn alexnet
      densenet121 densenet161 densenet169 densenet201
      resnet18 resnet34 resnet50 resnet101 resnet152
      mobilenet_v2 squeezenet1_0 squeezenet1_1 googlenet"
-# One of each family, the smallest: what `make check` runs (times: docs/import.md).
-TV_NETS_CHECK="vgg11_bn alexnet densenet121 resnet18 resnet50 mobilenet_v2 squeezenet1_1 googlenet"
-if [[ $# -eq 0 ]]; then
-	set -- $TV_NETS_CHECK
-elif [[ $1 == all ]]; then
-	set -- $ALL
-fi
+# The smallest of most families, what `make check` runs under ASan; VGG (150 MB
+# and more each) and the rest only in `make tv-nets-check` (times: docs/import.md).
+TV_NETS_CHECK="alexnet resnet18 mobilenet_v2 squeezenet1_1 densenet121 googlenet"
+[[ $# -gt 0 ]] || set -- ${TV_NETS:-$TV_NETS_CHECK}
+[[ $1 != all ]] || set -- $ALL
 
 py=/usr/bin/python3 # Debian's interpreter: torch lives in its dist-packages.
 maker=tests/convert/make_tv_models.py
