@@ -11,7 +11,7 @@ EMU_SRCS += emulator/card.c emulator/regs.c emulator/doorbell.c emulator/irq.c \
 # the conv/fc, pooling and add kernels, their parameter checks and weight
 # unpacking, and the bit-identical fast conv/fc kernels (cpu_fast.h).
 EMU_KERNEL_SRCS := libshiftaccel/kernels/requant.c libshiftaccel/kernels/conv.c \
-	libshiftaccel/kernels/pool.c libshiftaccel/kernels/add.c \
+	libshiftaccel/kernels/pool.c libshiftaccel/kernels/add.c libshiftaccel/kernels/div_round.c \
 	libshiftaccel/kernels/sa_check.c libshiftaccel/kernels/sa_weights.c \
 	libshiftaccel/src/cpu_fast.c libshiftaccel/src/cpu_fast_conv.c \
 	libshiftaccel/src/cpu_fast_fc.c libshiftaccel/src/error.c

@@ -5,6 +5,7 @@ FORMAT_READ_SRCS := \
 	libshiftaccel/src/dsm_read.c \
 	libshiftaccel/src/dsm_read_graph.c \
 	libshiftaccel/src/dsm_meta_rules.c \
+	libshiftaccel/src/dsm_op_rules.c \
 	libshiftaccel/src/model_api.c \
 	libshiftaccel/kernels/sa_check.c \
 	libshiftaccel/kernels/sa_weights.c

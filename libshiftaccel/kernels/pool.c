@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Pooling (docs/numerics.md, "Pooling").  Max pooling compares; average
- * pooling sums and divides by a power-of-two area with one rounded shift, so
- * the card needs no divider.  Outputs keep the input's dtype and exponent.
+ * pooling sums and takes the rounded mean with sa_div_round (a rounded shift
+ * for power-of-two areas, shift-and-subtract division otherwise), so the card
+ * needs no divider.  Outputs keep the input's dtype and exponent.
  */
 #include "ref_util.h"
 
@@ -44,7 +45,7 @@ void sa_ref_maxpool(const struct sa_shape *in, const void *x, const struct sa_po
 void sa_ref_avgpool(const struct sa_shape *in, const void *x, const struct sa_pool_params *p,
 		    const struct sa_shape *out, void *y)
 {
-	int shift = sa_log2_area((uint32_t)p->kernel_h * p->kernel_w);
+	uint32_t area = (uint32_t)p->kernel_h * p->kernel_w;
 	uint32_t c, oy, ox, ky, kx, ky_lo, ky_hi, kx_lo, kx_hi;
 	int32_t lo, hi;
 	size_t yi = 0;
@@ -69,7 +70,8 @@ void sa_ref_avgpool(const struct sa_shape *in, const void *x, const struct sa_po
 						sum += sa_load(x, in->dtype,
 							       row + (size_t)(ix0 + kx));
 				}
-				sa_store(y, out->dtype, yi++, sa_requantize(sum, shift, lo, hi));
+				sa_store(y, out->dtype, yi++,
+					 sa_clamp(sa_div_round(sum, area), lo, hi));
 			}
 		}
 	}
@@ -79,7 +81,6 @@ void sa_ref_global_avgpool(const struct sa_shape *in, const void *x, const struc
 			   void *y)
 {
 	size_t area = (size_t)in->h * in->w, i;
-	int shift = sa_log2_area((uint32_t)area);
 	int32_t lo, hi;
 	uint32_t c;
 
@@ -89,6 +90,6 @@ void sa_ref_global_avgpool(const struct sa_shape *in, const void *x, const struc
 
 		for (i = 0; i < area; i++)
 			sum += sa_load(x, in->dtype, c * area + i);
-		sa_store(y, out->dtype, c, sa_requantize(sum, shift, lo, hi));
+		sa_store(y, out->dtype, c, sa_clamp(sa_div_round(sum, (uint32_t)area), lo, hi));
 	}
 }

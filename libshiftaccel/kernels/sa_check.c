@@ -44,11 +44,6 @@ static int requant_shift_ok(int r)
 	return r >= SA_REQUANT_SHIFT_MIN && r <= SA_REQUANT_SHIFT_MAX;
 }
 
-static int is_power_of_two(uint64_t v)
-{
-	return v != 0 && (v & (v - 1)) == 0;
-}
-
 /* The rules every activation tensor obeys: non-empty, int8/int16, exponent in range. */
 static const char *check_activation(const struct sa_shape *s)
 {
@@ -214,15 +209,11 @@ const char *sa_check_maxpool(const struct sa_shape *in, const struct sa_pool_par
 const char *sa_check_avgpool(const struct sa_shape *in, const struct sa_pool_params *p,
 			     struct sa_shape *out)
 {
-	struct sa_shape shape = *out;
-	const char *err = check_pool_window(in, p, &shape);
-	if (err)
-		return err;
-	/* The average is a rounded right shift by log2(area): no division on the card. */
-	if (!is_power_of_two((uint64_t)p->kernel_h * p->kernel_w))
-		return "avgpool: window area (kernel_h * kernel_w) is not a power of two";
-	*out = shape;
-	return NULL;
+	/*
+	 * Any area up to SA_MAX_POOL_AREA: the mean is a rounded division that
+	 * the card does by shift-and-subtract (sa_div_round), no divider needed.
+	 */
+	return check_pool_window(in, p, out);
 }
 
 const char *sa_check_global_avgpool(const struct sa_shape *in, struct sa_shape *out)
@@ -230,10 +221,7 @@ const char *sa_check_global_avgpool(const struct sa_shape *in, struct sa_shape *
 	const char *err = check_activation(in);
 	if (err)
 		return err;
-	uint64_t area = (uint64_t)in->h * in->w;
-	if (!is_power_of_two(area))
-		return "global_avgpool: input area (H * W) is not a power of two";
-	if (area > SA_MAX_POOL_AREA)
+	if ((uint64_t)in->h * in->w > SA_MAX_POOL_AREA)
 		return "global_avgpool: input area (H * W) exceeds SA_MAX_POOL_AREA";
 	out->c = in->c;
 	out->h = 1;
@@ -272,5 +260,75 @@ const char *sa_check_add(const struct sa_shape *a, const struct sa_shape *b,
 	out->c = a->c;
 	out->h = a->h;
 	out->w = a->w;
+	return NULL;
+}
+
+/*
+ * What concat and clip share: an activation, a fused act, zero reserved
+ * bytes, a valid output type, and an input exponent within
+ * SA_ADD_MAX_EXP_DIFF of the output's (so the requantising shift keeps
+ * |q << 16| <= 2^31); the two messages are the op's own.
+ */
+static const char *check_requant_copy(const struct sa_shape *in, uint8_t act, const sa_u8 *reserved,
+				      size_t n_reserved, const struct sa_shape *out,
+				      const char *exp_err, const char *reserved_err)
+{
+	const char *err = check_activation(in);
+	if (err)
+		return err;
+	if (!act_is_valid(act))
+		return "unknown activation (act is not SA_ACT_NONE, SA_ACT_RELU or SA_ACT_RELU6)";
+	for (size_t i = 0; i < n_reserved; i++) {
+		if (reserved[i] != 0)
+			return reserved_err;
+	}
+	err = check_output_type(out);
+	if (err)
+		return err;
+	int ediff = out->exp > in->exp ? out->exp - in->exp : in->exp - out->exp;
+	if (ediff > SA_ADD_MAX_EXP_DIFF)
+		return exp_err;
+	return NULL;
+}
+
+const char *sa_check_concat(const struct sa_shape *a, const struct sa_shape *b,
+			    const struct sa_concat_params *p, struct sa_shape *out)
+{
+	static const char exp_err[] =
+		"concat: an input exponent differs from the output's by more than "
+		"SA_ADD_MAX_EXP_DIFF (16)";
+	static const char res_err[] = "concat: reserved parameter fields are not zero";
+	const char *err = check_requant_copy(a, p->act, p->reserved, sizeof(p->reserved), out,
+					     exp_err, res_err);
+	if (err)
+		return err;
+	err = check_requant_copy(b, p->act, p->reserved, sizeof(p->reserved), out, exp_err,
+				 res_err);
+	if (err)
+		return err;
+	if (a->h != b->h || a->w != b->w)
+		return "concat: the two inputs have different heights or widths";
+	/* The activation limits bound the result; this only keeps the sum in range. */
+	if ((uint64_t)a->c + b->c > UINT32_MAX)
+		return "concat: too many channels";
+	out->c = a->c + b->c;
+	out->h = a->h;
+	out->w = a->w;
+	return NULL;
+}
+
+const char *sa_check_clip(const struct sa_shape *in, const struct sa_clip_params *p,
+			  struct sa_shape *out)
+{
+	const char *err = check_requant_copy(
+		in, p->act, p->reserved, sizeof(p->reserved), out,
+		"clip: the input exponent differs from the output's by more than "
+		"SA_ADD_MAX_EXP_DIFF (16)",
+		"clip: reserved parameter fields are not zero");
+	if (err)
+		return err;
+	out->c = in->c;
+	out->h = in->h;
+	out->w = in->w;
 	return NULL;
 }

@@ -26,7 +26,7 @@
 struct sa_shape {
 	uint32_t c, h, w;
 	uint8_t dtype; /* SA_DTYPE_I8 or SA_DTYPE_I16 */
-	int8_t exp; /* real = q * 2^exp */
+	int8_t exp;    /* real = q * 2^exp */
 };
 
 static inline size_t sa_shape_elems(const struct sa_shape *s)
@@ -59,7 +59,8 @@ static inline int64_t sa_rshift_round(int64_t v, int r)
 		/* Round half toward +infinity: floor((v + 2^(r-1)) / 2^r). */
 		return sa_floor_shift(v + ((int64_t)1 << (r - 1)), r);
 	/*
-	 * Exact: |acc| < 2^54 and -r <= 8 keep the result inside int64; shifted
+	 * Exact: |acc| < 2^54 with -r <= 8 (conv, fc, add), or an int16 value
+	 * with -r <= SA_ADD_MAX_EXP_DIFF (concat, clip), stays inside int64; shifted
 	 * as the two's complement bit pattern (a left shift of a negative signed
 	 * value is undefined in C).
 	 */
@@ -69,12 +70,15 @@ static inline int64_t sa_rshift_round(int64_t v, int r)
 /* Clamp bounds of an output of this dtype with this fused activation and exponent. */
 void sa_act_bounds(uint8_t dtype, uint8_t act, int exp_out, int32_t *lo, int32_t *hi);
 
-/* acc (at scale 2^(exp_out + r)) -> output value. */
+/* acc (at scale 2^(exp_out + r)) -> output value; sa_clamp is its final step. */
+static inline int32_t sa_clamp(int64_t v, int32_t lo, int32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : (int32_t)v;
+}
+
 static inline int32_t sa_requantize(int64_t acc, int r, int32_t lo, int32_t hi)
 {
-	int64_t v = sa_rshift_round(acc, r);
-
-	return v < lo ? lo : v > hi ? hi : (int32_t)v;
+	return sa_clamp(sa_rshift_round(acc, r), lo, hi);
 }
 
 /* Packed B-bit codes <-> signed k. */
@@ -105,6 +109,18 @@ const char *sa_check_avgpool(const struct sa_shape *in, const struct sa_pool_par
 const char *sa_check_global_avgpool(const struct sa_shape *in, struct sa_shape *out);
 const char *sa_check_add(const struct sa_shape *a, const struct sa_shape *b,
 			 const struct sa_add_params *p, struct sa_shape *out);
+const char *sa_check_concat(const struct sa_shape *a, const struct sa_shape *b,
+			    const struct sa_concat_params *p, struct sa_shape *out);
+const char *sa_check_clip(const struct sa_shape *in, const struct sa_clip_params *p,
+			  struct sa_shape *out);
+
+/*
+ * floor(sum / area + 1/2) for 1 <= area <= SA_MAX_POOL_AREA, |sum| <= 2^31:
+ * the rounded mean of average pooling (docs/numerics.md), computed by
+ * restoring (shift-and-subtract) division, as the card does it without a
+ * multiplier or a divider.
+ */
+int64_t sa_div_round(int64_t sum, uint32_t area);
 
 /* The ops.  `out` carries the output dtype/exp and the shape from sa_check_*. */
 void sa_ref_conv(const struct sa_shape *in, const void *x, const struct sa_conv_params *p,
@@ -119,5 +135,10 @@ void sa_ref_global_avgpool(const struct sa_shape *in, const void *x, const struc
 			   void *y);
 void sa_ref_add(const struct sa_shape *a, const void *xa, const struct sa_shape *b, const void *xb,
 		const struct sa_add_params *p, const struct sa_shape *out, void *y);
+void sa_ref_concat(const struct sa_shape *a, const void *xa, const struct sa_shape *b,
+		   const void *xb, const struct sa_concat_params *p, const struct sa_shape *out,
+		   void *y);
+void sa_ref_clip(const struct sa_shape *in, const void *x, const struct sa_clip_params *p,
+		 const struct sa_shape *out, void *y);
 
 #endif /* SA_KERNELS_H */

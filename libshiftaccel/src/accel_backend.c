@@ -59,10 +59,14 @@ static uint32_t ring_entries(uint32_t steps)
 static sa_status setup(struct sa_accel *a)
 {
 	const uint32_t rw = SHIFTACCEL_VM_READ | SHIFTACCEL_VM_WRITE;
-	sa_status st = sa_accel_dev_open(&a->dev);
+	/*
+	 * Compiled before the card is opened, so a model no card can run says
+	 * which node is the problem, card or no card.
+	 */
+	sa_status st = sa_accel_compile(a->model, &a->prog);
 
 	if (st == SA_OK)
-		st = sa_accel_compile(a->model, &a->prog);
+		st = sa_accel_dev_open(&a->dev);
 	if (st == SA_OK)
 		st = sa_accel_bo_new(&a->dev, a->prog.const_bytes, SHIFTACCEL_VM_READ, &a->consts);
 	if (st == SA_OK)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buffer_plan.h"
+#include "dsm.h"
 #include "error.h"
 
 #define NONE UINT64_MAX
@@ -216,7 +217,8 @@ sa_status sa_accel_compile(const struct sa_model *m, struct sa_accel_program *p)
 			continue; /* same bytes, another shape: no work */
 		if (op < DSM_OP_CONV || op > DSM_OP_ADD)
 			st = sa_fail(SA_ERR_UNSUPPORTED,
-				     "%s: node %u: op %u has no card descriptor", m->name, i, op);
+				     "%s: op %s (node %u) is not supported by the card yet",
+				     m->name, dsm_op_name(op), i);
 		else
 			st = plan_node(m, i, p, &const_off);
 	}

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "dsm.h"
 #include "error.h"
 
 #define NO_SLOT UINT32_MAX
@@ -97,7 +98,7 @@ sa_status sa_buffer_plan_build(const struct sa_model *m, size_t elem_bytes,
 		if (n->op == DSM_OP_FLATTEN)
 			p.root[n->output] = p.root[n->inputs[0]];
 		p.last_use[p.root[n->inputs[0]]] = i;
-		if (n->op == DSM_OP_ADD)
+		if (dsm_op_num_inputs(n->op) == 2)
 			p.last_use[p.root[n->inputs[1]]] = i;
 	}
 	p.last_use[p.root[m->output]] = N;
@@ -110,7 +111,7 @@ sa_status sa_buffer_plan_build(const struct sa_model *m, size_t elem_bytes,
 		if (n->op != DSM_OP_FLATTEN)
 			assign_slot(&p, n->output);
 		release_after(&p, n->inputs[0], i);
-		if (n->op == DSM_OP_ADD)
+		if (dsm_op_num_inputs(n->op) == 2)
 			release_after(&p, n->inputs[1], i);
 		/* An output nobody reads is dead at once. */
 		release_after(&p, n->output, i);

@@ -276,11 +276,18 @@ static sa_status check_output(const sa_builder *b, const char *fn, const struct 
 /* Appends the output tensor and the node (room reserved). */
 static uint32_t push_node(sa_builder *b, struct dsm_node *n, const struct sa_shape *out)
 {
+	const struct dsm_tensor *in_rec = &b->tensors[n->inputs[0]].rec;
+	struct sa_shape in = {in_rec->dims[0], in_rec->dims[1], in_rec->dims[2], in_rec->dtype,
+			      in_rec->exp};
+	uint16_t minor = dsm_node_min_minor(n, &in);
 	struct dsm_tensor rec = activation_rec(out);
 	char *name = default_name(b, n->op, "out"); /* NULL only without memory; then "" */
 	n->output = push_tensor(b, &rec, name, NULL);
 	b->nodes[b->num_nodes++] = *n;
 	b->ops_of_kind[n->op]++;
+	/* The file is 1.0 unless a node needs more, so older readers keep reading it. */
+	if (minor > b->version_minor)
+		b->version_minor = minor;
 	return n->output;
 }
 
@@ -507,18 +514,50 @@ sa_status sa_builder_global_avgpool(sa_builder *b, uint32_t in, uint32_t *out)
 	return add_pool(b, "sa_builder_global_avgpool", DSM_OP_GLOBAL_AVGPOOL, in, NULL, out);
 }
 
-sa_status sa_builder_add(sa_builder *b, uint32_t in_a, uint32_t in_b, const struct sa_add_params *p,
-			 uint8_t out_dtype, int8_t out_exp, uint32_t *out)
+/* add and concat: two activation inputs, a caller-chosen output type. */
+static sa_status add_two_input_op(sa_builder *b, const char *fn, uint32_t op, uint32_t in_a,
+				  uint32_t in_b, const void *p, size_t len, uint8_t out_dtype,
+				  int8_t out_exp, uint32_t *out)
 {
-	static const char fn[] = "sa_builder_add";
 	struct sa_shape sa, sb, s_out = {.dtype = out_dtype, .exp = out_exp};
 	sa_status st;
 
-	if ((st = begin_op(b, fn, p && out, in_a, &sa)) ||
-	    (st = get_activation(b, fn, in_b, &sb)) ||
-	    (st = check_verdict(fn, sa_check_add(&sa, &sb, p, &s_out))))
+	if ((st = begin_op(b, fn, p && out, in_a, &sa)) || (st = get_activation(b, fn, in_b, &sb)))
 		return st;
-	struct dsm_node n = node_rec(DSM_OP_ADD, in_a, in_b, p, sizeof(*p));
+	const char *err = op == DSM_OP_ADD ? sa_check_add(&sa, &sb, p, &s_out)
+					   : sa_check_concat(&sa, &sb, p, &s_out);
+	if ((st = check_verdict(fn, err)))
+		return st;
+	struct dsm_node n = node_rec(op, in_a, in_b, p, len);
+	return add_plain_op(b, fn, &n, &s_out, out);
+}
+
+sa_status sa_builder_add(sa_builder *b, uint32_t in_a, uint32_t in_b, const struct sa_add_params *p,
+			 uint8_t out_dtype, int8_t out_exp, uint32_t *out)
+{
+	return add_two_input_op(b, "sa_builder_add", DSM_OP_ADD, in_a, in_b, p, sizeof(*p),
+				out_dtype, out_exp, out);
+}
+
+sa_status sa_builder_concat(sa_builder *b, uint32_t in_a, uint32_t in_b,
+			    const struct sa_concat_params *p, uint8_t out_dtype, int8_t out_exp,
+			    uint32_t *out)
+{
+	return add_two_input_op(b, "sa_builder_concat", DSM_OP_CONCAT, in_a, in_b, p, sizeof(*p),
+				out_dtype, out_exp, out);
+}
+
+sa_status sa_builder_clip(sa_builder *b, uint32_t in, const struct sa_clip_params *p,
+			  uint8_t out_dtype, int8_t out_exp, uint32_t *out)
+{
+	static const char fn[] = "sa_builder_clip";
+	struct sa_shape s_in, s_out = {.dtype = out_dtype, .exp = out_exp};
+	sa_status st;
+
+	if ((st = begin_op(b, fn, p && out, in, &s_in)) ||
+	    (st = check_verdict(fn, sa_check_clip(&s_in, p, &s_out))))
+		return st;
+	struct dsm_node n = node_rec(DSM_OP_CLIP, in, DSM_NONE, p, sizeof(*p));
 	return add_plain_op(b, fn, &n, &s_out, out);
 }
 

@@ -27,7 +27,8 @@ struct sa_builder {
 	int have_input, have_output;
 	uint32_t input, output;
 	float mean[SA_MAX_INPUT_CHANNELS], std[SA_MAX_INPUT_CHANNELS];
-	uint32_t ops_of_kind[DSM_OP_FLATTEN + 1]; /* for default names like "conv2.out" */
+	uint32_t ops_of_kind[DSM_OP_LAST + 1]; /* for default names like "conv2.out" */
+	uint16_t version_minor;		       /* the highest dsm_node_min_minor() of the nodes */
 };
 
 /* Grows *array (of elem_size items, *cap allocated) to hold at least `need`; 0 or -1. */

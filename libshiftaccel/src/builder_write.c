@@ -166,7 +166,7 @@ sa_status sa_builder_write_memory(sa_builder *b, void **data, size_t *size)
 
 	void *file;
 	size_t file_size;
-	st = dsm_write(DSM_VERSION_MINOR, secs, n, &file, &file_size);
+	st = dsm_write(b->version_minor, secs, n, &file, &file_size);
 	parts_free(&p);
 	if (st != SA_OK)
 		return st;

@@ -289,6 +289,11 @@ static void run_node_integer(struct sa_cpu *cpu, uint32_t i)
 		sa_ref_add(in, x, &m->tensors[n->inputs[1]].shape, cpu->act[n->inputs[1]],
 			   &rec->params.add, out, y);
 		break;
+	case DSM_OP_CONCAT:
+		sa_ref_concat(in, x, &m->tensors[n->inputs[1]].shape, cpu->act[n->inputs[1]],
+			      &rec->params.concat, out, y);
+		break;
+	case DSM_OP_CLIP: sa_ref_clip(in, x, &rec->params.clip, out, y); break;
 	default: /* DSM_OP_FLATTEN: the output aliases the input */ break;
 	}
 }
@@ -316,6 +321,14 @@ static void run_node_float(struct sa_cpu *cpu, uint32_t i)
 	case DSM_OP_GLOBAL_AVGPOOL: sa_float_global_avgpool(in, x, y); break;
 	case DSM_OP_ADD:
 		sa_float_add(sa_shape_elems(out), x, cpu->act[n->inputs[1]], &rec->params.add, y);
+		break;
+	case DSM_OP_CONCAT:
+		sa_float_concat(sa_shape_elems(in), x,
+				sa_shape_elems(&m->tensors[n->inputs[1]].shape),
+				cpu->act[n->inputs[1]], rec->params.concat.act, y);
+		break;
+	case DSM_OP_CLIP:
+		sa_float_concat(sa_shape_elems(in), x, 0, NULL, rec->params.clip.act, y);
 		break;
 	default: /* DSM_OP_FLATTEN: the output aliases the input */ break;
 	}

@@ -153,3 +153,11 @@ void sa_float_add(size_t n, const double *a, const double *b, const struct sa_ad
 	for (size_t i = 0; i < n; i++)
 		y[i] = activate(a[i] + b[i], p->act);
 }
+
+void sa_float_concat(size_t na, const double *a, size_t nb, const double *b, uint8_t act, double *y)
+{
+	for (size_t i = 0; i < na; i++)
+		y[i] = activate(a[i], act);
+	for (size_t i = 0; i < nb; i++)
+		y[na + i] = activate(b[i], act);
+}

@@ -24,5 +24,12 @@ void sa_float_avgpool(const struct sa_shape *in, const double *x, const struct s
 void sa_float_global_avgpool(const struct sa_shape *in, const double *x, double *y);
 void sa_float_add(size_t n, const double *a, const double *b, const struct sa_add_params *p,
 		  double *y);
+/*
+ * Concat (a's na values, then b's nb) and clip (nb = 0): the values
+ * themselves with the act applied; the integer path's requantisation is
+ * what the float path leaves out.
+ */
+void sa_float_concat(size_t na, const double *a, size_t nb, const double *b, uint8_t act,
+		     double *y);
 
 #endif /* SA_CPU_FLOAT_H */

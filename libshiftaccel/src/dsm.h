@@ -30,6 +30,14 @@ sa_status dsm_parse(struct sa_model *model);
 const char *dsm_section_name(uint32_t kind);
 /* "conv", "fc", ... or "unknown op" for a node op. */
 const char *dsm_op_name(uint32_t op);
+/* Activation inputs a node of this op reads: 2 for add and concat, else 1. */
+uint32_t dsm_op_num_inputs(uint32_t op);
+/*
+ * The lowest minor version of format 1 that can hold node `n` whose first
+ * input is `in`: 1 for concat, clip and average pools whose area is not a
+ * power of two, 0 for everything format 1.0 already had.
+ */
+uint16_t dsm_node_min_minor(const struct dsm_node *n, const struct sa_shape *in);
 /* "i8", "i16", "i32", "shift" or "?" for a dtype. */
 const char *dsm_dtype_name(uint32_t dtype);
 /*

@@ -13,7 +13,8 @@
 
 #define DSM_MAGIC "SHIFTDSM" /* 8 bytes, no terminator in the file */
 #define DSM_VERSION_MAJOR 1
-#define DSM_VERSION_MINOR 0
+/* The newest minor version this library reads and writes (1.1: concat, clip, any pool area). */
+#define DSM_VERSION_MINOR 1
 #define DSM_DATA_ALIGN 64 /* tensor data offsets and the DATA section */
 #define DSM_SECTION_ALIGN 8
 #define DSM_NONE 0xffffffffu /* "no tensor" in a tensor-id field */
@@ -34,12 +35,12 @@ struct dsm_header {
 
 enum dsm_section_kind {
 	DSM_SEC_STRINGS = 1, /* NUL-terminated UTF-8 strings; ids are byte offsets */
-	DSM_SEC_META = 2, /* struct dsm_meta[] */
-	DSM_SEC_LABELS = 3, /* struct dsm_label[] */
+	DSM_SEC_META = 2,    /* struct dsm_meta[] */
+	DSM_SEC_LABELS = 3,  /* struct dsm_label[] */
 	DSM_SEC_TENSORS = 4, /* struct dsm_tensor[] */
-	DSM_SEC_NODES = 5, /* struct dsm_node[], in topological order */
-	DSM_SEC_GRAPH = 6, /* one struct dsm_graph */
-	DSM_SEC_DATA = 7, /* tensor data, DSM_DATA_ALIGN aligned */
+	DSM_SEC_NODES = 5,   /* struct dsm_node[], in topological order */
+	DSM_SEC_GRAPH = 6,   /* one struct dsm_graph */
+	DSM_SEC_DATA = 7,    /* tensor data, DSM_DATA_ALIGN aligned */
 };
 
 struct dsm_section {
@@ -57,25 +58,25 @@ struct dsm_meta {
 
 struct dsm_label {
 	uint32_t name; /* string id */
-}; /* 4 bytes */
+};		       /* 4 bytes */
 
 enum dsm_tensor_kind {
 	DSM_TENSOR_ACTIVATION = 1, /* produced at run time; dims = {c, h, w} */
-	DSM_TENSOR_CONSTANT = 2, /* weights or bias, data in DATA */
+	DSM_TENSOR_CONSTANT = 2,   /* weights or bias, data in DATA */
 };
 
 struct dsm_tensor {
-	uint32_t name; /* string id */
-	uint8_t dtype; /* SA_DTYPE_* */
-	int8_t exp; /* activations: scale exponent; constants: 0 */
-	uint8_t weight_bits; /* SA_DTYPE_SHIFT: bits per code; else 0 */
-	uint8_t kind; /* enum dsm_tensor_kind */
-	uint32_t rank; /* 1..4 */
-	uint32_t dims[4]; /* unused dims are 0 */
-	uint32_t reserved; /* here, not last: keeps data_offset 8-aligned without padding */
+	uint32_t name;	      /* string id */
+	uint8_t dtype;	      /* SA_DTYPE_* */
+	int8_t exp;	      /* activations: scale exponent; constants: 0 */
+	uint8_t weight_bits;  /* SA_DTYPE_SHIFT: bits per code; else 0 */
+	uint8_t kind;	      /* enum dsm_tensor_kind */
+	uint32_t rank;	      /* 1..4 */
+	uint32_t dims[4];     /* unused dims are 0 */
+	uint32_t reserved;    /* here, not last: keeps data_offset 8-aligned without padding */
 	uint64_t data_offset; /* constants: offset inside DATA, aligned */
-	uint64_t data_size; /* constants: exact size of the data */
-}; /* 48 bytes */
+	uint64_t data_size;   /* constants: exact size of the data */
+};			      /* 48 bytes */
 
 enum dsm_op {
 	DSM_OP_CONV = 1,
@@ -86,15 +87,16 @@ enum dsm_op {
 	DSM_OP_ADD = 6,
 	DSM_OP_FLATTEN = 7,
 	DSM_OP_CONCAT = 8, /* format 1.1 */
-	DSM_OP_CLIP = 9, /* format 1.1 */
+	DSM_OP_CLIP = 9,   /* format 1.1 */
+	DSM_OP_LAST = DSM_OP_CLIP,
 };
 
 struct dsm_node {
-	uint32_t op; /* enum dsm_op */
+	uint32_t op;	    /* enum dsm_op */
 	uint32_t inputs[2]; /* activation tensor ids; inputs[1] only for ADD and CONCAT */
-	uint32_t output; /* activation tensor id */
-	uint32_t weights; /* constant tensor id or DSM_NONE */
-	uint32_t bias; /* constant tensor id or DSM_NONE */
+	uint32_t output;    /* activation tensor id */
+	uint32_t weights;   /* constant tensor id or DSM_NONE */
+	uint32_t bias;	    /* constant tensor id or DSM_NONE */
 	uint32_t reserved[2];
 	union {
 		struct sa_conv_params conv;
@@ -108,10 +110,10 @@ struct dsm_node {
 }; /* 64 bytes */
 
 struct dsm_graph {
-	uint32_t input; /* activation tensor id, produced by no node */
+	uint32_t input;	 /* activation tensor id, produced by no node */
 	uint32_t output; /* activation tensor id */
-	float mean[4]; /* per input channel; unused entries 0 */
-	float std[4]; /* per input channel, > 0; unused entries 0 */
+	float mean[4];	 /* per input channel; unused entries 0 */
+	float std[4];	 /* per input channel, > 0; unused entries 0 */
 	uint32_t reserved[6];
 }; /* 64 bytes */
 

@@ -31,6 +31,8 @@ const char *dsm_op_name(uint32_t op)
 	case DSM_OP_GLOBAL_AVGPOOL: return "global_avgpool";
 	case DSM_OP_ADD: return "add";
 	case DSM_OP_FLATTEN: return "flatten";
+	case DSM_OP_CONCAT: return "concat";
+	case DSM_OP_CLIP: return "clip";
 	}
 	return "unknown op";
 }
@@ -226,6 +228,15 @@ static sa_status check_node_shape(const struct dsm_reader *r, const char *where,
 		used = sizeof(n->params.add);
 		err = sa_check_add(&in, &m->tensors[n->inputs[1]].shape, &n->params.add, &out);
 		break;
+	case DSM_OP_CONCAT:
+		used = sizeof(n->params.concat);
+		err = sa_check_concat(&in, &m->tensors[n->inputs[1]].shape, &n->params.concat,
+				      &out);
+		break;
+	case DSM_OP_CLIP:
+		used = sizeof(n->params.clip);
+		err = sa_check_clip(&in, &n->params.clip, &out);
+		break;
 	default: /* DSM_OP_FLATTEN: activation limits keep C*H*W in range */
 		used = 0;
 		out = (struct sa_shape){in.c * in.h * in.w, 1, 1, in.dtype, in.exp};
@@ -239,6 +250,13 @@ static sa_status check_node_shape(const struct dsm_reader *r, const char *where,
 	}
 	if (err)
 		return dsm_bad(r, "%s: %s", where, err);
+	uint16_t minor = dsm_node_min_minor(n, &in);
+	if (m->version_minor < minor)
+		return dsm_bad(r,
+			       "%s: this node needs format version 1.%u (concat, clip, or an "
+			       "average pool whose area is not a power of two) but the file says "
+			       "%u.%u",
+			       where, minor, m->version_major, m->version_minor);
 	sa_status st = check_weights(r, where, n, &in, &out);
 	if (st != SA_OK)
 		return st;
@@ -264,13 +282,17 @@ static sa_status check_node(const struct dsm_reader *r, uint32_t i, const struct
 	char where[48];
 	sa_status st;
 
-	if (n->op < DSM_OP_CONV || n->op > DSM_OP_FLATTEN)
-		return dsm_bad(r, "node %u: unknown op %u", i, n->op);
+	if (n->op < DSM_OP_CONV || n->op > DSM_OP_LAST)
+		return dsm_bad(r,
+			       "node %u: unknown op %u (the file is format version %u.%u; this "
+			       "library knows ops 1..%u of format %u.%u)",
+			       i, n->op, m->version_major, m->version_minor, DSM_OP_LAST,
+			       DSM_VERSION_MAJOR, DSM_VERSION_MINOR);
 	snprintf(where, sizeof(where), "node %u (%s)", i, dsm_op_name(n->op));
 	if (n->reserved[0] != 0 || n->reserved[1] != 0)
 		return dsm_bad(r, "%s: reserved fields are not zero", where);
 
-	uint32_t num_inputs = n->op == DSM_OP_ADD ? 2 : 1;
+	uint32_t num_inputs = dsm_op_num_inputs(n->op);
 	for (uint32_t j = 0; j < num_inputs; j++) {
 		uint32_t id = n->inputs[j];
 		if ((st = need_tensor(r, where, "input tensor", id, DSM_TENSOR_ACTIVATION)))
@@ -281,8 +303,8 @@ static sa_status check_node(const struct dsm_reader *r, uint32_t i, const struct
 	}
 	if (num_inputs == 1 && n->inputs[1] != DSM_NONE)
 		return dsm_bad(r,
-			       "%s: inputs[1] is %u but only add has a second input "
-			       "(must be 0xffffffff)",
+			       "%s: inputs[1] is %u but only add and concat have a second "
+			       "input (must be 0xffffffff)",
 			       where, n->inputs[1]);
 
 	uint32_t out = n->output;

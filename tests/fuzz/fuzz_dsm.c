@@ -72,8 +72,8 @@ static void touch_model(const sa_model *m)
 	for (uint32_t i = 0; i < m->num_nodes; i++) {
 		const struct sa_model_node *n = &m->nodes[i];
 		REQUIRE(n->inputs[0] < m->num_tensors && n->output < m->num_tensors);
-		REQUIRE(n->op == DSM_OP_ADD ? n->inputs[1] < m->num_tensors
-					    : n->inputs[1] == DSM_NONE);
+		REQUIRE(dsm_op_num_inputs(n->op) == 2 ? n->inputs[1] < m->num_tensors
+						      : n->inputs[1] == DSM_NONE);
 		REQUIRE(n->weights == DSM_NONE || n->weights < m->num_tensors);
 		REQUIRE(n->bias == DSM_NONE || n->bias < m->num_tensors);
 		REQUIRE(n->rec->op == n->op);

@@ -208,6 +208,15 @@ int main(int argc, char **argv)
 		emit(dir, "valid-future-minor.dsm", data, dsize, SA_OK);
 		free(data);
 	}
+	if (write_builder(fx_v11_builder(), &data, &dsize) == 0) {
+		/* Format 1.1: concat, clip, average pools over 9 and 49. */
+		emit(dir, "valid-imagenet-ops.dsm", data, dsize, SA_OK);
+		/* The same nodes in a file that says 1.0. */
+		((struct dsm_header *)data)->version_minor = 0;
+		fx_rechecksum(data, dsize);
+		emit(dir, "invalid-1.1-ops-in-1.0.dsm", data, dsize, SA_ERR_BAD_MODEL);
+		free(data);
+	}
 
 	/* Broken copies of the fixture, each in one way. */
 	uint8_t *f = fx_dup(base, size);

@@ -95,6 +95,33 @@ sa_builder *fx_builder(struct fx_model *fx)
 	return b;
 }
 
+sa_builder *fx_v11_builder(void)
+{
+	static const int8_t w[2 * 2] = {1, -2, 3, 0};
+	/* 1x1, stride 1, dilation 1, no padding, 1 group, 2 outputs, 3-bit codes, base -1, ReLU. */
+	const struct sa_conv_params pw = {1, 1, 1, 1, 1, 1,  0,		  0,
+					  0, 0, 1, 2, 3, -1, SA_ACT_RELU, 0};
+	const struct sa_concat_params cat = {.act = SA_ACT_NONE};
+	const struct sa_clip_params relu6 = {.act = SA_ACT_RELU6};
+	/* 3x3 windows, stride 1, padding 1 on every side. */
+	const struct sa_pool_params p3 = {3, 3, 1, 1, 1, 1, 1, 1};
+	static const int8_t wf[3 * 4] = {1, 2, 3, -1, -2, -3, 0, 1, 0, -1, 2, 2};
+	const struct sa_fc_params fc = {.out_features = 3, .weight_bits = 3, .weight_base = 0};
+	sa_builder *b = NULL;
+	uint32_t x, t, c;
+
+	FX_TRY(sa_builder_create(&b));
+	FX_TRY(sa_builder_input(b, 2, 7, 7, SA_DTYPE_I8, -5, NULL, NULL, &x));
+	FX_TRY(sa_builder_conv(b, x, &pw, w, NULL, SA_DTYPE_I8, -4, &t));
+	FX_TRY(sa_builder_concat(b, x, t, &cat, SA_DTYPE_I8, -4, &c));
+	FX_TRY(sa_builder_clip(b, c, &relu6, SA_DTYPE_I16, -6, &t));
+	FX_TRY(sa_builder_avgpool(b, t, &p3, &t));
+	FX_TRY(sa_builder_global_avgpool(b, t, &t));
+	FX_TRY(sa_builder_fc(b, t, &fc, wf, NULL, SA_DTYPE_I16, -6, &t));
+	FX_TRY(sa_builder_set_output(b, t));
+	return b;
+}
+
 int fx_build(struct fx_model *fx, void **data, size_t *size)
 {
 	fx_model_init(fx);

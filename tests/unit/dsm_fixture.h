@@ -46,6 +46,18 @@ struct fx_model {
 void fx_model_init(struct fx_model *fx);
 /* Declares the model in a new builder; returns NULL (and prints why) on failure. */
 sa_builder *fx_builder(struct fx_model *fx);
+/*
+ * A model of format 1.1 (every node of it after the conv needs 1.1 or is
+ * fed by one that does):
+ * input [2,7,7] i8 2^-5
+ * conv   2->2, 1x1, 3-bit, relu                    -> [2,7,7] i8 2^-4
+ * concat input, conv                               -> [4,7,7] i8 2^-4
+ * clip   relu6                                     -> [4,7,7] i16 2^-6
+ * avgpool 3x3 stride 1 pad 1 (area 9)              -> [4,7,7] i16 2^-6
+ * global avgpool (area 49)                         -> [4,1,1] i16 2^-6
+ * fc     4->3, 3-bit                               -> [3,1,1] i16 2^-6
+ */
+sa_builder *fx_v11_builder(void);
 /* Builds and writes the model to memory; 0 on success.  *data is malloc()ed. */
 int fx_build(struct fx_model *fx, void **data, size_t *size);
 

@@ -191,3 +191,11 @@ void xr_add(size_t n, const double *a, const double *b, double *y)
 	for (size_t i = 0; i < n; i++)
 		y[i] = a[i] + b[i];
 }
+
+void xr_concat(size_t na, const double *a, size_t nb, const double *b, double *y)
+{
+	for (size_t i = 0; i < na; i++)
+		y[i] = a[i];
+	for (size_t i = 0; i < nb; i++)
+		y[na + i] = b[i];
+}

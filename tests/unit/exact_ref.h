@@ -44,5 +44,7 @@ void xr_avgpool(const struct sa_shape *in, const double *x, const struct sa_pool
 		const struct sa_shape *out, double *y);
 void xr_global_avgpool(const struct sa_shape *in, const double *x, double *y);
 void xr_add(size_t n, const double *a, const double *b, double *y);
+/* Channels of a (na values in [C][H][W] order), then of b: the values themselves. */
+void xr_concat(size_t na, const double *a, size_t nb, const double *b, double *y);
 
 #endif /* EXACT_REF_H */

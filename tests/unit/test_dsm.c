@@ -28,7 +28,7 @@ static void check_model_matches(const sa_model *m, const struct fx_model *fx)
 	struct sa_model_info info;
 	CHECK_EQ_INT(sa_model_get_info(m, &info), SA_OK);
 	CHECK_EQ_INT(info.format_major, DSM_VERSION_MAJOR);
-	CHECK_EQ_INT(info.format_minor, DSM_VERSION_MINOR);
+	CHECK_EQ_INT(info.format_minor, 0); /* nothing of format 1.1: written as 1.0 */
 	CHECK_EQ_INT(info.input_c, 3);
 	CHECK_EQ_INT(info.input_h, 8);
 	CHECK_EQ_INT(info.input_w, 8);
@@ -159,6 +159,102 @@ TEST(write_is_deterministic)
 	free(a);
 	free(b);
 	CHECK(same);
+}
+
+/* The 1.1 ops come back as written, and the file says 1.1. */
+TEST(format_1_1_round_trip)
+{
+	sa_builder *b = fx_v11_builder();
+	void *file = NULL, *again = NULL;
+	size_t size = 0, size2 = 0;
+	struct sa_model_info info;
+	sa_model *m = NULL;
+
+	CHECK(b != NULL);
+	CHECK_EQ_INT(sa_builder_write_memory(b, &file, &size), SA_OK);
+	CHECK_EQ_INT(sa_builder_write_memory(b, &again, &size2), SA_OK);
+	sa_builder_destroy(b);
+	CHECK(size == size2 && memcmp(file, again, size) == 0); /* deterministic */
+	free(again);
+	CHECK_EQ_INT(((const struct dsm_header *)file)->version_minor, 1);
+	CHECK_EQ_INT(fx_open(file, size, &m), SA_OK);
+	CHECK_EQ_INT(sa_model_get_info(m, &info), SA_OK);
+	CHECK(info.format_major == 1 && info.format_minor == 1);
+	const uint32_t ops[6] = {DSM_OP_CONV,	 DSM_OP_CONCAT,		DSM_OP_CLIP,
+				 DSM_OP_AVGPOOL, DSM_OP_GLOBAL_AVGPOOL, DSM_OP_FC};
+	CHECK_EQ_INT(m->num_nodes, 6);
+	for (uint32_t i = 0; i < 6 && i < m->num_nodes; i++)
+		CHECK_EQ_INT(m->nodes[i].op, ops[i]);
+	/* concat reads the graph input and the conv; its output holds both. */
+	CHECK(m->nodes[1].inputs[0] == m->input && m->nodes[1].inputs[1] == m->nodes[0].output);
+	const struct sa_shape *cat = &m->tensors[m->nodes[1].output].shape;
+	CHECK(cat->c == 4 && cat->h == 7 && cat->w == 7 && cat->dtype == SA_DTYPE_I8 &&
+	      cat->exp == -4);
+	CHECK_EQ_INT(m->nodes[2].rec->params.clip.act, SA_ACT_RELU6);
+	CHECK_EQ_INT(m->nodes[2].inputs[1], DSM_NONE);
+	const struct sa_shape *clip = &m->tensors[m->nodes[2].output].shape;
+	CHECK(clip->c == 4 && clip->dtype == SA_DTYPE_I16 && clip->exp == -6);
+	CHECK_EQ_INT(m->nodes[3].rec->params.pool.kernel_h * m->nodes[3].rec->params.pool.kernel_w,
+		     9);
+	CHECK_STR_CONTAINS(m->tensors[m->nodes[1].output].name, "concat1.out");
+	CHECK_STR_CONTAINS(m->tensors[m->nodes[2].output].name, "clip1.out");
+	sa_model_close(m);
+
+	/* The same bytes labelled 1.0: a 1.0 file cannot hold these nodes. */
+	((struct dsm_header *)file)->version_minor = 0;
+	fx_rechecksum(file, size);
+	CHECK_EQ_INT(fx_open(file, size, NULL), SA_ERR_BAD_MODEL);
+	CHECK_STR_CONTAINS(sa_last_error(), "node 1 (concat): this node needs format version 1.1");
+	CHECK_STR_CONTAINS(sa_last_error(), "but the file says 1.0");
+	free(file);
+}
+
+/* The minor version written for one small model: input [1,6,6] i8, then `op`. */
+static int written_minor(int op)
+{
+	const struct sa_pool_params p2 = {
+		.kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2};
+	const struct sa_pool_params p13 = {
+		.kernel_h = 1, .kernel_w = 3, .stride_h = 1, .stride_w = 3};
+	const struct sa_clip_params none = {.act = SA_ACT_NONE};
+	sa_builder *b = NULL;
+	void *file = NULL;
+	size_t size;
+	uint32_t t;
+	int minor = -1;
+
+	sa_status st = sa_builder_create(&b);
+	if (st == SA_OK)
+		st = sa_builder_input(b, 1, 6, 6, SA_DTYPE_I8, 0, NULL, NULL, &t);
+	if (st == SA_OK && op == 0) /* 2x2 pool, then a global pool over 3x3 = 9 */
+		st = sa_builder_avgpool(b, t, &p2, &t);
+	if (st == SA_OK && op <= 1) /* op 1: a global pool over 6x6 = 36 */
+		st = sa_builder_global_avgpool(b, t, &t);
+	if (st == SA_OK && op == 2) /* 1x3 windows: area 3 */
+		st = sa_builder_avgpool(b, t, &p13, &t);
+	if (st == SA_OK && op == 3) /* 2x2: area 4 */
+		st = sa_builder_avgpool(b, t, &p2, &t);
+	if (st == SA_OK && op == 4) /* a clip that copies */
+		st = sa_builder_clip(b, t, &none, SA_DTYPE_I8, 0, &t);
+	if (st == SA_OK)
+		st = sa_builder_set_output(b, t);
+	if (st == SA_OK)
+		st = sa_builder_write_memory(b, &file, &size);
+	if (st == SA_OK)
+		minor = ((const struct dsm_header *)file)->version_minor;
+	sa_builder_destroy(b);
+	free(file);
+	return minor;
+}
+
+/* 1.0 unless the model uses what 1.0 lacks, so a 1.0 reader still reads it. */
+TEST(version_written_is_the_lowest_that_holds_the_model)
+{
+	CHECK_EQ_INT(written_minor(0), 1); /* global pool over 9 */
+	CHECK_EQ_INT(written_minor(1), 1); /* global pool over 36 */
+	CHECK_EQ_INT(written_minor(2), 1); /* avgpool area 3 */
+	CHECK_EQ_INT(written_minor(3), 0); /* avgpool area 4 */
+	CHECK_EQ_INT(written_minor(4), 1); /* clip */
 }
 
 /* Every strict prefix of a valid file is rejected as damaged, never read past its end. */
@@ -339,6 +435,8 @@ int main(int argc, char **argv)
 	RUN(round_trip_memory);
 	RUN(round_trip_file);
 	RUN(write_is_deterministic);
+	RUN(format_1_1_round_trip);
+	RUN(version_written_is_the_lowest_that_holds_the_model);
 	RUN(every_truncation_is_rejected);
 	RUN(trailing_bytes_are_rejected);
 	RUN(every_bit_flip_is_caught);

@@ -574,7 +574,8 @@ TEST(node_bad_op_and_references)
 {
 	SETUP();
 	node(3)->op = 99;
-	EXPECT_BAD("node 3: unknown op 99");
+	EXPECT_BAD("node 3: unknown op 99 (the file is format version 1.0; this library knows "
+		   "ops 1..9 of format 1.1)");
 	SETUP();
 	node(0)->inputs[0] = 500;
 	EXPECT_BAD("node 0 (conv): input tensor 500 does not exist (the model has 11 tensors)");
@@ -584,7 +585,7 @@ TEST(node_bad_op_and_references)
 		"node 0 (conv): input tensor 1 (conv1.weights) is a constant, not an activation");
 	SETUP();
 	node(0)->inputs[1] = T_INPUT;
-	EXPECT_BAD("node 0 (conv): inputs[1] is 0 but only add has a second input");
+	EXPECT_BAD("node 0 (conv): inputs[1] is 0 but only add and concat have a second input");
 	SETUP();
 	node(0)->weights = T_INPUT;
 	EXPECT_BAD("node 0 (conv): weights tensor 0 (input) is an activation, not a constant");
@@ -594,6 +595,90 @@ TEST(node_bad_op_and_references)
 	SETUP();
 	node(1)->reserved[1] = 1;
 	EXPECT_BAD("node 1 (conv): reserved fields are not zero");
+}
+
+/*
+ * Node 2 of the fixture (add of conv1 [8,8,8] i8 2^-4 and conv2) turned into
+ * a clip of conv1 into the same [8,8,8] i16 2^-5: valid in a 1.1 file.
+ */
+static void add_to_clip(uint8_t act)
+{
+	hdr()->version_minor = 1;
+	node(2)->op = DSM_OP_CLIP;
+	node(2)->inputs[1] = DSM_NONE;
+	memset(node(2)->params.raw, 0, sizeof(node(2)->params.raw));
+	node(2)->params.clip.act = act;
+}
+
+TEST(clip_and_concat_nodes)
+{
+	sa_model *m = NULL;
+
+	SETUP();
+	add_to_clip(SA_ACT_RELU6);
+	fx_rechecksum(file, file_size);
+	CHECK_EQ_INT(fx_open(file, file_size, &m), SA_OK);
+	if (m)
+		CHECK_EQ_INT(m->nodes[2].op, DSM_OP_CLIP);
+	sa_model_close(m);
+	SETUP();
+	add_to_clip(SA_ACT_RELU);
+	hdr()->version_minor = 0;
+	EXPECT_BAD("node 2 (clip): this node needs format version 1.1 (concat, clip, or an "
+		   "average pool whose area is not a power of two) but the file says 1.0");
+	SETUP();
+	add_to_clip(SA_ACT_NONE);
+	node(2)->inputs[1] = T_CONV2;
+	EXPECT_BAD("node 2 (clip): inputs[1] is 5 but only add and concat have a second input");
+	SETUP();
+	add_to_clip(3);
+	EXPECT_BAD("node 2 (clip): unknown activation");
+	SETUP();
+	add_to_clip(SA_ACT_NONE);
+	node(2)->params.clip.reserved[14] = 1;
+	EXPECT_BAD("node 2 (clip): clip: reserved parameter fields are not zero");
+	SETUP();
+	add_to_clip(SA_ACT_NONE);
+	node(2)->params.raw[16] = 1;
+	EXPECT_BAD("node 2 (clip): parameter byte 16 is unused by this op but not zero");
+	SETUP();
+	add_to_clip(SA_ACT_NONE);
+	tensor(T_ADD)->exp = 13; /* 17 above conv1's -4 */
+	EXPECT_BAD("node 2 (clip): clip: the input exponent differs from the output's by more "
+		   "than SA_ADD_MAX_EXP_DIFF");
+	SETUP();
+	add_to_clip(SA_ACT_NONE);
+	node(2)->weights = T_FC_W;
+	EXPECT_BAD("node 2 (clip): this op takes no weights or bias");
+
+	/* concat of conv1 and conv2 makes 16 channels, not the stored 8. */
+	SETUP();
+	hdr()->version_minor = 1;
+	node(2)->op = DSM_OP_CONCAT;
+	EXPECT_BAD("node 2 (concat): output tensor 6 (add1.out) is [8,8,8] i16 2^-5, which does "
+		   "not match the [16,8,8] i16 2^-5 the op produces");
+	SETUP();
+	hdr()->version_minor = 1;
+	node(2)->op = DSM_OP_CONCAT;
+	node(2)->inputs[1] = DSM_NONE;
+	EXPECT_BAD("node 2 (concat): input tensor 4294967295 does not exist");
+	SETUP();
+	hdr()->version_minor = 1;
+	node(2)->op = DSM_OP_CONCAT;
+	node(2)->inputs[1] = T_FC;
+	EXPECT_BAD("node 2 (concat): input tensor 10 (logits) is used before it is produced");
+	SETUP();
+	hdr()->version_minor = 1;
+	node(2)->op = DSM_OP_CONCAT;
+	node(2)->params.concat.reserved[0] = 1;
+	EXPECT_BAD("node 2 (concat): concat: reserved parameter fields are not zero");
+
+	/* An op from a later minor version: named, with both versions. */
+	SETUP();
+	hdr()->version_minor = 2;
+	node(3)->op = DSM_OP_LAST + 1;
+	EXPECT_BAD("node 3: unknown op 10 (the file is format version 1.2; this library knows "
+		   "ops 1..9 of format 1.1)");
 }
 
 TEST(node_params_out_of_range)
@@ -769,6 +854,7 @@ int main(int argc, char **argv)
 	RUN(node_cycle_and_duplicate_producer);
 	RUN(activation_without_producer);
 	RUN(node_bad_op_and_references);
+	RUN(clip_and_concat_nodes);
 	RUN(node_params_out_of_range);
 	RUN(node_requant_shift_out_of_range);
 	RUN(node_output_shape_mismatch);

@@ -340,11 +340,21 @@ static void random_pool(struct sa_pool_params *p, struct sa_shape *in, struct sa
 			int is_avg)
 {
 	static const uint16_t pow2[] = {1, 2, 4, 8};
+	/* Squares ImageNet networks pool over (3x3, 7x7, 13x13) and the largest tested. */
+	static const uint16_t squares[] = {3, 7, 13, 14};
+	uint32_t max_in = is_avg ? 16 : 12;
 
 	do {
-		if (is_avg) {
+		int kind = (int)rng_range(0, 3);
+
+		if (is_avg && kind == 0) { /* a power of two: the rounded shift */
 			p->kernel_h = pow2[rng_range(0, 3)];
 			p->kernel_w = pow2[rng_range(0, p->kernel_h == 8 ? 1 : 3)];
+		} else if (is_avg && kind == 1) {
+			p->kernel_h = p->kernel_w = squares[rng_range(0, 3)];
+		} else if (is_avg) { /* any area up to 15 x 15, square or not */
+			p->kernel_h = (uint16_t)rng_range(1, 15);
+			p->kernel_w = (uint16_t)rng_range(1, 15);
 		} else {
 			p->kernel_h = (uint16_t)rng_range(1, 5);
 			p->kernel_w = (uint16_t)rng_range(1, 5);
@@ -357,8 +367,8 @@ static void random_pool(struct sa_pool_params *p, struct sa_shape *in, struct sa
 		p->pad_left = (uint16_t)rng_range(0, p->kernel_w - 1);
 		p->pad_right = (uint16_t)rng_range(0, p->kernel_w - 1);
 		in->c = (uint32_t)rng_range(1, 4);
-		in->h = (uint32_t)rng_range(1, 12);
-		in->w = (uint32_t)rng_range(1, 12);
+		in->h = (uint32_t)rng_range(1, max_in);
+		in->w = (uint32_t)rng_range(1, max_in);
 		want->h = window_len(in->h, p->kernel_h, p->stride_h, p->pad_top, p->pad_bottom, 1);
 		want->w = window_len(in->w, p->kernel_w, p->stride_w, p->pad_left, p->pad_right, 1);
 	} while (want->h == 0 || want->w == 0);
@@ -422,8 +432,15 @@ static int global_avgpool_case(unsigned n, uint64_t seed)
 	int ok = 0;
 
 	in.c = (uint32_t)rng_range(1, 6);
-	in.h = 1u << rng_range(0, 4);
-	in.w = 1u << rng_range(0, 4);
+	if (rng_percent(30)) { /* the planes ImageNet networks end in */
+		in.h = in.w = rng_percent(50) ? 7 : 13;
+	} else if (rng_percent(30)) {
+		in.h = 1u << rng_range(0, 4);
+		in.w = 1u << rng_range(0, 4);
+	} else {
+		in.h = (uint32_t)rng_range(1, 16);
+		in.w = (uint32_t)rng_range(1, 16);
+	}
 	in.dtype = random_dtype();
 	in.exp = (int8_t)rng_range(SA_EXP_MIN, SA_EXP_MAX);
 	want.c = in.c;
@@ -515,6 +532,82 @@ static int add_case(unsigned n, uint64_t seed)
 	return ok;
 }
 
+/* An input exponent within SA_ADD_MAX_EXP_DIFF of exp_out, often at the limit. */
+static int8_t exp_near(int exp_out)
+{
+	int e;
+
+	do {
+		int d = rng_percent(25)
+				? (rng_percent(50) ? -SA_ADD_MAX_EXP_DIFF : SA_ADD_MAX_EXP_DIFF)
+				: (int)rng_range(-SA_ADD_MAX_EXP_DIFF, SA_ADD_MAX_EXP_DIFF);
+		e = exp_out + d;
+	} while (e < SA_EXP_MIN || e > SA_EXP_MAX);
+	return (int8_t)e;
+}
+
+static const char *dtype_name(uint8_t dtype)
+{
+	return dtype == SA_DTYPE_I8 ? "i8" : "i16";
+}
+
+/* One random concat (two_inputs) or clip; returns 1 if exact. */
+static int concat_clip_case(unsigned n, uint64_t seed, int two_inputs)
+{
+	struct sa_shape a = {0}, b = {0}, out = {0}, want = {0};
+	uint8_t act = (uint8_t)rng_range(SA_ACT_NONE, SA_ACT_RELU6);
+	char what[256];
+	int ok = 0;
+
+	want.dtype = random_dtype();
+	want.exp = (int8_t)rng_range(SA_EXP_MIN, SA_EXP_MAX);
+	a.c = (uint32_t)rng_range(1, 5);
+	a.h = (uint32_t)rng_range(1, 9);
+	a.w = (uint32_t)rng_range(1, 9);
+	a.dtype = random_dtype();
+	a.exp = exp_near(want.exp);
+	b = a;
+	b.c = (uint32_t)rng_range(1, 5);
+	b.dtype = random_dtype();
+	b.exp = exp_near(want.exp);
+	want.c = a.c + (two_inputs ? b.c : 0);
+	want.h = a.h;
+	want.w = a.w;
+	out.dtype = want.dtype;
+	out.exp = want.exp;
+
+	size_t na = sa_shape_elems(&a), nb = two_inputs ? sa_shape_elems(&b) : 0;
+	void *xa = random_tensor(&a);
+	void *xb = random_tensor(&b);
+	double *ar = malloc(na * sizeof(double)), *br = malloc(sa_shape_elems(&b) * sizeof(double));
+	double *yr = malloc((na + nb) * sizeof(double));
+	void *y = malloc((na + nb) * dtype_size(want.dtype));
+
+	snprintf(what, sizeof(what),
+		 "%s case %u (seed %" PRIu64 "): a %ux%ux%u %s exp %d, b %u channels %s exp %d, "
+		 "out %s exp %d, act %u",
+		 two_inputs ? "concat" : "clip", n, seed, a.c, a.h, a.w, dtype_name(a.dtype), a.exp,
+		 b.c, dtype_name(b.dtype), b.exp, dtype_name(want.dtype), want.exp, act);
+	struct sa_concat_params cp = {.act = act};
+	struct sa_clip_params kp = {.act = act};
+	const char *err =
+		two_inputs ? sa_check_concat(&a, &b, &cp, &out) : sa_check_clip(&a, &kp, &out);
+	if (err) {
+		fprintf(stderr, "  %s: sa_check rejected it: %s\n", what, err);
+	} else if (shapes_equal(what, &out, &want)) {
+		xr_dequantize(&a, xa, ar);
+		xr_dequantize(&b, xb, br);
+		xr_concat(na, ar, nb, br, yr);
+		two_inputs ? sa_ref_concat(&a, xa, &b, xb, &cp, &out, y)
+			   : sa_ref_clip(&a, xa, &kp, &out, y);
+		ok = outputs_match(what, &out, y, yr, act);
+	}
+	void *owned[] = {xa, xb, ar, br, yr, y};
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		free(owned[i]);
+	return ok;
+}
+
 /* Runs RANDOM_CASES cases of one op, each from its own seed. */
 #define RANDOM_OP_TEST(name, op_id, cases, call)                                                   \
 	TEST(name)                                                                                 \
@@ -533,6 +626,8 @@ RANDOM_OP_TEST(maxpool_random_exact, 3, RANDOM_CASES, pool_case(n, seed, 0))
 RANDOM_OP_TEST(avgpool_random_exact, 4, RANDOM_CASES, pool_case(n, seed, 1))
 RANDOM_OP_TEST(global_avgpool_random_exact, 5, RANDOM_CASES, global_avgpool_case(n, seed))
 RANDOM_OP_TEST(add_random_exact, 6, RANDOM_CASES, add_case(n, seed))
+RANDOM_OP_TEST(concat_random_exact, 8, RANDOM_CASES, concat_clip_case(n, seed, 1))
+RANDOM_OP_TEST(clip_random_exact, 9, RANDOM_CASES, concat_clip_case(n, seed, 0))
 
 /* The random cases must have reached the cases that matter, or they prove little. */
 TEST(random_cases_cover_ties_and_saturation)
@@ -778,6 +873,152 @@ TEST(avgpool_hand_worked_rounding)
 	CHECK(y[0] == 1 && y[1] == 0 && y[2] == 0 && y[3] == 0);
 }
 
+/*
+ * floor(sum / A + 1/2) for every area up to SA_MAX_POOL_AREA, at the ends of
+ * the sums that area allows (A * int16 range), at ties and at random, against
+ * C's own division (truncating, corrected to floor): an oracle that shares
+ * nothing with the shift-and-subtract loop.
+ */
+static int64_t floor_div(int64_t n, int64_t d)
+{
+	int64_t q = n / d;
+
+	return (n % d != 0 && n < 0) ? q - 1 : q;
+}
+
+TEST(div_round_every_area)
+{
+	unsigned long wrong = 0, ties = 0;
+
+	rng_seed(0xd1f);
+	for (int64_t area = 1; area <= (int64_t)SA_MAX_POOL_AREA; area++) {
+		int64_t lo = area * INT16_MIN, hi = area * INT16_MAX;
+		int64_t sums[12] = {lo,
+				    lo + 1,
+				    hi,
+				    hi - 1,
+				    0,
+				    -1,
+				    1,
+				    area / 2,
+				    -(area / 2),
+				    (area + 1) / 2,
+				    -(area + 1) / 2,
+				    rng_range(lo, hi)};
+
+		for (int i = 0; i < 12; i++) {
+			int64_t s = sums[i], want = floor_div(2 * s + area, 2 * area);
+			int64_t got = sa_div_round(s, (uint32_t)area);
+
+			ties += (2 * s + area) % (2 * area) == 0 && area % 2 == 0;
+			if (got != want && wrong++ < 5)
+				fprintf(stderr,
+					"  sa_div_round(%" PRId64 ", %" PRId64 ") = %" PRId64
+					", expected %" PRId64 "\n",
+					s, area, got, want);
+		}
+	}
+	CHECK_EQ_INT(wrong, 0);
+	CHECK(ties > 10000); /* half-way sums of even areas: round up */
+}
+
+/*
+ * 2x3 windows (area 6, not a power of two), exp -1:
+ *   sum 3 -> 0.5 -> 1;  sum -3 -> -0.5 -> 0;  sum 9 -> 1.5 -> 2;  sum -9 -> -1.5 -> -1
+ *   (ties round up, as every rounding in the contract)
+ * and a 3x3 window with one padding row and column (area 9 counts padding):
+ *   it sees 10 + 4 + 4 + 1 = 19 -> 19/9 = 2.11 -> 2.
+ */
+TEST(avgpool_any_area_hand_worked)
+{
+	const int8_t x[24] = {1, 1, 1, -1, -1, -1, 3, 3, 3, -3, -3, -3,
+			      0, 0, 1, 0,  0,  0,  1, 1, 1, -2, -1, -1};
+	struct sa_pool_params p = {.kernel_h = 2, .kernel_w = 3, .stride_h = 2, .stride_w = 3};
+	struct sa_shape in = {1, 4, 6, SA_DTYPE_I8, -1}, out = {0};
+	int8_t y[4];
+
+	CHECK(sa_check_avgpool(&in, &p, &out) == NULL);
+	CHECK(out.h == 2 && out.w == 2 && out.exp == -1 && out.dtype == SA_DTYPE_I8);
+	sa_ref_avgpool(&in, x, &p, &out, y);
+	/* windows: {1,1,1,3,3,3} = 12 -> 2; {-1,-1,-1,-3,-3,-3} = -12 -> -2;
+	 * {0,0,1,1,1,1} = 4 -> 0.67 -> 1; {0,0,0,-2,-1,-1} = -4 -> -0.67 -> -1 */
+	CHECK(y[0] == 2 && y[1] == -2 && y[2] == 1 && y[3] == -1);
+
+	const int8_t ties[12] = {1, 1, 1, -1, -1, -1, 0, 0, 0, 0, 0, 0};
+	const int8_t ties2[12] = {3, 3, 3, -3, -3, -3, 0, 0, 0, 0, 0, 0};
+	struct sa_shape in2 = {1, 2, 6, SA_DTYPE_I8, -1};
+	int8_t y2[2];
+	CHECK(sa_check_avgpool(&in2, &p, &out) == NULL);
+	sa_ref_avgpool(&in2, ties, &p, &out, y2); /* 3/6 = 0.5 -> 1, -3/6 = -0.5 -> 0 */
+	CHECK(y2[0] == 1 && y2[1] == 0);
+	sa_ref_avgpool(&in2, ties2, &p, &out, y2); /* 9/6 = 1.5 -> 2, -9/6 = -1.5 -> -1 */
+	CHECK(y2[0] == 2 && y2[1] == -1);
+
+	const int8_t z[4] = {10, 4, 4, 1};
+	struct sa_pool_params q = {.kernel_h = 3,
+				   .kernel_w = 3,
+				   .stride_h = 1,
+				   .stride_w = 1,
+				   .pad_top = 1,
+				   .pad_left = 1};
+	struct sa_shape in3 = {1, 2, 2, SA_DTYPE_I8, 0};
+	int8_t y3[1];
+	CHECK(sa_check_avgpool(&in3, &q, &out) == NULL);
+	CHECK(out.h == 1 && out.w == 1);
+	sa_ref_avgpool(&in3, z, &q, &out, y3);
+	CHECK_EQ_INT(y3[0], 2);
+}
+
+/* 7x7 planes (area 49): 24/49 -> 0 (0.49); 25/49 -> 1 (0.51); -25/49 -> -1; int16 ends. */
+TEST(global_avgpool_49_hand_worked)
+{
+	int16_t x[4 * 49] = {0};
+	struct sa_shape in = {4, 7, 7, SA_DTYPE_I16, -3}, out = {0};
+	int16_t y[4];
+
+	x[0] = 24;
+	x[49] = 25;
+	x[98] = -25;
+	for (int i = 0; i < 49; i++)
+		x[147 + i] = INT16_MIN;
+	CHECK(sa_check_global_avgpool(&in, &out) == NULL);
+	CHECK(out.c == 4 && out.h == 1 && out.w == 1 && out.exp == -3);
+	sa_ref_global_avgpool(&in, x, &out, y);
+	CHECK(y[0] == 0 && y[1] == 1 && y[2] == -1 && y[3] == INT16_MIN);
+}
+
+/*
+ * concat: a (i8, exp -2) and b (i16, exp 1) into i8 at exp -1, ReLU:
+ *   a:  5 (1.25 -> 2.5 units -> 3),  -3 (-0.75 -> clamped 0),  1 (0.25 -> 0.5 -> 1)
+ *   b:  3 (6 -> 12 units),  200 (400 -> 800 -> 127),  -1 (-2 -> 0)
+ * clip: ReLU6 at exp -4 of an i16 at exp -4 (a copy with a clamp): 96 is 6.0,
+ *   97 -> 96, -5 -> 0, 40 -> 40.
+ */
+TEST(concat_and_clip_hand_worked)
+{
+	const int8_t a[3] = {5, -3, 1};
+	const int16_t b[3] = {3, 200, -1};
+	struct sa_shape sa = {1, 1, 3, SA_DTYPE_I8, -2}, sb = {1, 1, 3, SA_DTYPE_I16, 1};
+	struct sa_shape out = {.dtype = SA_DTYPE_I8, .exp = -1};
+	struct sa_concat_params cp = {.act = SA_ACT_RELU};
+	int8_t y[6];
+
+	CHECK(sa_check_concat(&sa, &sb, &cp, &out) == NULL);
+	CHECK(out.c == 2 && out.h == 1 && out.w == 3);
+	sa_ref_concat(&sa, a, &sb, b, &cp, &out, y);
+	const int8_t want[6] = {3, 0, 1, 12, 127, 0};
+	for (int i = 0; i < 6; i++)
+		CHECK_EQ_INT(y[i], want[i]);
+
+	const int16_t c[3] = {97, -5, 40};
+	struct sa_shape sc = {3, 1, 1, SA_DTYPE_I16, -4}, oc = {.dtype = SA_DTYPE_I16, .exp = -4};
+	struct sa_clip_params kp = {.act = SA_ACT_RELU6};
+	int16_t yc[3];
+	CHECK(sa_check_clip(&sc, &kp, &oc) == NULL);
+	sa_ref_clip(&sc, c, &kp, &oc, yc);
+	CHECK(yc[0] == 96 && yc[1] == 0 && yc[2] == 40);
+}
+
 /* Padding never wins a max: an all-negative input stays negative at the border. */
 TEST(maxpool_ignores_padding)
 {
@@ -873,6 +1114,10 @@ int main(int argc, char **argv)
 	RUN(fc_largest_accumulator);
 	RUN(avgpool_hand_worked_rounding);
 	RUN(maxpool_ignores_padding);
+	RUN(div_round_every_area);
+	RUN(avgpool_any_area_hand_worked);
+	RUN(global_avgpool_49_hand_worked);
+	RUN(concat_and_clip_hand_worked);
 	RUN(global_avgpool_hand_worked);
 	RUN(add_different_exponents);
 	RUN(add_widest_exponent_gap);
@@ -883,6 +1128,8 @@ int main(int argc, char **argv)
 	RUN(avgpool_random_exact);
 	RUN(global_avgpool_random_exact);
 	RUN(add_random_exact);
+	RUN(concat_random_exact);
+	RUN(clip_random_exact);
 	if (!check_only)
 		RUN(random_cases_cover_ties_and_saturation);
 	CHECK_MAIN_END();

@@ -216,9 +216,9 @@ TEST(pool_rules)
 	p.kernel_h = 0;
 	CHECK_ERR(sa_check_avgpool(&in, &p, &out), "pool: kernel size is zero");
 
-	p.kernel_h = 3; /* 3x2: fine for max, not a power of two for avg */
+	p.kernel_h = 3; /* 3x2: any area is fine for both since format 1.1 */
 	CHECK(sa_check_maxpool(&in, &p, &out) == NULL);
-	CHECK_ERR(sa_check_avgpool(&in, &p, &out), "avgpool: window area");
+	CHECK(sa_check_avgpool(&in, &p, &out) == NULL);
 	p.kernel_h = 9;
 	CHECK_ERR(sa_check_maxpool(&in, &p, &out),
 		  "pool: the kernel is taller than the padded input");
@@ -238,9 +238,9 @@ TEST(global_avgpool_rules)
 
 	CHECK(sa_check_global_avgpool(&in, &out) == NULL);
 	CHECK(out.c == 5 && out.h == 1 && out.w == 1 && out.dtype == SA_DTYPE_I8 && out.exp == -2);
-	in.w = 6;
-	CHECK_ERR(sa_check_global_avgpool(&in, &out), "global_avgpool: input area (H * W) is not a "
-						      "power of two");
+	in = (struct sa_shape){3, 7, 7, SA_DTYPE_I16, -2}; /* 49: any area since format 1.1 */
+	CHECK(sa_check_global_avgpool(&in, &out) == NULL);
+	CHECK(out.c == 3 && out.h == 1 && out.w == 1 && out.dtype == SA_DTYPE_I16 && out.exp == -2);
 	in = (struct sa_shape){1, 256, 256, SA_DTYPE_I8, 0};
 	CHECK(sa_check_global_avgpool(&in, &out) == NULL);
 	in.h = 512;
@@ -275,6 +275,72 @@ TEST(add_rules)
 	p.act = SA_ACT_NONE;
 	b.dtype = 0;
 	CHECK_ERR(sa_check_add(&a, &b, &p, &out), "input tensor dtype is not i8 or i16");
+}
+
+TEST(concat_rules)
+{
+	struct sa_shape a = {3, 5, 7, SA_DTYPE_I8, -4}, b = {2, 5, 7, SA_DTYPE_I16, -20};
+	struct sa_concat_params p = {.act = SA_ACT_RELU};
+	struct sa_shape out = {.dtype = SA_DTYPE_I8, .exp = -4};
+
+	/* b is 16 below the output (a right shift of 16), a equal: both at the limit or in. */
+	CHECK(sa_check_concat(&a, &b, &p, &out) == NULL);
+	CHECK(out.c == 5 && out.h == 5 && out.w == 7 && out.dtype == SA_DTYPE_I8 && out.exp == -4);
+	b.exp = -21;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out), "concat: an input exponent differs from the "
+						     "output's by more than");
+	b.exp = 12; /* 16 above the output: a left shift of 16 */
+	CHECK(sa_check_concat(&a, &b, &p, &out) == NULL);
+	b.exp = 13;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out), "concat: an input exponent differs");
+	b.exp = -4;
+	b.w = 6;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out),
+		  "concat: the two inputs have different heights or widths");
+	b.w = 7;
+	b.c = 9; /* channel counts may differ */
+	CHECK(sa_check_concat(&a, &b, &p, &out) == NULL);
+	CHECK_EQ_INT(out.c, 12);
+	p.reserved[14] = 1;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out),
+		  "concat: reserved parameter fields are not zero");
+	p.reserved[14] = 0;
+	p.act = 3;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out), "unknown activation");
+	p.act = SA_ACT_RELU6;
+	out.dtype = SA_DTYPE_I32;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out), "output dtype is not i8 or i16");
+	out.dtype = SA_DTYPE_I16;
+	out.exp = SA_EXP_MAX + 1;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out), "output exponent is outside");
+	out.exp = -4;
+	a.h = 0;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out), "zero dimension");
+	a.h = 5;
+	b.c = UINT32_MAX;
+	CHECK_ERR(sa_check_concat(&a, &b, &p, &out), "concat: too many channels");
+}
+
+TEST(clip_rules)
+{
+	struct sa_shape in = {4, 3, 3, SA_DTYPE_I16, 8}, out = {.dtype = SA_DTYPE_I8, .exp = -8};
+	struct sa_clip_params p = {.act = SA_ACT_RELU6};
+
+	CHECK(sa_check_clip(&in, &p, &out) == NULL); /* a left shift of 16 */
+	CHECK(out.c == 4 && out.h == 3 && out.w == 3 && out.dtype == SA_DTYPE_I8 && out.exp == -8);
+	out.exp = -9;
+	CHECK_ERR(sa_check_clip(&in, &p, &out), "clip: the input exponent differs from the "
+						"output's by more than");
+	out.exp = 24; /* a right shift of 16 */
+	CHECK(sa_check_clip(&in, &p, &out) == NULL);
+	p.reserved[0] = 1;
+	CHECK_ERR(sa_check_clip(&in, &p, &out), "clip: reserved parameter fields are not zero");
+	p.reserved[0] = 0;
+	p.act = 255;
+	CHECK_ERR(sa_check_clip(&in, &p, &out), "unknown activation");
+	p.act = SA_ACT_NONE;
+	in.dtype = SA_DTYPE_SHIFT;
+	CHECK_ERR(sa_check_clip(&in, &p, &out), "input tensor dtype is not i8 or i16");
 }
 
 TEST(weight_pack_unpack_round_trip)
@@ -372,6 +438,8 @@ int main(int argc, char **argv)
 	RUN(weight_pack_unpack_round_trip);
 	RUN(weight_code_layout);
 	RUN(weight_unpack_rejects_invalid_codes);
+	RUN(concat_rules);
+	RUN(clip_rules);
 	RUN(crc32c_known_values);
 	RUN(utf8_validation);
 	CHECK_MAIN_END();

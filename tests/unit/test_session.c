@@ -67,9 +67,19 @@ static double rng_uniform(double lo, double hi)
 
 /* ------------------------------------------------------------ test nets */
 
-enum layer_op { L_CONV, L_FC, L_MAXPOOL, L_AVGPOOL, L_GLOBAL_AVGPOOL, L_ADD, L_FLATTEN };
+enum layer_op {
+	L_CONV,
+	L_FC,
+	L_MAXPOOL,
+	L_AVGPOOL,
+	L_GLOBAL_AVGPOOL,
+	L_ADD,
+	L_FLATTEN,
+	L_CONCAT,
+	L_CLIP
+};
 
-#define MAX_LAYERS 8
+#define MAX_LAYERS 12
 #define MAX_ELEMS 2048
 
 struct layer {
@@ -79,7 +89,9 @@ struct layer {
 	struct sa_fc_params fc;
 	struct sa_pool_params pool;
 	struct sa_add_params add;
-	uint8_t out_dtype; /* conv, fc, add: chosen; others: the input's */
+	struct sa_concat_params concat;
+	struct sa_clip_params clip;
+	uint8_t out_dtype; /* conv, fc, add, concat, clip: chosen; others: the input's */
 	int8_t *w;	   /* signed k */
 	int32_t *bias;
 };
@@ -101,6 +113,10 @@ static int layer_act(const struct layer *l)
 		return l->fc.act;
 	if (l->op == L_ADD)
 		return l->add.act;
+	if (l->op == L_CONCAT)
+		return l->concat.act;
+	if (l->op == L_CLIP)
+		return l->clip.act;
 	return SA_ACT_NONE;
 }
 
@@ -152,6 +168,14 @@ static int layer_shape(struct net *n, int i)
 		err = sa_check_add(in, &n->shape[l->in2], &l->add, out);
 		break;
 	case L_FLATTEN: *out = (struct sa_shape){elems(in), 1, 1, in->dtype, in->exp}; break;
+	case L_CONCAT:
+		out->exp = in->exp;
+		err = sa_check_concat(in, &n->shape[l->in2], &l->concat, out);
+		break;
+	case L_CLIP:
+		out->exp = in->exp;
+		err = sa_check_clip(in, &l->clip, out);
+		break;
 	}
 	if (err)
 		fprintf(stderr, "  %s layer %d: %s\n", n->name, i, err);
@@ -173,7 +197,39 @@ static void layer_real(const struct net *n, int i, double *const *real, double *
 	case L_GLOBAL_AVGPOOL: xr_global_avgpool(in, x, y); break;
 	case L_ADD: xr_add(elems(out), x, real[l->in2], y); break;
 	case L_FLATTEN: memcpy(y, x, elems(out) * sizeof(double)); break;
+	case L_CONCAT: xr_concat(elems(in), x, elems(&n->shape[l->in2]), real[l->in2], y); break;
+	case L_CLIP: xr_concat(elems(in), x, 0, NULL, y); break;
 	}
+}
+
+/* Ops whose output exponent the model chooses (the others keep their input's). */
+static int chooses_exp(enum layer_op op)
+{
+	return op == L_CONV || op == L_FC || op == L_ADD || op == L_CONCAT || op == L_CLIP;
+}
+
+/*
+ * The calibrated exponent's allowed range: the requantisation shift range
+ * from the accumulator (conv, fc, add), or within SA_ADD_MAX_EXP_DIFF of
+ * each input (concat, clip, which have no accumulator).
+ */
+static void exp_range(const struct net *n, const struct layer *l, int *lo, int *hi)
+{
+	int ea = n->shape[l->in].exp, eb = l->op == L_CLIP ? ea : n->shape[l->in2].exp;
+	int acc_exp = l->op == L_CONV ? ea + l->conv.weight_base
+		      : l->op == L_FC ? ea + l->fc.weight_base
+		      : ea < eb	      ? ea
+				      : eb;
+
+	if (l->op == L_CONCAT || l->op == L_CLIP) {
+		*lo = (ea > eb ? ea : eb) - SA_ADD_MAX_EXP_DIFF;
+		*hi = acc_exp + SA_ADD_MAX_EXP_DIFF;
+	} else {
+		*lo = acc_exp + SA_REQUANT_SHIFT_MIN;
+		*hi = acc_exp + SA_REQUANT_SHIFT_MAX;
+	}
+	*lo = *lo < SA_EXP_MIN ? SA_EXP_MIN : *lo;
+	*hi = *hi > SA_EXP_MAX ? SA_EXP_MAX : *hi;
 }
 
 /*
@@ -194,25 +250,18 @@ static void reference_int(struct net *n, double **real, int calibrate, int32_t *
 		size_t ne = elems(out);
 
 		layer_real(n, i, real, y);
-		if (l->op != L_CONV && l->op != L_FC && l->op != L_ADD) {
+		if (!chooses_exp(l->op)) {
 			/* Pooling and flatten keep their input's scale. */
 			out->exp = n->shape[l->in].exp;
 		} else if (calibrate) {
 			double m = 0, full = l->out_dtype == SA_DTYPE_I8 ? 127 : 32767;
-			int ea = n->shape[l->in].exp, eb = n->shape[l->in2].exp;
-			int acc_exp = l->op == L_CONV ? ea + l->conv.weight_base
-				      : l->op == L_FC ? ea + l->fc.weight_base
-				      : ea < eb	      ? ea
-						      : eb;
-			int e;
+			int e, lo, hi;
 
 			for (size_t j = 0; j < ne; j++)
 				m = fabs(y[j]) > m ? fabs(y[j]) : m;
 			e = m > 0 ? (int)ceil(log2(m / full)) : 0;
-			/* Inside SA_EXP_* and the requantisation shift range. */
-			e = e < acc_exp + SA_REQUANT_SHIFT_MIN ? acc_exp + SA_REQUANT_SHIFT_MIN : e;
-			e = e > acc_exp + SA_REQUANT_SHIFT_MAX ? acc_exp + SA_REQUANT_SHIFT_MAX : e;
-			e = e < SA_EXP_MIN ? SA_EXP_MIN : e > SA_EXP_MAX ? SA_EXP_MAX : e;
+			exp_range(n, l, &lo, &hi);
+			e = e < lo ? lo : e > hi ? hi : e;
 			if (calibrate == 1 || e > out->exp)
 				out->exp = (int8_t)e;
 		}
@@ -331,6 +380,14 @@ static int build_net(struct net *n)
 					    out->exp, &tid[i + 1]);
 			break;
 		case L_FLATTEN: st = sa_builder_flatten(b, tid[l->in], &tid[i + 1]); break;
+		case L_CONCAT:
+			st = sa_builder_concat(b, tid[l->in], tid[l->in2], &l->concat, out->dtype,
+					       out->exp, &tid[i + 1]);
+			break;
+		case L_CLIP:
+			st = sa_builder_clip(b, tid[l->in], &l->clip, out->dtype, out->exp,
+					     &tid[i + 1]);
+			break;
 		}
 	}
 	if (st == SA_OK)
@@ -390,6 +447,12 @@ static void fc_layer(struct layer *l, int in, size_t fan_in, uint32_t out, uint8
 	random_weights(l, fan_in * out, fan_in, bits, &l->fc.weight_base, out, l->fc.flags);
 }
 
+/* The same padding on all four sides of a convolution. */
+static void pad_conv(struct layer *l, uint16_t pad)
+{
+	l->conv.pad_top = l->conv.pad_left = l->conv.pad_bottom = l->conv.pad_right = pad;
+}
+
 static void pool_layer(struct layer *l, enum layer_op op, int in, uint16_t k, uint16_t stride)
 {
 	l->op = op;
@@ -409,8 +472,7 @@ static void sequential_net(struct net *n)
 	n->input = (struct sa_shape){1, 12, 12, SA_DTYPE_I8, -5};
 	n->num_layers = 6;
 	conv_layer(&n->l[0], 0, 1, 4, 3, 1, 4, SA_ACT_RELU, 1, SA_DTYPE_I8);
-	n->l[0].conv.pad_top = n->l[0].conv.pad_left = 1;
-	n->l[0].conv.pad_bottom = n->l[0].conv.pad_right = 1;
+	pad_conv(&n->l[0], 1);
 	pool_layer(&n->l[1], L_MAXPOOL, 1, 2, 2);
 	conv_layer(&n->l[2], 2, 4, 4, 3, 4, 3, SA_ACT_RELU6, 1, SA_DTYPE_I16);
 	n->l[2].conv.pad_top = n->l[2].conv.pad_left = n->l[2].conv.pad_bottom = 1;
@@ -430,18 +492,49 @@ static void residual_net(struct net *n)
 	n->input = (struct sa_shape){3, 8, 8, SA_DTYPE_I16, -12};
 	n->num_layers = 6;
 	conv_layer(&n->l[0], 0, 3, 8, 3, 1, 5, SA_ACT_RELU, 1, SA_DTYPE_I8);
-	n->l[0].conv.pad_top = n->l[0].conv.pad_left = 1;
-	n->l[0].conv.pad_bottom = n->l[0].conv.pad_right = 1;
+	pad_conv(&n->l[0], 1);
 	conv_layer(&n->l[1], 1, 8, 8, 3, 1, 4, SA_ACT_NONE, 0, SA_DTYPE_I16);
 	n->l[1].conv.dilation_h = n->l[1].conv.dilation_w = 2;
-	n->l[1].conv.pad_top = n->l[1].conv.pad_left = 2;
-	n->l[1].conv.pad_bottom = n->l[1].conv.pad_right = 2;
+	pad_conv(&n->l[1], 2);
 	n->l[2] = (struct layer){.op = L_ADD, .in = 1, .in2 = 2, .out_dtype = SA_DTYPE_I8};
 	n->l[2].add.act = SA_ACT_RELU;
 	conv_layer(&n->l[3], 3, 8, 16, 1, 2, 5, SA_ACT_RELU, 1, SA_DTYPE_I16);
 	n->l[3].conv.stride_h = n->l[3].conv.stride_w = 2;
 	n->l[4] = (struct layer){.op = L_GLOBAL_AVGPOOL, .in = 4};
 	fc_layer(&n->l[5], 5, 16, 5, 5, SA_ACT_NONE, SA_DTYPE_I16);
+}
+
+/*
+ * The ops ImageNet networks add (format 1.1), as in an Inception/DenseNet
+ * block ending like MobileNetV2's classifier:
+ *   a = conv 3x3 (ReLU, i8) and b = conv 1x1 (ReLU6, i16) of the input;
+ *   c = concat(a, b) (i8); d = conv 3x3 stride 2 of c (i16); e = clip ReLU6 of d (i8);
+ *   f = avgpool 3x3 stride 2 pad 1 of c (area 9); g = concat(e, f) with ReLU (i16);
+ *   global average pool over 7x7 (area 49); flatten; fc 6.
+ */
+static void concat_net(struct net *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->name = "concat";
+	n->input = (struct sa_shape){3, 14, 14, SA_DTYPE_I8, -5};
+	n->num_layers = 10;
+	conv_layer(&n->l[0], 0, 3, 4, 3, 1, 4, SA_ACT_RELU, 1, SA_DTYPE_I8);
+	pad_conv(&n->l[0], 1);
+	conv_layer(&n->l[1], 0, 3, 3, 1, 1, 5, SA_ACT_RELU6, 1, SA_DTYPE_I16);
+	n->l[2] = (struct layer){.op = L_CONCAT, .in = 1, .in2 = 2, .out_dtype = SA_DTYPE_I8};
+	conv_layer(&n->l[3], 3, 7, 5, 3, 1, 4, SA_ACT_NONE, 1, SA_DTYPE_I16);
+	pad_conv(&n->l[3], 1);
+	n->l[3].conv.stride_h = n->l[3].conv.stride_w = 2;
+	n->l[4] = (struct layer){.op = L_CLIP, .in = 4, .out_dtype = SA_DTYPE_I8};
+	n->l[4].clip.act = SA_ACT_RELU6;
+	pool_layer(&n->l[5], L_AVGPOOL, 3, 3, 2);
+	n->l[5].pool.pad_top = n->l[5].pool.pad_left = 1;
+	n->l[5].pool.pad_bottom = n->l[5].pool.pad_right = 1;
+	n->l[6] = (struct layer){.op = L_CONCAT, .in = 5, .in2 = 6, .out_dtype = SA_DTYPE_I16};
+	n->l[6].concat.act = SA_ACT_RELU;
+	n->l[7] = (struct layer){.op = L_GLOBAL_AVGPOOL, .in = 7};
+	n->l[8] = (struct layer){.op = L_FLATTEN, .in = 8};
+	fc_layer(&n->l[9], 9, 12, 6, 5, SA_ACT_NONE, SA_DTYPE_I16);
 }
 
 /* ------------------------------------------------------- model-level tests */
@@ -564,6 +657,16 @@ TEST(sequential_integer_path_is_exact)
 TEST(residual_integer_path_is_exact)
 {
 	CHECK(net_passes(residual_net, check_integer_path));
+}
+
+TEST(concat_clip_avgpool_integer_path_is_exact)
+{
+	CHECK(net_passes(concat_net, check_integer_path));
+}
+
+TEST(concat_clip_avgpool_float_path_matches_float_definition)
+{
+	CHECK(net_passes(concat_net, check_float_path));
 }
 
 TEST(sequential_float_path_matches_float_definition)
@@ -902,6 +1005,9 @@ int main(int argc, char **argv)
 	RUN(residual_integer_path_is_exact);
 	RUN(sequential_float_path_matches_float_definition);
 	RUN(residual_float_path_matches_float_definition);
+	/* After the others, so that their random models stay what they were. */
+	RUN(concat_clip_avgpool_integer_path_is_exact);
+	RUN(concat_clip_avgpool_float_path_matches_float_definition);
 	RUN(run_equals_quantize_run_quantized_dequantize);
 	RUN(session_argument_errors);
 	RUN(quantize_dequantize_round_trip);
