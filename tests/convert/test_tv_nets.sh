@@ -74,8 +74,9 @@ for m in "$@"; do
 		bad "$m converts at 3x${SIZE}x$SIZE (exit $rc)"
 		sed 's/^/    /' "$log"
 	fi
-	if [[ $rc -eq 0 ]] &&
-		"$B/bin/shiftaccel-run" "$out/$m.dsm" "$image" --topk 5 --json 2>/dev/null >"$log" &&
+	if [[ $rc -ne 0 ]]; then
+		bad "$m runs on the CPU (no .dsm: it did not convert)"
+	elif "$B/bin/shiftaccel-run" "$out/$m.dsm" "$image" --topk 5 --json 2>/dev/null >"$log" &&
 		$py -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 top = r["topk"]
