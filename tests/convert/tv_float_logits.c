@@ -3,14 +3,20 @@
  * The float trainer made from an ONNX file against PyTorch's logits, for the
  * Table 3 sweep (tests/convert/test_tv_nets.sh):
  *
- *   tv_float_logits MODEL.onnx PNGDIR LOGITS.f32 SIZE
+ *   tv_float_logits MODEL.onnx PNGDIR LOGITS.f32 SIZE TORCH_ERROR
  *
  * PNGDIR holds the RGB calibration images of SIZExSIZE (make_tv_models.py),
  * LOGITS.f32 PyTorch's logits for them in the order the pngdir reader takes
- * them, normalised with ImageNet's mean and std.  Prints the largest relative
- * difference and exits 0 when it is within LOGIT_BOUND (logit_bound.h, as
- * for the small test models), 1 when not, 2 when the model does not import.
+ * them, normalised with ImageNet's mean and std; TORCH_ERROR how far those
+ * are from PyTorch's float64 answer.  Prints the largest relative difference
+ * and exits 0 when it is within LOGIT_BOUND (logit_bound.h, as for the small
+ * test models) or within 4 x TORCH_ERROR, whichever is larger: two float32
+ * computations each that far from the exact answer differ by up to twice it,
+ * and a deep network with random weights loses more than LOGIT_BOUND to
+ * rounding alone (ResNet-152 about 1e-3).  Exits 1 when not, 2 when the
+ * model does not import.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,11 +83,13 @@ int main(int argc, char **argv)
 	sa_status st;
 	int rc;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: tv_float_logits MODEL.onnx PNGDIR LOGITS.f32 SIZE\n");
+	if (argc != 6) {
+		fprintf(stderr,
+			"usage: tv_float_logits MODEL.onnx PNGDIR LOGITS.f32 SIZE TORCH_ERROR\n");
 		return 2;
 	}
 	uint32_t size = (uint32_t)atoi(argv[4]);
+	double bound = fmax(LOGIT_BOUND, 4.0 * atof(argv[5]));
 
 	if (!(ds = images(argv[2], size))) {
 		fprintf(stderr, "%s: not %ux%u RGB images (%s)\n", argv[2], size, size,
@@ -107,8 +115,8 @@ int main(int argc, char **argv)
 		worst = logit_difference(ours, torch, (size_t)info.count * CLASSES);
 		printf("float trainer vs PyTorch: largest relative logit difference %.3g (bound "
 		       "%g)\n",
-		       worst, LOGIT_BOUND);
-		rc = worst <= LOGIT_BOUND ? 0 : 1;
+		       worst, bound);
+		rc = worst <= bound ? 0 : 1;
 	}
 	sa_trainer_destroy(t);
 	sa_onnx_import_close(imp);
