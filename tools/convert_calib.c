@@ -25,7 +25,7 @@ static char **number_names(uint32_t classes)
 	return names;
 }
 
-static sa_status make_set(const struct calib_set *cs, const uint8_t *pixels, const uint8_t *labels,
+static sa_status make_set(const struct calib_set *cs, const uint8_t *pixels, const sa_label *labels,
 			  sa_dataset **out)
 {
 	struct sa_dataset_info info;
@@ -39,7 +39,8 @@ sa_status calib_set_make(const sa_dataset *ds, uint32_t count, uint32_t classes,
 			 const char *const *class_names, struct calib_set *out)
 {
 	struct sa_dataset_info info;
-	uint8_t *pixels, *labels;
+	uint8_t *pixels;
+	sa_label *labels;
 	char **numbered = NULL;
 	sa_status st;
 
@@ -61,7 +62,7 @@ sa_status calib_set_make(const sa_dataset *ds, uint32_t count, uint32_t classes,
 		class_names = (const char *const *)numbered;
 	}
 	pixels = malloc(image * count);
-	labels = malloc(count);
+	labels = malloc(sizeof(*labels) * count);
 	if (!pixels || !labels || !class_names) {
 		free(pixels);
 		free(labels);
@@ -73,7 +74,7 @@ sa_status calib_set_make(const sa_dataset *ds, uint32_t count, uint32_t classes,
 		uint32_t k = (uint32_t)((uint64_t)i * info.count / count);
 
 		memcpy(pixels + image * i, sa_dataset_image(ds, k), image);
-		labels[i] = out->labelled ? (uint8_t)sa_dataset_label(ds, k) : 0;
+		labels[i] = out->labelled ? (sa_label)sa_dataset_label(ds, k) : 0;
 	}
 	out->count = count;
 	out->classes = classes;
@@ -90,7 +91,7 @@ sa_status calib_set_make(const sa_dataset *ds, uint32_t count, uint32_t classes,
 	return st;
 }
 
-sa_status calib_set_relabel(const struct calib_set *cs, const uint8_t *top1, sa_dataset **out)
+sa_status calib_set_relabel(const struct calib_set *cs, const sa_label *top1, sa_dataset **out)
 {
 	struct sa_dataset_info info;
 	uint8_t *pixels;

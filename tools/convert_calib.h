@@ -28,7 +28,7 @@ struct calib_set {
 sa_status calib_set_make(const sa_dataset *ds, uint32_t count, uint32_t classes,
 			 const char *const *class_names, struct calib_set *out);
 /* The same images labelled top1[i] (each < classes). */
-sa_status calib_set_relabel(const struct calib_set *cs, const uint8_t *top1, sa_dataset **out);
+sa_status calib_set_relabel(const struct calib_set *cs, const sa_label *top1, sa_dataset **out);
 void calib_set_free(struct calib_set *cs);
 
 #endif /* SA_CONVERT_CALIB_H */

@@ -24,10 +24,12 @@
 #define CONVERT_DEFAULT_IMAGES 512
 #define CONVERT_MAX_IMAGES 65536
 #define CONVERT_MAX_LABEL 256
+#define CONVERT_MAX_SIDE 4096
 
 struct options {
 	const char *model_path, *out_path, *calib, *data_dir, *labels_path;
 	uint64_t images, bits, threads;
+	uint32_t in_c, in_h, in_w; /* --input; 0: the calibration images' size */
 	float mean[SA_MAX_INPUT_CHANNELS], std[SA_MAX_INPUT_CHANNELS];
 	int n_mean, n_std;
 	int quiet;
@@ -51,7 +53,10 @@ static void usage(FILE *f)
 		"  -o, --output FILE    the .dsm to write (atomically; its directory must exist)\n"
 		"  --calib SPEC         calibration images: mnist, fashion-mnist,\n"
 		"                       idx:IMAGES,LABELS or pngdir:DIR (training split);\n"
-		"                       their size must be the model's input\n"
+		"                       they must have the model's channels; their size\n"
+		"                       is the model's input unless --input is given\n"
+		"  --input CxHxW        the model's input size (for a free input size, or to\n"
+		"                       override it); calibration images are resized to it\n"
 		"  --calib-images N     use N images spread over SPEC (default %d, 1..%d)\n"
 		"  --weight-bits B      bits per weight code, 2..5 (default 5)\n"
 		"  --mean a,b,c         input normalisation per channel: (pixel/255 - mean)/std,\n"
@@ -68,7 +73,20 @@ static void usage(FILE *f)
 		CONVERT_DEFAULT_IMAGES, CONVERT_MAX_IMAGES);
 }
 
-/* "a,b,c": 1 to SA_MAX_INPUT_CHANNELS finite numbers; the count, or -1. */
+/* "CxHxW": C 1..SA_MAX_INPUT_CHANNELS, H and W 1..CONVERT_MAX_SIDE; 0 or -1. */
+static int parse_input(const char *s, struct options *o)
+{
+	unsigned c, h, w;
+	char end;
+
+	if (sscanf(s, "%ux%ux%u%c", &c, &h, &w, &end) != 3 || !c || c > SA_MAX_INPUT_CHANNELS ||
+	    !h || h > CONVERT_MAX_SIDE || !w || w > CONVERT_MAX_SIDE || strchr(s, '-') ||
+	    strchr(s, '+') || strchr(s, ' '))
+		return -1;
+	o->in_c = c, o->in_h = h, o->in_w = w;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
@@ -80,6 +98,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_LABELS,
 		OPT_DATA_DIR,
 		OPT_THREADS,
+		OPT_INPUT,
 		OPT_HELP,
 		OPT_VERSION,
 	};
@@ -93,6 +112,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"labels", required_argument, NULL, OPT_LABELS},
 		{"data-dir", required_argument, NULL, OPT_DATA_DIR},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"input", required_argument, NULL, OPT_INPUT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -135,6 +155,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_DATA_DIR: o->data_dir = optarg; break;
 		case OPT_THREADS:
 			if (cli_parse_uint(optarg, 1, 1024, &o->threads))
+				return cli_bad_value(argv);
+			break;
+		case OPT_INPUT:
+			if (parse_input(optarg, o))
 				return cli_bad_value(argv);
 			break;
 		case OPT_HELP: usage(stdout); exit(CLI_EXIT_OK);
@@ -242,14 +266,14 @@ static const char *base_name(const char *path)
 }
 
 /* Index of the largest of n values (the first on ties). */
-static uint8_t argmax(const float *v, uint32_t n)
+static sa_label argmax(const float *v, uint32_t n)
 {
 	uint32_t best = 0;
 
 	for (uint32_t i = 1; i < n; i++)
 		if (v[i] > v[best])
 			best = i;
-	return (uint8_t)best;
+	return (sa_label)best;
 }
 
 struct job {
@@ -259,7 +283,7 @@ struct job {
 	char **labels;
 	struct calib_set calib;
 	sa_trainer *t;
-	uint8_t *float_top1;
+	sa_label *float_top1;
 	struct convert_figures fig;
 	void *dsm;
 	size_t dsm_size;
@@ -285,7 +309,7 @@ static int float_answers(struct job *j)
 	float *logits = malloc(sizeof(float) * n * k);
 	sa_status st;
 
-	j->float_top1 = malloc(n);
+	j->float_top1 = malloc(sizeof(*j->float_top1) * n);
 	if (!logits || !j->float_top1) {
 		free(logits);
 		return cli_fail(SA_ERR_NO_MEMORY, NULL);
@@ -362,6 +386,38 @@ static int integer_answers(struct job *j)
 	return st ? cli_fail(st, "integer model") : 0;
 }
 
+/*
+ * With --input, the calibration images take the model's input size (the
+ * library's bilinear resize, as shiftaccel-run prepares an image).  Their
+ * channels must be the model's: a grey set is not replicated into RGB, since
+ * grey images would calibrate the colour channels on values unlike the
+ * model's data.
+ */
+static int fit_input(struct job *j, struct sa_dataset_info *info)
+{
+	sa_dataset *resized;
+	sa_status st;
+
+	sa_dataset_get_info(j->data, info);
+	if (!j->o.in_c)
+		return 0;
+	if (info->channels != j->o.in_c) {
+		cli_error("--input %ux%ux%u: the calibration images (%s) have %u channel%s, not %u",
+			  j->o.in_c, j->o.in_h, j->o.in_w, j->o.calib, info->channels,
+			  info->channels == 1 ? "" : "s", j->o.in_c);
+		return CLI_EXIT_INPUT;
+	}
+	if (info->height == j->o.in_h && info->width == j->o.in_w)
+		return 0;
+	st = sa_dataset_resize(j->data, j->o.in_h, j->o.in_w, &resized);
+	if (st)
+		return cli_fail(st, "calibration images");
+	sa_dataset_close(j->data);
+	j->data = resized;
+	sa_dataset_get_info(j->data, info);
+	return 0;
+}
+
 static int convert(struct job *j)
 {
 	struct sa_dataset_info info;
@@ -372,7 +428,8 @@ static int convert(struct job *j)
 	st = sa_dataset_open(j->o.calib, SA_SPLIT_TRAIN, j->o.data_dir, &j->data);
 	if (st)
 		return cli_fail(st, NULL);
-	sa_dataset_get_info(j->data, &info);
+	if ((rc = fit_input(j, &info)))
+		return rc;
 	if (j->o.n_mean && (uint32_t)j->o.n_mean != info.channels) {
 		cli_error("--mean/--std have %d values but the images have %u channels",
 			  j->o.n_mean, info.channels);
@@ -383,9 +440,9 @@ static int convert(struct job *j)
 		return import_fail(st);
 	uint32_t classes = sa_onnx_import_classes(j->imp);
 
-	if (classes > 256) {
-		cli_error("%s: %u classes; the trainer takes at most 256 yet", j->o.model_path,
-			  classes);
+	if (classes > SA_DATASET_MAX_CLASSES) {
+		cli_error("%s: %u classes; the trainer takes at most %d", j->o.model_path, classes,
+			  SA_DATASET_MAX_CLASSES);
 		return CLI_EXIT_INPUT;
 	}
 	if (j->o.labels_path && read_labels(j->o.labels_path, classes, &j->labels))

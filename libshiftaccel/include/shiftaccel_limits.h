@@ -39,6 +39,8 @@
 
 /* Images of a data set, and bytes of all its pixels together. */
 #define SA_DATASET_MAX_IMAGES (1u << 26)
+/* Classes of a data set: labels are two bytes (sa_label), so ImageNet's 1000 fit. */
+#define SA_DATASET_MAX_CLASSES 65536
 #define SA_DATASET_MAX_BYTES (1ull << 32)
 /* Pixels per side of an idx image. */
 #define SA_IDX_MAX_SIDE 4096u

@@ -24,6 +24,12 @@ extern "C" {
 
 typedef struct sa_dataset sa_dataset;
 
+/*
+ * A class number.  Two bytes, so ImageNet's 1000 classes fit; idx label
+ * files hold one byte per label by their format.
+ */
+typedef uint16_t sa_label;
+
 typedef enum sa_split {
 	SA_SPLIT_TRAIN = 0,
 	SA_SPLIT_TEST = 1,
@@ -45,7 +51,7 @@ typedef enum sa_split {
 sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir, sa_dataset **out);
 /* A data set from memory: count images of c x h x w bytes each ([C][H][W]). */
 sa_status sa_dataset_from_memory(const char *name, uint32_t count, uint32_t c, uint32_t h,
-				 uint32_t w, const uint8_t *pixels, const uint8_t *labels,
+				 uint32_t w, const uint8_t *pixels, const sa_label *labels,
 				 uint32_t num_classes, const char *const *class_names,
 				 sa_dataset **out);
 /* A new data set of the images indices[0..n) of ds (copied). */

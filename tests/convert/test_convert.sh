@@ -93,6 +93,19 @@ expect "Sigmoid is refused" 2 "node '/Sigmoid' (Sigmoid, opset 13)" -- \
 	"$fx/sigmoid.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
 expect "images of another size" 2 "takes 1x1x32x32 inputs" -- \
 	"$fx/resnet.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
+# --input: the 28x28 calibration images resized to the ResNet's 32x32 (the
+# library's bilinear resize); a fixed input of another size, or other channels, refused.
+expect "--input 1x32x32 resizes 28x28 calibration images" 0 "wrote" -- "$fx/resnet.onnx" \
+	-o "$out/in.dsm" --calib "$(calib simple_cnn)" --input 1x32x32 -q
+expect "--input against a fixed input of another size" 2 \
+	"takes 1x1x28x28 inputs but the images are 1x1x32x32" -- "$fx/simple_cnn.onnx" \
+	-o "$out/x.dsm" --calib "$(calib simple_cnn)" --input 1x32x32
+expect "--input 3x28x28 for grey images" 2 "have 1 channel, not 3" -- "$fx/simple_cnn.onnx" \
+	-o "$out/x.dsm" --calib "$(calib simple_cnn)" --input 3x28x28
+for v in 0x28x28 1x28 1x28x28x1 1x-28x28 5x28x28; do
+	expect "--input $v is a usage error" 1 "input" -- "$fx/simple_cnn.onnx" -o "$out/x.dsm" \
+		--calib "$(calib simple_cnn)" --input "$v"
+done
 expect "a missing model" 2 "nonexistent.onnx" -- \
 	"$out/nonexistent.onnx" -o "$out/x.dsm" --calib "$(calib simple_cnn)"
 expect "labels of another count" 2 "3 labels for the model's 10 classes" -- \

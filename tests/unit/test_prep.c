@@ -223,7 +223,8 @@ TEST(photo_on_grey_paper_is_leveled)
 /* Fifty images of one kind: framed digits, filled frames, or dark on light. */
 static sa_dataset *style_set(int kind)
 {
-	static uint8_t px[50 * N], labels[50];
+	static uint8_t px[50 * N];
+	static sa_label labels[50];
 	sa_dataset *ds = NULL;
 
 	for (int i = 0; i < 50; i++) {
@@ -236,7 +237,7 @@ static sa_dataset *style_set(int kind)
 
 				px[i * N + y * SIDE + x] = (uint8_t)((ink ^ (kind == 2)) ? 255 : 0);
 			}
-		labels[i] = (uint8_t)(i % 2);
+		labels[i] = (sa_label)(i % 2);
 	}
 	sa_dataset_from_memory("style", 50, 1, SIDE, SIDE, px, labels, 2, NULL, &ds);
 	return ds;

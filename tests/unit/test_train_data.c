@@ -196,13 +196,41 @@ TEST(png_folders)
 
 TEST(from_memory_validation)
 {
-	uint8_t px[8] = {0}, labels[2] = {0, 5};
+	uint8_t px[8] = {0};
+	sa_label labels[2] = {0, 5};
 	sa_dataset *ds;
 
 	CHECK(sa_dataset_from_memory("m", 2, 1, 2, 2, px, labels, 3, NULL, &ds) == SA_ERR_BAD_DATA);
 	CHECK_STR_CONTAINS(sa_last_error(), "label 5 of 3 classes");
 	CHECK(sa_dataset_from_memory("m", 2, 1, 2, 2, px, labels, 1, NULL, &ds) ==
 	      SA_ERR_INVALID_ARGUMENT);
+}
+
+/* ImageNet's 1000 classes: labels above 255 survive every copy of a data set. */
+TEST(labels_beyond_one_byte)
+{
+	enum { N = 1000 };
+	static uint8_t px[N * 4];
+	static sa_label labels[N];
+	uint32_t pick[3] = {999, 256, 255};
+	sa_dataset *ds = NULL, *some = NULL, *big = NULL;
+
+	for (uint32_t i = 0; i < N; i++)
+		labels[i] = (sa_label)(N - 1 - i);
+	CHECK(sa_dataset_from_memory("imagenet-like", N, 1, 2, 2, px, labels, N, NULL, &ds) ==
+	      SA_OK);
+	if (!ds)
+		return;
+	CHECK(sa_dataset_label(ds, 0) == 999 && sa_dataset_label(ds, 743) == 256);
+	CHECK(sa_dataset_take(ds, pick, 3, &some) == SA_OK);
+	CHECK(some && sa_dataset_label(some, 0) == 0 && sa_dataset_label(some, 1) == 743 &&
+	      sa_dataset_label(some, 2) == 744);
+	CHECK(sa_dataset_resize(ds, 3, 3, &big) == SA_OK);
+	CHECK(big && sa_dataset_label(big, 999) == 0 && sa_dataset_label(big, 500) == 499);
+	CHECK(strcmp(sa_dataset_class_name(ds, 999), "999") == 0);
+	sa_dataset_close(big);
+	sa_dataset_close(some);
+	sa_dataset_close(ds);
 }
 
 static sa_status build(const char *text, struct tr_shape in, int classes)
@@ -467,6 +495,7 @@ int main(int argc, char **argv)
 	RUN(named_set_missing_says_how_to_fetch);
 	RUN(png_folders);
 	RUN(from_memory_validation);
+	RUN(labels_beyond_one_byte);
 	RUN(builtin_architectures);
 	RUN(architecture_errors_name_the_line);
 	RUN(concat_and_standalone_activation_lines);

@@ -517,7 +517,7 @@ TEST(batch_norm)
 
 struct xent_case {
 	float *z;
-	uint8_t labels[3];
+	sa_label labels[3];
 };
 
 static double xent_loss(void *ctx)
@@ -540,11 +540,26 @@ TEST(softmax_cross_entropy)
 	CHECK_EQ_INT(fd_compare("xent dz", z, 12, d, xent_loss, &c, 1e-3, 1e-2, 1), 0);
 	/* argmax counting */
 	float sure[8] = {9, 0, 0, 0, 0, 0, 0, 9};
-	uint8_t lab[2] = {0, 2};
+	sa_label lab[2] = {0, 2};
 
 	correct = 0;
 	tr_softmax_xent(sure, lab, 2, 4, 0.0f, NULL, &correct);
 	CHECK_EQ_INT(correct, 1);
+	/*
+	 * 1000 classes, the label 999 (beyond a byte): all logits 0 but the
+	 * label's, ln 2; the loss is ln(999 + 2) - ln 2, the label's gradient p - 1.
+	 */
+	static float wide[1000], dwide[1000];
+	sa_label top = 999;
+
+	wide[999] = (float)log(2.0);
+	correct = 0;
+	double loss = tr_softmax_xent(wide, &top, 1, 1000, 1.0f, dwide, &correct);
+
+	CHECK_EQ_INT(correct, 1);
+	CHECK(fabs(loss - (log(1001.0) - log(2.0))) < 1e-6);
+	CHECK(fabs(dwide[999] - (2.0 / 1001.0 - 1.0)) < 1e-6);
+	CHECK(fabs(dwide[0] - 1.0 / 1001.0) < 1e-6);
 }
 
 /* ------------------------------------------------------- whole networks */
@@ -634,7 +649,7 @@ static int check_net(const char *text, struct tr_shape in, int n, int threads)
 	c.input = calloc(c.in_elems * n, sizeof(float));
 	fill(c.input, c.in_elems * n, 2);
 	for (int i = 0; i < n; i++)
-		c.net->labels[i] = (uint8_t)(i % 3);
+		c.net->labels[i] = (sa_label)(i % 3);
 	net_loss(&c);
 	uint64_t base = c.pattern;
 
@@ -741,7 +756,7 @@ TEST(net_gradients_independent_of_threads)
 	fill(tr_net_input(a), 100 * 11, 1);
 	memcpy(tr_net_input(b), tr_net_input(a), sizeof(float) * 100 * 11);
 	for (int i = 0; i < 11; i++)
-		a->labels[i] = b->labels[i] = (uint8_t)(i % 3);
+		a->labels[i] = b->labels[i] = (sa_label)(i % 3);
 	tr_net_forward(a, 11, 1);
 	tr_net_forward(b, 11, 1);
 	tr_net_loss(a, 11, &correct);
@@ -778,7 +793,7 @@ static int check_shift_ste(int mode)
 	fill(tr_net_input(q), 12 * (size_t)n, 1);
 	memcpy(tr_net_input(f), tr_net_input(q), sizeof(float) * 12 * n);
 	for (int i = 0; i < n; i++)
-		q->labels[i] = f->labels[i] = (uint8_t)(i % 3);
+		q->labels[i] = f->labels[i] = (sa_label)(i % 3);
 	tr_net_forward(q, n, 1);
 	tr_net_loss(q, n, &correct);
 	tr_net_backward(q, n);

@@ -36,7 +36,7 @@ static sa_dataset *synthetic(uint32_t count, int side, int classes, uint64_t see
 {
 	size_t px = (size_t)side * side;
 	uint8_t *proto = malloc(px * (size_t)classes), *pixels = malloc(px * count);
-	uint8_t *labels = malloc(count);
+	sa_label *labels = malloc(count * sizeof(*labels));
 	sa_dataset *ds = NULL;
 
 	lcg_state = 99;
@@ -46,7 +46,7 @@ static sa_dataset *synthetic(uint32_t count, int side, int classes, uint64_t see
 	for (uint32_t i = 0; i < count; i++) {
 		int c = (int)(lcg() % (uint32_t)classes);
 
-		labels[i] = (uint8_t)c;
+		labels[i] = (sa_label)c;
 		for (size_t k = 0; k < px; k++) {
 			int v = proto[(size_t)c * px + k] + (int)(lcg() % 81) - 40;
 

@@ -26,7 +26,7 @@ sa_status tr_dataset_alloc(const char *name, uint32_t count, uint32_t c, uint32_
 	ds->count = count;
 	ds->c = c, ds->h = h, ds->w = w;
 	ds->pixels = calloc(count && image ? (size_t)count * image : 1, 1);
-	ds->labels = calloc(count ? count : 1, 1);
+	ds->labels = calloc(count ? count : 1, sizeof(*ds->labels));
 	if (!ds->name || !ds->pixels || !ds->labels) {
 		sa_dataset_close(ds);
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for %u images", name, count);
@@ -163,7 +163,7 @@ sa_status sa_dataset_open(const char *spec, sa_split split, const char *data_dir
 }
 
 sa_status sa_dataset_from_memory(const char *name, uint32_t count, uint32_t c, uint32_t h,
-				 uint32_t w, const uint8_t *pixels, const uint8_t *labels,
+				 uint32_t w, const uint8_t *pixels, const sa_label *labels,
 				 uint32_t num_classes, const char *const *class_names,
 				 sa_dataset **out)
 {
@@ -184,7 +184,7 @@ sa_status sa_dataset_from_memory(const char *name, uint32_t count, uint32_t c, u
 	if (st)
 		return st;
 	memcpy(ds->pixels, pixels, (size_t)count * tr_dataset_image_size(ds));
-	memcpy(ds->labels, labels, count);
+	memcpy(ds->labels, labels, (size_t)count * sizeof(*labels));
 	st = set_class_names(ds, num_classes, class_names);
 	if (st) {
 		sa_dataset_close(ds);

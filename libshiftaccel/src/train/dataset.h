@@ -5,7 +5,7 @@
 
 #include "../../include/shiftaccel_train.h"
 
-#define TR_MAX_CLASSES 256
+#define TR_MAX_CLASSES SA_DATASET_MAX_CLASSES
 
 struct sa_dataset {
 	char *name;
@@ -13,7 +13,7 @@ struct sa_dataset {
 	uint32_t num_classes;
 	int has_split;
 	uint8_t *pixels;    /* count x [C][H][W] */
-	uint8_t *labels;    /* count */
+	sa_label *labels;   /* count */
 	char **class_names; /* num_classes */
 };
 

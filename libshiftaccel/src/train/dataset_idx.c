@@ -42,6 +42,23 @@ static sa_status read_header(const char *path, FILE **f, uint32_t *hdr, int word
 	return SA_OK;
 }
 
+/* n one-byte labels (the idx1 format's) into the data set's wider ones; -1 on a short read. */
+static int fread_labels(FILE *f, sa_label *labels, uint32_t n)
+{
+	uint8_t buf[4096];
+
+	for (uint32_t done = 0; done < n;) {
+		size_t want = n - done < sizeof(buf) ? n - done : sizeof(buf);
+
+		if (fread(buf, 1, want, f) != want)
+			return -1;
+		for (size_t i = 0; i < want; i++)
+			labels[done + i] = buf[i];
+		done += (uint32_t)want;
+	}
+	return 0;
+}
+
 sa_status tr_dataset_read_idx(const char *images, const char *labels, const char *name,
 			      struct sa_dataset **out)
 {
@@ -93,7 +110,7 @@ sa_status tr_dataset_read_idx(const char *images, const char *labels, const char
 
 		if (fread(ds->pixels, 1, bytes, fi) != bytes)
 			st = sa_fail(SA_ERR_IO, "%s: read error", images);
-		else if (fread(ds->labels, 1, ih[1], fl) != ih[1])
+		else if (fread_labels(fl, ds->labels, ih[1]))
 			st = sa_fail(SA_ERR_IO, "%s: read error", labels);
 		for (uint32_t i = 0; !st && i < ih[1]; i++)
 			max_label = ds->labels[i] > max_label ? ds->labels[i] : max_label;

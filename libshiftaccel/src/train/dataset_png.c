@@ -152,7 +152,7 @@ sa_status tr_dataset_read_pngdir(const char *dir, const char *name, struct sa_da
 				for (size_t p = 0; p < plane; p++)
 					for (uint32_t ch = 0; ch < ds->c; ch++)
 						dst[ch * plane + p] = img.pixels[p * ds->c + ch];
-				ds->labels[k++] = (uint8_t)c;
+				ds->labels[k++] = (sa_label)c;
 			}
 			sa_image_free(&img);
 		}

@@ -161,7 +161,7 @@ int tr_argmax(const float *v, int n)
 	return best;
 }
 
-double tr_softmax_xent(const float *logits, const uint8_t *labels, int n, int classes,
+double tr_softmax_xent(const float *logits, const sa_label *labels, int n, int classes,
 		       float grad_scale, float *dlogits, int *correct)
 {
 	double loss = 0.0;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../include/shiftaccel_train.h"
 #include "gemm.h"
 #include "rng.h"
 
@@ -150,7 +151,7 @@ void tr_dropout_apply(const uint8_t *mask, float p, const float *x, float *y, si
  * loss, writes dlogits = (softmax - onehot) * grad_scale (if not NULL) and
  * adds the number of rows whose argmax equals the label to *correct.
  */
-double tr_softmax_xent(const float *logits, const uint8_t *labels, int n, int classes,
+double tr_softmax_xent(const float *logits, const sa_label *labels, int n, int classes,
 		       float grad_scale, float *dlogits, int *correct);
 /* Index of the largest value (lowest index on ties). */
 int tr_argmax(const float *v, int n);

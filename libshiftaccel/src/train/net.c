@@ -425,7 +425,7 @@ sa_status tr_net_create(const struct tr_arch *arch, struct tr_shape in, int clas
 	net->threads = cfg->threads;
 	net->weight_bits = cfg->weight_bits;
 	net->range_momentum = TR_RANGE_MOMENTUM;
-	net->labels = calloc((size_t)cfg->batch_max, 1);
+	net->labels = calloc((size_t)cfg->batch_max, sizeof(*net->labels));
 	if (!net->nodes || !net->labels) {
 		tr_net_destroy(net);
 		return sa_fail(SA_ERR_NO_MEMORY, "training network: out of memory");

@@ -139,7 +139,7 @@ struct tr_net {
 	struct tr_param **params; /* the parameters the current mode trains */
 	int num_wslices;
 	struct tr_wslice *wslices;
-	uint8_t *labels; /* batch_max */
+	sa_label *labels; /* batch_max */
 };
 
 /*

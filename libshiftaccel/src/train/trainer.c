@@ -219,7 +219,7 @@ void tr_trainer_load_batch(struct sa_trainer *t, const sa_dataset *ds, const uin
 			for (size_t p = 0; p < plane; p++)
 				dst[c * plane + p] = lut[src[c * plane + p]];
 		}
-		t->net->labels[b] = (uint8_t)sa_dataset_label(ds, idx[b]);
+		t->net->labels[b] = (sa_label)sa_dataset_label(ds, idx[b]);
 	}
 }
 
@@ -259,7 +259,7 @@ static void load_augmented_batch(struct sa_trainer *t, const sa_dataset *ds, uin
 								 : lut[0];
 				}
 		}
-		t->net->labels[b] = (uint8_t)sa_dataset_label(ds, i);
+		t->net->labels[b] = (sa_label)sa_dataset_label(ds, i);
 	}
 }
 
