@@ -28,11 +28,12 @@ static struct sa_train_plan_options options(sa_train_mode mode)
 /* IMAGES 1x8x8 images; pixel 0 is the image's index, so a split can be traced. */
 static sa_dataset *tiny_data(void)
 {
-	static uint8_t px[IMAGES * 64], labels[IMAGES];
+	static uint8_t px[IMAGES * 64];
+	static sa_label labels[IMAGES];
 	sa_dataset *ds = NULL;
 
 	for (int i = 0; i < IMAGES; i++) {
-		labels[i] = (uint8_t)(i % 2);
+		labels[i] = (sa_label)(i % 2);
 		for (int j = 0; j < 64; j++)
 			px[i * 64 + j] = (uint8_t)(j ? (labels[i] ? j * 3 : 255 - j * 3) : i);
 	}
