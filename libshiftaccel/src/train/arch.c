@@ -419,8 +419,9 @@ static void put(struct text *t, const char *fmt, ...)
  * ResNet-20 (He et al. 2016, the CIFAR variant: 3 stages of 3 basic blocks,
  * 16/32/64 channels, 1x1 projection shortcuts when the shape changes).  The
  * first convolution pads the input up to a power-of-two size so the global
- * average pool covers a power-of-two area, as the integer op requires
- * (28x28 MNIST: 32x32, then 16x16 and 8x8).
+ * average pool covers a power-of-two area, as the integer op required
+ * before format 1.1 (28x28 MNIST: 32x32, then 16x16 and 8x8); kept so that
+ * resnet20 models stay format 1.0 files, readable by 1.0 libraries.
  */
 static char *resnet20(int h, int w)
 {
