@@ -182,7 +182,7 @@ SA_HW_STATIC_ASSERT(sizeof(struct sa_fw_trailer) == 16, "firmware trailer is 16 
 /* Timing defaults (card time). */
 #define SA_FW_DEFAULT_HEARTBEAT_US 100000u /* heartbeat + watchdog kick every 100 ms */
 #define SA_FW_DEFAULT_WATCHDOG_US SA_WDT_DEFAULT_TIMEOUT_US /* 1 s */
-#define SA_FW_DEFAULT_WAIT_POLL_US 20u /* re-read a blocked SA_OP_WAIT's fence */
+#define SA_FW_DEFAULT_WAIT_POLL_US 1000u /* re-read a blocked SA_OP_WAIT's fence (see docs/firmware.md 6) */
 #define SA_FW_MIN_HEARTBEAT_US 1000u
 
 /* Sent as SA_FW_EVT_BOOT once the firmware is up, and as the reply to HELLO. */

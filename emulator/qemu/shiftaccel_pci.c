@@ -113,7 +113,8 @@ static void sa_host_kick(void *opaque)
  * stop while the VM is paused.  After a slice the timer is armed for the
  * next slice while the card is busy, else for the card's next timer
  * deadline (CP timer or watchdog), else not at all: a register or doorbell
- * write, or the model's kick, wakes the card.
+ * write, or the model's kick, wakes the card.  Either way the card gets at
+ * most about half of the main loop's time.
  */
 static void sa_schedule(ShiftAccelState *s, int64_t now, bool busy, int64_t slice_ns)
 {
@@ -128,8 +129,15 @@ static void sa_schedule(ShiftAccelState *s, int64_t now, bool busy, int64_t slic
 		timer_del(&s->run_timer);
 		return;
 	}
-	if (deadline <= (uint64_t)now) {
-		deadline = (uint64_t)now;
+	/*
+	 * The same pause before a timer deadline: a firmware that re-checks
+	 * SA_OP_WAITs every few microseconds of card time would otherwise run
+	 * slice after slice while it is "idle" and starve the vCPU just as a
+	 * spinning one would (seen as multi-second guest stalls on a slow
+	 * host).  A late timer interrupt is harmless: it is a level.
+	 */
+	if (deadline < (uint64_t)(now + slice_ns)) {
+		deadline = (uint64_t)(now + slice_ns);
 	}
 	timer_mod(&s->run_timer, (int64_t)MIN(deadline, (uint64_t)INT64_MAX));
 }
