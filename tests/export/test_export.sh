@@ -150,6 +150,9 @@ variant("qdq_scale", lambda m: init(m, "scale:2^-3", np.array(0.3, np.float32)))
 variant("qdq_zero_point", lambda m: init(m, "zero_point:int8", np.array(5, np.int8)))
 variant("qdq_per_axis", lambda m: init(m, "scale:2^-3", np.array([0.125, 0.25], np.float32)))
 variant("qdq_uint8", lambda m: init(m, "zero_point:int8", np.array(0, np.uint8)))
+# A scalar Add before a QuantizeLinear is a tie-breaker only below half its scale.
+ties = [t.name for t in onnx.load(src).graph.initializer if t.name.startswith("tie:")]
+variant("qdq_big_tie", lambda m: [init(m, t, np.array(1.0, np.float32)) for t in ties])
 EOF
 qdq=$B/tests/import_qdq
 expect "QDQ pairs import as the float network" 0 "imported, 10 classes" -- \
@@ -161,4 +164,6 @@ expect "a zero point other than 0 is refused" 2 "zero point 5" -- \
 	"$qdq" "$T/qdq_zero_point.onnx" 3 16 16
 expect "a per-axis scale is refused" 2 "per-tensor" -- "$qdq" "$T/qdq_per_axis.onnx" 3 16 16
 expect "a uint8 zero point is refused" 2 "element type 2" -- "$qdq" "$T/qdq_uint8.onnx" 3 16 16
+expect "an Add of a constant as large as a step is no tie-breaker, and refused" 2 \
+	"adding a constant is supported only as the bias" -- "$qdq" "$T/qdq_big_tie.onnx" 3 16 16
 finish

@@ -18,5 +18,5 @@ $(ORT_RUN_RAW): $(BUILD)/obj/tests/ort/sa_run_raw.o $(LIB)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 .PHONY: check-ort
-check-ort: ensure-deps $(ORT_RUN_RAW) $(BUILD)/bin/shiftaccel-convert
+check-ort: ensure-deps $(ORT_RUN_RAW) $(BUILD)/bin/shiftaccel-convert $(BUILD)/bin/shiftaccel-export
 	@SA_BUILD=$(BUILD) tests/run-tier.sh tests/ort/test_ort.sh

@@ -7,7 +7,9 @@
 # $SA_BUILD/ort-fixtures, converts each with shiftaccel-convert, runs the same
 # float32 inputs through ONNX Runtime on the original .onnx and through the
 # library's float path and integer model (sa_run_raw), and compares
-# (compare.py, bounds of docs/numerics.md section 13).
+# (compare.py, bounds of docs/numerics.md section 13); then exports each
+# .dsm with shiftaccel-export and runs that on ONNX Runtime against the
+# integer model (compare_export.py).
 # Ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -76,6 +78,25 @@ while read -r m c h w; do
 		fail=$((fail + $(grep -c '^not ok - ' "$log" || true)))
 		grep -q '^ok - ' "$log" || bad "$m compared with $name (compare.py printed no result)"
 	done
+	# The export as a user would run it: shiftaccel-export's QDQ graph on
+	# ONNX Runtime against the integer model it came from.
+	if ! "$B/bin/shiftaccel-export" "$fx/$m.dsm" -o "$fx/$m-export.onnx" -q >"$log" 2>&1; then
+		bad "$m exports"
+		sed 's/^/    /' "$log"
+		continue
+	fi
+	if ! node tests/ort/ort_run.js "$fx/$m-export.onnx" --shape "$c,$h,$w" \
+		--input "$fx/$m-input.f32" --batch 32 --threads 1 --opt all \
+		--output "$fx/$m-export-ort.f32" >"$log" 2>&1; then
+		bad "$m's export runs on ONNX Runtime"
+		sed 's/^/    /' "$log"
+		continue
+	fi
+	/usr/bin/python3 tests/ort/compare_export.py "$fx" "$m" "${oexp#output_exp }" >"$log" 2>&1 || true
+	cat "$log"
+	pass=$((pass + $(grep -c '^ok - ' "$log" || true)))
+	fail=$((fail + $(grep -c '^not ok - ' "$log" || true)))
+	grep -q '^ok - ' "$log" || bad "$m's export compared (compare_export.py printed no result)"
 done <"$fx/models.txt"
 
 finish

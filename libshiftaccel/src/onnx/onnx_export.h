@@ -13,9 +13,19 @@
 #define SA_ONNX_EXPORT_H
 
 #define SA_EXPORT_OPSET 13
+/*
+ * The tie-breaking addends 2^e before a QuantizeLinear (onnx_write.c,
+ * tie_exp()): no addend, and the largest |e| written.
+ */
+#define SA_EXPORT_NO_TIE (-1000)
+#define SA_EXPORT_TIE_EXP_LIMIT 120
+/* The graph input's and output's first dimension: a batch of any size. */
+#define SA_EXPORT_BATCH_DIM "N"
 
 #define SA_EXPORT_SUFFIX_FLOAT ":float"	    /* the graph input before its QDQ pair */
 #define SA_EXPORT_SUFFIX_PRE ":pre"	    /* an op's output before activation and QDQ */
+#define SA_EXPORT_SUFFIX_TIE ":tie"	    /* Add of the tie-breaking addend (node) */
+#define SA_EXPORT_SUFFIX_TIED ":tied"	    /* its output */
 #define SA_EXPORT_SUFFIX_ACT ":act"	    /* after the activation, before QDQ */
 #define SA_EXPORT_SUFFIX_Q ":q"		    /* QuantizeLinear (node and int8 value) */
 #define SA_EXPORT_SUFFIX_DQ ":dq"	    /* DequantizeLinear node */

@@ -3,6 +3,7 @@
  * The ONNX ops that become trainer layers (onnx_lower.h): their geometry,
  * output shape and float weights in the trainer's layouts.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,46 @@ sa_status lower_matmul(struct lower_state *s)
 	return st;
 }
 
+/* The one node that reads value v, or NULL when none or several do. */
+static const struct sa_onnx_node *only_reader(const struct sa_onnx_graph *g, uint32_t v)
+{
+	const struct sa_onnx_node *reader = NULL;
+
+	for (uint32_t i = 0; i < g->n_nodes; i++)
+		for (uint32_t j = 0; j < g->nodes[i].n_inputs; j++)
+			if (g->nodes[i].inputs[j] == v) {
+				if (reader)
+					return NULL;
+				reader = &g->nodes[i];
+			}
+	return reader;
+}
+
+/*
+ * A tie-breaking addend (what shiftaccel-export writes before each
+ * QuantizeLinear, docs/import.md): a scalar constant below half of the
+ * scale of the QuantizeLinear that alone reads the sum (through Relu or
+ * Clip).  It can only move a value that lies exactly half-way between two
+ * codes, which the importer, reading QDQ pairs as the float network, has
+ * no use for: the node is read as the identity.
+ */
+static int is_tie_breaker(const struct lower_state *s, const struct sa_onnx_value *c)
+{
+	const struct sa_onnx_node *n = &s->g->nodes[s->node];
+	const struct sa_onnx_value *scale;
+
+	if (c->count != 1 || !c->f32)
+		return 0;
+	n = only_reader(s->g, n->outputs[0]);
+	while (n && (n->op == SA_ONNX_RELU || n->op == SA_ONNX_CLIP))
+		n = only_reader(s->g, n->outputs[0]);
+	if (!n || n->op != SA_ONNX_QUANTIZE || n->n_inputs < 2 || n->inputs[1] == SA_ONNX_NONE)
+		return 0;
+	scale = &s->g->values[n->inputs[1]];
+	return scale->is_initializer && scale->count == 1 && scale->f32 &&
+	       fabsf(c->f32[0]) < 0.5f * scale->f32[0];
+}
+
 /* Add of a constant: the bias of the conv or fc (MatMul) that computes the other input. */
 static sa_status lower_bias_add(struct lower_state *s, uint32_t tensor_input)
 {
@@ -217,6 +258,10 @@ static sa_status lower_bias_add(struct lower_state *s, uint32_t tensor_input)
 		st = lower_float_input(s, 1 - tensor_input, 0, &bv);
 	if (st)
 		return st;
+	if (is_tie_breaker(s, bv)) {
+		lower_alias_output(s, in);
+		return SA_OK;
+	}
 	l = in->layer >= 0 ? &s->out->layers[in->layer] : NULL;
 	if (!l || (l->spec.op != TR_OP_FC && l->spec.op != TR_OP_CONV) ||
 	    l->spec.act != SA_ACT_NONE || l->uses != 1)

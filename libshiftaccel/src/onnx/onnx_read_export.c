@@ -361,9 +361,9 @@ static int has_suffix(const char *s, const char *suffix)
 
 static sa_status one_node(struct rd *r, const Onnx__NodeProto *n)
 {
-	static const char *const helpers[] = {SA_EXPORT_SUFFIX_Q, SA_EXPORT_SUFFIX_DQ,
-					      SA_EXPORT_SUFFIX_RELU, SA_EXPORT_SUFFIX_RELU6,
-					      SA_EXPORT_SUFFIX_FLATTEN};
+	static const char *const helpers[] = {SA_EXPORT_SUFFIX_Q,	SA_EXPORT_SUFFIX_DQ,
+					      SA_EXPORT_SUFFIX_RELU,	SA_EXPORT_SUFFIX_RELU6,
+					      SA_EXPORT_SUFFIX_FLATTEN, SA_EXPORT_SUFFIX_TIE};
 	uint32_t in = 0, in2 = 0, out = 0;
 	struct sa_pool_params pool;
 	uint8_t dtype;
@@ -453,12 +453,20 @@ static sa_status input_of(struct rd *r)
 	uint32_t t;
 	sa_status st;
 
-	for (size_t i = 0; s && i < s->n_dim; i++)
-		if (s->dim[i]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
-		    s->dim[i]->dim_value < 1 || s->dim[i]->dim_value > SA_MAX_ACTIVATION_ELEMS)
+	/* The batch (dimension 0) is named (SA_EXPORT_BATCH_DIM) or, in older exports, 1. */
+	for (size_t i = 0; s && i < s->n_dim; i++) {
+		const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
+
+		if (i == 0 && d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
+			continue;
+		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+		    d->dim_value < 1 || d->dim_value > SA_MAX_ACTIVATION_ELEMS ||
+		    (i == 0 && d->dim_value != 1))
 			s = NULL;
+	}
 	if (!s || s->n_dim != 4 || !v->name)
-		return sa_fail(SA_ERR_BAD_MODEL, "%s: the graph input is not a [1,C,H,W] tensor",
+		return sa_fail(SA_ERR_BAD_MODEL,
+			       "%s: the graph input is not a [N,C,H,W] tensor (N named, or 1)",
 			       r->file);
 	uint32_t c = (uint32_t)s->dim[1]->dim_value;
 

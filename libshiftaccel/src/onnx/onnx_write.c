@@ -31,6 +31,7 @@ struct writer {
 	size_t cap_nodes, cap_inits, cap_meta;
 	uint8_t *rank; /* ONNX rank of each tensor's value: 4 or 2 */
 	uint8_t scale_made[SA_EXP_MAX - SA_EXP_MIN + 1];
+	uint8_t tie_made[2 * SA_EXPORT_TIE_EXP_LIMIT + 1];
 	int zero_point_made, clip_made;
 };
 
@@ -192,18 +193,63 @@ static char *zero_point_name(struct writer *w)
 }
 
 /*
- * After an op's output value `src`: its fused activation, then for int8
- * tensors the QDQ pair that rounds and saturates as the integer model does
- * (up to ties: QuantizeLinear rounds half to even).  The last value is
- * named after the tensor; int16 tensors have no QDQ (opset 13 has no int16
- * QuantizeLinear) and their exponent goes into the metadata.
+ * The exponent of the tie-breaking addend for an int8 value computed on the
+ * grid 2^grid_exp (the finest step its exact value can take) from values
+ * with `area` terms averaged (1 if none), rounded to the step 2^out_exp.
+ *
+ * The integer model rounds ties up (docs/numerics.md section 6), ONNX's
+ * QuantizeLinear to even, and with +-2^k weights and 2^e scales exact ties
+ * are common (a third of the images of a small CNN had one).  Adding
+ * d = 2^tie_exp before QuantizeLinear moves every tie up and nothing else:
+ * a value that is not a tie lies at least 2^grid_exp / area / 2 from the
+ * nearest half step, and d is half of that or less (a quarter of the output
+ * step when the output step is the finer one, so that an exact value is
+ * never moved onto a half step).
  */
-static void finish_tensor(struct writer *w, uint32_t t, char *src, uint8_t act)
+static int tie_exp(int grid_exp, int out_exp, uint64_t area)
+{
+	int k = 0;
+
+	while ((1ull << k) < area)
+		k++;
+	return (grid_exp - k < out_exp ? grid_exp - k : out_exp) - 2;
+}
+
+static char *tie_name(struct writer *w, int exp)
+{
+	char *name = w_str(w, "tie:2^%d", exp);
+
+	if (!w->tie_made[exp + SA_EXPORT_TIE_EXP_LIMIT]) {
+		float d = ldexpf(1.0f, exp);
+
+		w->tie_made[exp + SA_EXPORT_TIE_EXP_LIMIT] = 1;
+		add_init(w, name, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, NULL, 0, &d, sizeof(d));
+	}
+	return name;
+}
+
+/*
+ * After an op's output value `src`: for int8 tensors that the integer model
+ * rounds (tie != SA_EXPORT_NO_TIE) the tie-breaking Add (tie_exp()), then
+ * its fused activation, then for int8 tensors the QDQ pair that rounds and
+ * saturates as the integer model does.  The last value is named after the
+ * tensor; int16 tensors have no QDQ (opset 13 has no int16 QuantizeLinear)
+ * and their exponent goes into the metadata.
+ */
+static void finish_tensor(struct writer *w, uint32_t t, char *src, uint8_t act, int tie)
 {
 	const struct sa_model_tensor *mt = &w->m->tensors[t];
 	const char *n = mt->name;
 	int i8 = mt->dtype == SA_DTYPE_I8;
 
+	if (i8 && tie != SA_EXPORT_NO_TIE && tie >= -SA_EXPORT_TIE_EXP_LIMIT &&
+	    tie <= SA_EXPORT_TIE_EXP_LIMIT) {
+		char *tied = w_str(w, "%s" SA_EXPORT_SUFFIX_TIED, n);
+
+		add_node(w, "Add", w_str(w, "%s" SA_EXPORT_SUFFIX_TIE, n), tied, src,
+			 tie_name(w, tie), NULL);
+		src = tied;
+	}
 	if (act) {
 		char *out = i8 ? w_str(w, "%s" SA_EXPORT_SUFFIX_ACT, n) : (char *)n;
 
@@ -332,11 +378,12 @@ static sa_status need_image(struct writer *w, uint32_t node, uint32_t t)
 
 /* After Conv or Gemm: the weights' code in the metadata, the activation and QDQ. */
 static sa_status finish_weighted(struct writer *w, uint32_t out, const Onnx__NodeProto *node,
-				 unsigned bits, int base, uint8_t act, uint8_t rank)
+				 unsigned bits, int base, int in_exp, uint8_t act, uint8_t rank)
 {
 	add_meta(w, w_str(w, SA_EXPORT_KEY_WEIGHTS "%s", tname(w, out)),
 		 w_str(w, "bits=%u base=%d", bits, base));
-	finish_tensor(w, out, node ? node->output[0] : NULL, act);
+	finish_tensor(w, out, node ? node->output[0] : NULL, act,
+		      tie_exp(in_exp + base, w->m->tensors[out].shape.exp, 1));
 	w->rank[out] = rank;
 	return SA_OK;
 }
@@ -371,7 +418,8 @@ static sa_status export_conv(struct writer *w, uint32_t i)
 	attr_ints(w, node, "dilations", d, 2);
 	attr_ints(w, node, "pads", pads, 4);
 	attr_int(w, node, "group", p.groups);
-	return finish_weighted(w, out, node, p.weight_bits, p.weight_base, p.act, 4);
+	return finish_weighted(w, out, node, p.weight_bits, p.weight_base,
+			       w->m->tensors[in].shape.exp, p.act, 4);
 }
 
 static sa_status export_fc(struct writer *w, uint32_t i)
@@ -402,7 +450,16 @@ static sa_status export_fc(struct writer *w, uint32_t i)
 					 src, (char *)wt->name, bias);
 
 	attr_int(w, node, "transB", 1);
-	return finish_weighted(w, out, node, p.weight_bits, p.weight_base, p.act, 2);
+	return finish_weighted(w, out, node, p.weight_bits, p.weight_base,
+			       w->m->tensors[in].shape.exp, p.act, 2);
+}
+
+/* The finer grid of two inputs (add, concat). */
+static int min_exp(const struct writer *w, uint32_t a, uint32_t b)
+{
+	int ea = w->m->tensors[a].shape.exp, eb = w->m->tensors[b].shape.exp;
+
+	return ea < eb ? ea : eb;
 }
 
 static sa_status export_node(struct writer *w, uint32_t i)
@@ -430,14 +487,19 @@ static sa_status export_node(struct writer *w, uint32_t i)
 		node = add_node(w, "AveragePool", oname, op_output(w, out, 0), iname, NULL, NULL);
 		pool_attrs(w, node, &pool);
 		attr_int(w, node, "count_include_pad", 1);
-		finish_tensor(w, out, node ? node->output[0] : NULL, 0);
+		finish_tensor(w, out, node ? node->output[0] : NULL, 0,
+			      tie_exp(w->m->tensors[in].shape.exp, w->m->tensors[out].shape.exp,
+				      (uint64_t)pool.kernel_h * pool.kernel_w));
 		break;
 	case DSM_OP_GLOBAL_AVGPOOL:
 		if ((st = need_image(w, i, in)))
 			return st;
 		node = add_node(w, "GlobalAveragePool", oname, op_output(w, out, 0), iname, NULL,
 				NULL);
-		finish_tensor(w, out, node ? node->output[0] : NULL, 0);
+		finish_tensor(
+			w, out, node ? node->output[0] : NULL, 0,
+			tie_exp(w->m->tensors[in].shape.exp, w->m->tensors[out].shape.exp,
+				(uint64_t)w->m->tensors[in].shape.h * w->m->tensors[in].shape.w));
 		break;
 	case DSM_OP_ADD:
 		add = n->rec->params.add;
@@ -448,7 +510,9 @@ static sa_status export_node(struct writer *w, uint32_t i)
 				       w->m->name, i);
 		node = add_node(w, "Add", oname, op_output(w, out, add.act), iname,
 				(char *)tname(w, n->inputs[1]), NULL);
-		finish_tensor(w, out, node ? node->output[0] : NULL, add.act);
+		finish_tensor(
+			w, out, node ? node->output[0] : NULL, add.act,
+			tie_exp(min_exp(w, in, n->inputs[1]), w->m->tensors[out].shape.exp, 1));
 		break;
 	case DSM_OP_CONCAT: /* each input requantised to the output: one rounding after Concat */
 		if (w->rank[in] != w->rank[n->inputs[1]])
@@ -459,12 +523,16 @@ static sa_status export_node(struct writer *w, uint32_t i)
 		node = add_node(w, "Concat", oname, op_output(w, out, n->rec->params.concat.act),
 				iname, (char *)tname(w, n->inputs[1]), NULL);
 		attr_int(w, node, "axis", 1);
-		finish_tensor(w, out, node ? node->output[0] : NULL, n->rec->params.concat.act);
+		finish_tensor(
+			w, out, node ? node->output[0] : NULL, n->rec->params.concat.act,
+			tie_exp(min_exp(w, in, n->inputs[1]), w->m->tensors[out].shape.exp, 1));
 		break;
 	case DSM_OP_CLIP: /* Identity carries the node's name; the activation and QDQ follow */
 		node = add_node(w, "Identity", oname, op_output(w, out, n->rec->params.clip.act),
 				iname, NULL, NULL);
-		finish_tensor(w, out, node ? node->output[0] : NULL, n->rec->params.clip.act);
+		finish_tensor(
+			w, out, node ? node->output[0] : NULL, n->rec->params.clip.act,
+			tie_exp(w->m->tensors[in].shape.exp, w->m->tensors[out].shape.exp, 1));
 		break;
 	case DSM_OP_FLATTEN: add_node(w, "Flatten", oname, oname, iname, NULL, NULL); break;
 	default:
@@ -479,6 +547,11 @@ static sa_status export_node(struct writer *w, uint32_t i)
 	return SA_OK;
 }
 
+/*
+ * A graph input or output: dims[1..] as given, the batch dimension (the
+ * first) named, not fixed, so that a runtime takes batches of any size (the
+ * graph's Flatten and per-image ops do not depend on it).
+ */
 static Onnx__ValueInfoProto *value_info(struct writer *w, char *name, const int64_t *dims,
 					size_t ndims)
 {
@@ -498,6 +571,11 @@ static Onnx__ValueInfoProto *value_info(struct writer *w, char *name, const int6
 		if (!(d[i] = w_alloc(w, sizeof(**d))))
 			return NULL;
 		onnx__tensor_shape_proto__dimension__init(d[i]);
+		if (i == 0) {
+			d[i]->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+			d[i]->dim_param = (char *)SA_EXPORT_BATCH_DIM;
+			continue;
+		}
 		d[i]->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
 		d[i]->dim_value = dims[i];
 	}
@@ -581,7 +659,7 @@ static sa_status build(struct writer *w)
 	if (w->g->input && (w->g->input[0] = value_info(w, in_name, in_dims, 4)))
 		w->g->n_input = 1;
 	w->rank[m->input] = 4;
-	finish_tensor(w, m->input, in_name, 0);
+	finish_tensor(w, m->input, in_name, 0, SA_EXPORT_NO_TIE); /* real values: no grid */
 	for (uint32_t i = 0; i < m->num_nodes; i++)
 		if ((st = export_node(w, i)))
 			return st;
