@@ -130,6 +130,32 @@ EOF
 expect "a weight that is not +-2^k is refused by name" 2 "is not +-2^k" -- \
 	"$convert_tool" "$T/tampered.onnx" -o "$T/t.dsm"
 
+# Weights whose size does not fit the layer's input (the fuzzer's first find
+# in the reader of exports: the builder sized them from the input and read
+# past the shorter tensor).
+/usr/bin/python3 - "$T/m/conv_fc.onnx" "$T" <<'EOF'
+import sys, onnx, numpy as np
+from onnx import numpy_helper
+m = onnx.load(sys.argv[1])
+gemm = [n for n in m.graph.node if n.op_type == "Gemm"][0]
+conv = [n for n in m.graph.node if n.op_type == "Conv"][0]
+def shrink(model, name, axis, path):
+    for i, t in enumerate(model.graph.initializer):
+        if t.name == name:
+            a = numpy_helper.to_array(t)
+            a = np.take(a, range(a.shape[axis] - 1), axis=axis)
+            model.graph.initializer[i].CopyFrom(numpy_helper.from_array(a, name))
+    onnx.save(model, path)
+shrink(onnx.load(sys.argv[1]), gemm.input[1], 1, sys.argv[2] + "/narrow_fc.onnx")
+shrink(onnx.load(sys.argv[1]), conv.input[1], 1, sys.argv[2] + "/narrow_conv.onnx")
+EOF
+expect "fc weights narrower than the fc's input are refused, naming the node" 2 \
+	"weights for .* inputs do not fit its input of" -- \
+	"$convert_tool" "$T/narrow_fc.onnx" -o "$T/t.dsm"
+expect "conv weights for fewer channels than the input are refused, naming the node" 2 \
+	"input channels x 1 groups do not fit its input of" -- \
+	"$convert_tool" "$T/narrow_conv.onnx" -o "$T/t.dsm"
+
 # The general importer (a file not marked as an export) reads QDQ pairs:
 # power-of-two per-tensor scales with zero point 0, and nothing else.
 /usr/bin/python3 - "$T/m/all_ops.onnx" "$T" <<'EOF'

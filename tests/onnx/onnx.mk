@@ -14,7 +14,8 @@ check-build: $(ONNX_READ_TEST)
 
 # libFuzzer target for the ONNX reader (tests/fuzz/fuzz_onnx.c), built like the
 # others (tests/fuzz/fuzz.mk: clang, ASan/UBSan); its seeds are the fixture
-# models, made by the script rather than committed.  `make fuzz-onnx
+# models and exports (shiftaccel-export) of the valid .dsm seeds of
+# tests/fuzz/corpus, made at run time rather than committed.  `make fuzz-onnx
 # [FUZZ_SECONDS=60]` fuzzes, and `make fuzz` runs it with the other targets;
 # test_onnx_read.sh replays the fixtures through it in `make check`.  Its
 # memory limit is higher than FUZZ_RSS_MB: protobuf-c alone takes about
@@ -34,8 +35,11 @@ $(FUZZ_ONNX): $(FUZZ_ONNX_OBJS)
 .PHONY: fuzz-onnx fuzz-onnx-build
 fuzz-onnx-build: $(FUZZ_ONNX)
 fuzz: fuzz-onnx
-fuzz-onnx: $(FUZZ_ONNX)
+fuzz-onnx: $(FUZZ_ONNX) $(BUILD)/bin/shiftaccel-export
 	@mkdir -p $(BUILD)/fuzz/onnx-corpus $(BUILD)/fuzz/onnx-seeds
 	@/usr/bin/python3 tests/onnx/make_models.py $(BUILD)/fuzz/onnx-seeds
+	@for d in tests/fuzz/corpus/valid-*.dsm; do \
+		$(BUILD)/bin/shiftaccel-export $$d -q \
+			-o $(BUILD)/fuzz/onnx-seeds/export-$$(basename $$d .dsm).onnx || exit 1; done
 	$(FUZZ_ONNX) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 		-print_final_stats=1 $(BUILD)/fuzz/onnx-corpus $(BUILD)/fuzz/onnx-seeds

@@ -31,8 +31,15 @@ fail=${fail%% failed}
 # A sub-make of its own: the parent's flags (SAN, -j) do not apply to the fuzzer.
 if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory BUILD="$B" \
 	fuzz-onnx-build >"$log" 2>&1; then
-	# The fixtures, and inputs the fuzzer once found crashes with (tests/onnx/regressions).
-	for f in "$out"/*.onnx tests/onnx/regressions/*; do
+	# The fixtures, exports of the valid .dsm seeds (the reader of exports is
+	# fuzzed too), and inputs the fuzzer once found crashes with (tests/onnx/regressions).
+	exports=$(mktemp -d)
+	trap 'rm -f "$log"; rm -rf "$exports"' EXIT
+	for d in tests/fuzz/corpus/valid-*.dsm; do
+		"$B/bin/shiftaccel-export" "$d" -o "$exports/$(basename "$d" .dsm).onnx" -q ||
+			{ echo "not ok - shiftaccel-export $d"; fail=$((fail + 1)); }
+	done
+	for f in "$out"/*.onnx "$exports"/*.onnx tests/onnx/regressions/*; do
 		if "$B/fuzz/fuzz_onnx" "$f" >"$log" 2>&1; then
 			pass=$((pass + 1))
 		else
@@ -41,7 +48,7 @@ if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory BUILD="$B" 
 			tail -n 20 "$log"
 		fi
 	done
-	echo "ok - every fixture and regression input replayed through the fuzz target"
+	echo "ok - every fixture, export and regression input replayed through the fuzz target"
 else
 	cat "$log"
 	echo "not ok - cannot build the ONNX fuzz target (needs clang: make deps)"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../builder.h"
 #include "../error.h"
 #include "../model.h"
 #include "onnx/onnx.pb-c.h"
@@ -222,11 +223,12 @@ static sa_status bias_of(const struct rd *r, const Onnx__NodeProto *n, uint64_t 
 				v = NAN; /* a short or malformed list */
 			exact = *end == ',' ? end + 1 : end;
 		}
-		if (v != floor(v) || v < INT32_MIN || v > INT32_MAX)
+		if (v != floor(v) || v < INT32_MIN || v > INT32_MAX) /* NaN too */
 			st = sa_fail(SA_ERR_UNSUPPORTED,
 				     "%s: node '%s': bias %llu is not an int32 at scale 2^%d",
 				     r->file, n->name, (unsigned long long)i, scale_exp);
-		bias[i] = (int32_t)v;
+		else
+			bias[i] = (int32_t)v;
 	}
 	free(f);
 	return st;
@@ -264,6 +266,35 @@ static struct sa_pool_params window_of(const Onnx__NodeProto *n)
 	};
 }
 
+/*
+ * The builder sizes a conv's or fc's weights from its input (and the conv's
+ * groups), so a weight tensor of another size must be refused here: the
+ * builder would read past it.
+ */
+static sa_status weights_fit(const struct rd *r, const Onnx__NodeProto *n, uint32_t in,
+			     const Onnx__TensorProto *wt, int conv)
+{
+	const struct dsm_tensor *t = in < r->b->num_tensors ? &r->b->tensors[in].rec : NULL;
+	uint64_t want, got = (uint64_t)wt->dims[1];
+
+	if (!t || t->kind != DSM_TENSOR_ACTIVATION)
+		return SA_OK; /* not an activation: the builder refuses it by name */
+	want = conv ? t->dims[0] : (uint64_t)t->dims[0] * t->dims[1] * t->dims[2];
+	if (conv)
+		got *= (uint64_t)attr(n, "group", 0, 1);
+	if (got == want)
+		return SA_OK;
+	if (conv)
+		return sa_fail(SA_ERR_BAD_MODEL,
+			       "%s: node '%s': weights for %lld input channels x %lld groups do "
+			       "not fit its input of %u channels",
+			       r->file, n->name, (long long)wt->dims[1],
+			       (long long)attr(n, "group", 0, 1), t->dims[0]);
+	return sa_fail(SA_ERR_BAD_MODEL,
+		       "%s: node '%s': weights for %lld inputs do not fit its input of %ux%ux%u",
+		       r->file, n->name, (long long)wt->dims[1], t->dims[0], t->dims[1], t->dims[2]);
+}
+
 static sa_status weighted(struct rd *r, const Onnx__NodeProto *n, uint32_t in, int conv)
 {
 	const Onnx__TensorProto *wt = init_named(r, n->n_input > 1 ? n->input[1] : NULL);
@@ -287,6 +318,8 @@ static sa_status weighted(struct rd *r, const Onnx__NodeProto *n, uint32_t in, i
 			return sa_fail(SA_ERR_BAD_MODEL, "%s: node '%s': too many weights", r->file,
 				       n->name);
 	}
+	if ((st = weights_fit(r, n, in, wt, conv)))
+		return st;
 	int8_t *k = malloc(count ? count : 1);
 	int32_t *bias = malloc(4 * (size_t)wt->dims[0]);
 
