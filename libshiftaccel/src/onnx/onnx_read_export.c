@@ -292,7 +292,8 @@ static sa_status weights_fit(const struct rd *r, const Onnx__NodeProto *n, uint3
 			       (long long)attr(n, "group", 0, 1), t->dims[0]);
 	return sa_fail(SA_ERR_BAD_MODEL,
 		       "%s: node '%s': weights for %lld inputs do not fit its input of %ux%ux%u",
-		       r->file, n->name, (long long)wt->dims[1], t->dims[0], t->dims[1], t->dims[2]);
+		       r->file, n->name, (long long)wt->dims[1], t->dims[0], t->dims[1],
+		       t->dims[2]);
 }
 
 static sa_status weighted(struct rd *r, const Onnx__NodeProto *n, uint32_t in, int conv)
