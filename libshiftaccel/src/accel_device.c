@@ -23,7 +23,34 @@ struct card_list {
 	int n;
 };
 
-/* Opens card i of l; on failure the message names what was asked and the card. */
+/* The open card answers GET_INFO and is ready for descriptors of our size; else it is closed. */
+static sa_status check_ready(struct sa_accel_dev *d)
+{
+	sa_status st;
+	int ret;
+
+	ret = sa_drm_get_info(d->fd, &d->info);
+	if (ret) {
+		st = sa_fail(SA_ERR_DEVICE, "%s: GET_INFO failed: %s", d->node, strerror(-ret));
+		sa_accel_dev_close(d);
+		return st;
+	}
+	if (d->info.desc_size != sizeof(struct sa_hw_desc) ||
+	    d->info.device_state != SHIFTACCEL_DEVICE_READY) {
+		st = sa_fail(SA_ERR_DEVICE,
+			     "%s: card not usable (state %u, descriptor size %u, want %zu)",
+			     d->node, d->info.device_state, d->info.desc_size,
+			     sizeof(struct sa_hw_desc));
+		sa_accel_dev_close(d);
+		return st;
+	}
+	return SA_OK;
+}
+
+/*
+ * Opens card i of l; on failure the message names what was asked and the
+ * card, and "accel" goes on to the next card.
+ */
 static sa_status open_card(struct sa_accel_dev *d, const struct card_list *l, int i,
 			   const char *asked)
 {
@@ -56,7 +83,7 @@ static sa_status open_card(struct sa_accel_dev *d, const struct card_list *l, in
 	d->card.index = (uint32_t)i;
 	snprintf(d->card.pci_address, sizeof(d->card.pci_address), "%s", c->pci_addr);
 	snprintf(d->card.node, sizeof(d->card.node), "%s", c->node);
-	return SA_OK;
+	return check_ready(d);
 }
 
 /* "accel" and "auto": the first card that opens, else the first card's reason. */
@@ -159,7 +186,6 @@ sa_status sa_accel_dev_open(struct sa_accel_dev *d, const struct sa_device_choic
 {
 	struct card_list *l = malloc(sizeof(*l));
 	sa_status st;
-	int ret;
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
@@ -173,24 +199,7 @@ sa_status sa_accel_dev_open(struct sa_accel_dev *d, const struct sa_device_choic
 	else
 		st = open_chosen(d, c, l);
 	free(l);
-	if (st != SA_OK)
-		return st;
-	ret = sa_drm_get_info(d->fd, &d->info);
-	if (ret) {
-		st = sa_fail(SA_ERR_DEVICE, "%s: GET_INFO failed: %s", d->node, strerror(-ret));
-		sa_accel_dev_close(d);
-		return st;
-	}
-	if (d->info.desc_size != sizeof(struct sa_hw_desc) ||
-	    d->info.device_state != SHIFTACCEL_DEVICE_READY) {
-		st = sa_fail(SA_ERR_DEVICE,
-			     "%s: card not usable (state %u, descriptor size %u, want %zu)",
-			     d->node, d->info.device_state, d->info.desc_size,
-			     sizeof(struct sa_hw_desc));
-		sa_accel_dev_close(d);
-		return st;
-	}
-	return SA_OK;
+	return st;
 }
 
 void sa_accel_dev_close(struct sa_accel_dev *d)
