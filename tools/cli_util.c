@@ -154,38 +154,32 @@ int cli_parse_floats(const char *s, float *v, int max)
 	return n > 0 ? n : -1;
 }
 
-static const struct {
-	const char *name;
-	sa_device_kind kind;
-} devices[] = {
-	{"auto", SA_DEVICE_AUTO},
-	{"cpu", SA_DEVICE_CPU},
-	{"accel", SA_DEVICE_ACCEL},
-	{"cpu-float", SA_DEVICE_CPU_FLOAT},
-};
-
-int cli_parse_device(const char *s, sa_device_kind *out)
+int cli_parse_device(const char *s, const char **out)
 {
-	size_t i;
-
-	for (i = 0; s && i < sizeof(devices) / sizeof(devices[0]); i++) {
-		if (strcmp(s, devices[i].name) == 0) {
-			*out = devices[i].kind;
-			return 0;
-		}
+	if (sa_device_check(s) != SA_OK) {
+		cli_error("--device: %s", sa_last_error());
+		return -1;
 	}
-	return -1;
+	*out = s;
+	return 0;
+}
+
+int cli_check_device_env(void)
+{
+	const char *env = getenv(SA_DEVICE_ENV);
+
+	if (env && *env && sa_device_check(env) != SA_OK) {
+		cli_error("environment variable " SA_DEVICE_ENV ": %s", sa_last_error());
+		return -1;
+	}
+	return 0;
 }
 
 const char *cli_device_name(sa_device_kind device)
 {
-	size_t i;
+	const char *name = sa_device_kind_name(device);
 
-	for (i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
-		if (devices[i].kind == device)
-			return devices[i].name;
-	}
-	return "unknown";
+	return name ? name : "unknown";
 }
 
 void cli_json_string(FILE *f, const char *s)

@@ -53,11 +53,20 @@ int cli_parse_double(const char *s, double min, double max, double *out);
 /* Parses "a,b,c" (1 to max numbers in [-1e6, 1e6]) into v; the count, or -1. */
 int cli_parse_floats(const char *s, float *v, int max);
 
-/* "auto", "cpu", "accel", "cpu-float" <-> sa_device_kind; parse returns 0 or -1. */
-int cli_parse_device(const char *s, sa_device_kind *out);
+/*
+ * A --device value (shiftaccel.h, sa_session_create_on: auto, cpu, cpu-float,
+ * accel, accel:N, accel:/dev/accel/accelN, accel:DDDD:BB:DD.F): 0 with *out
+ * set, or -1 after saying what is wrong with it.
+ */
+int cli_parse_device(const char *s, const char **out);
+/*
+ * Without --device, SHIFTACCEL_DEVICE chooses: 0 when it is unset, empty or
+ * valid, else -1 after saying what is wrong with it (a usage error, caught
+ * before any work).
+ */
+int cli_check_device_env(void);
+/* "auto", "cpu", "accel", "cpu-float" for a sa_device_kind. */
 const char *cli_device_name(sa_device_kind device);
-/* The accepted device names, for usage text and error messages. */
-#define CLI_DEVICE_NAMES "auto, cpu, accel, cpu-float"
 
 /*
  * Writes `s` as a JSON string literal, quotes included: escapes quotes,

@@ -31,6 +31,7 @@ struct info_counter {
 };
 
 struct info_card {
+	int index; /* the N of accel:N (cards in PCI address order); -1 if sysfs lacks it */
 	/* libpci */
 	char pci_addr[32];
 	unsigned vendor, device, subsys_vendor, subsys_device;
@@ -69,6 +70,12 @@ struct info_card {
  * the PCI bus cannot be read at all.
  */
 int info_pci_scan(struct info_card *cards, int max, char *err, size_t err_len);
+
+/*
+ * Sorts cards[0..n) by PCI address and gives each the index the library's
+ * "accel:N" uses, and its accel node, from the DRM wrapper's card list.
+ */
+void info_number_cards(struct info_card *cards, int n);
 
 /* 1 when the shiftaccel module is loaded (/sys/module/shiftaccel exists). */
 int info_driver_loaded(void);

@@ -4,27 +4,20 @@
  * attributes and debugfs counters for a card, its accel node and the
  * GET_INFO / DRM version ioctls, and the reason a card is not usable.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../uapi/drm/shiftaccel_accel.h"
+#include "../libshiftaccel/drm/sa_drm.h"
 #include "info_card.h"
 
-#define DRIVER_NAME "shiftaccel"
+#define DRIVER_NAME SA_DRM_DRIVER_NAME
 #define PCI_DEVICES_DIR "/sys/bus/pci/devices"
-
-/* The shiftaccel UAPI header declares the ioctl numbers only as DRM command offsets. */
-#define SA_IOCTL_GET_INFO                                                                          \
-	DRM_IOWR(DRM_COMMAND_BASE + DRM_SHIFTACCEL_GET_INFO, struct drm_shiftaccel_info)
 
 static const char *const live_counts[] = {"bo_count", "pinned_pages", "mappings", "queue_count",
 					  "ctx_count"};
@@ -85,26 +78,30 @@ static void add_counter(struct info_card *c, const char *name, long long value)
 	c->counters[c->n_counters++].value = value;
 }
 
-/* The accel device the driver registered under the PCI device: <dev>/accel/accelN. */
-static void find_accel_device(struct info_card *c)
+static int by_pci_addr(const void *a, const void *b)
 {
-	char path[256];
-	struct dirent *e;
-	DIR *d;
+	return strcmp(((const struct info_card *)a)->pci_addr,
+		      ((const struct info_card *)b)->pci_addr);
+}
 
-	snprintf(path, sizeof(path), PCI_DEVICES_DIR "/%s/accel", c->pci_addr);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "accel", 5) == 0) {
-			snprintf(c->accel_name, sizeof(c->accel_name), "%.31s", e->d_name);
-			snprintf(c->accel_node, sizeof(c->accel_node), "/dev/accel/%.31s",
-				 e->d_name);
-			break;
+void info_number_cards(struct info_card *cards, int n)
+{
+	static struct sa_drm_card drm[INFO_MAX_CARDS];
+	int n_drm = sa_drm_cards("", drm, INFO_MAX_CARDS);
+
+	qsort(cards, (size_t)n, sizeof(*cards), by_pci_addr);
+	for (int i = 0; i < n; i++) {
+		struct info_card *c = &cards[i];
+
+		c->index = -1;
+		for (int j = 0; j < n_drm && j < INFO_MAX_CARDS; j++) {
+			if (strcmp(drm[j].pci_addr, c->pci_addr) != 0)
+				continue;
+			c->index = j;
+			snprintf(c->accel_name, sizeof(c->accel_name), "%s", drm[j].accel_name);
+			snprintf(c->accel_node, sizeof(c->accel_node), "%s", drm[j].node);
 		}
 	}
-	closedir(d);
 }
 
 /*
@@ -191,14 +188,13 @@ static void query_node(struct info_card *c)
 	int fd;
 
 	describe_node_mode(c);
-	fd = open(c->accel_node, O_RDWR | O_CLOEXEC);
+	fd = sa_drm_open(c->accel_node);
 	if (fd < 0) {
-		c->open_errno = errno;
+		c->open_errno = -fd;
 		return;
 	}
 	c->node_readable_writable = 1;
-	memset(&info, 0, sizeof(info));
-	if (ioctl(fd, SA_IOCTL_GET_INFO, &info) == 0) {
+	if (sa_drm_get_info(fd, &info) == 0) {
 		c->have_info = 1;
 		c->hw_version = info.hw_version;
 		c->hw_revision = info.hw_revision;
@@ -207,7 +203,7 @@ static void query_node(struct info_card *c)
 		c->fw_capabilities = info.fw_capabilities;
 	}
 	memset(&ver, 0, sizeof(ver));
-	if (ioctl(fd, DRM_IOCTL_VERSION, &ver) == 0)
+	if (sa_drm_ioctl(fd, DRM_IOCTL_VERSION, &ver) == 0)
 		snprintf(c->driver_version, sizeof(c->driver_version), "%d.%d.%d",
 			 ver.version_major, ver.version_minor, ver.version_patchlevel);
 	close(fd);
@@ -266,7 +262,6 @@ static void decide_status(struct info_card *c, int driver_loaded)
 void info_driver_query(struct info_card *c, int driver_loaded)
 {
 	if (strcmp(c->driver, DRIVER_NAME) == 0) {
-		find_accel_device(c);
 		read_attributes(c);
 		if (c->accel_name[0])
 			query_node(c);

@@ -16,6 +16,8 @@ static const char *or_unknown(const char *s)
 static void print_card_text(FILE *f, const struct info_card *c)
 {
 	fprintf(f, "ShiftAccel card %s: %s\n", c->pci_addr, info_status_name(c->status));
+	if (c->index >= 0)
+		fprintf(f, "  index:          %d (--device accel:%d)\n", c->index, c->index);
 	fprintf(f, "  ids:            %04x:%04x, subsystem %04x:%04x, revision %02x, class %06x\n",
 		c->vendor, c->device, c->subsys_vendor, c->subsys_device, c->revision,
 		c->class_code);
@@ -88,6 +90,10 @@ static void print_card_json(FILE *f, const struct info_card *c)
 	int i;
 
 	fputc('{', f);
+	if (c->index >= 0)
+		fprintf(f, "\"index\": %d, \"device_option\": \"accel:%d\", ", c->index, c->index);
+	else
+		fputs("\"index\": null, \"device_option\": null, ", f);
 	json_key_str(f, "pci_address", c->pci_addr, 0);
 	fprintf(f, "\"vendor\": \"%04x\", \"device\": \"%04x\", ", c->vendor, c->device);
 	fprintf(f, "\"subsystem_vendor\": \"%04x\", \"subsystem_device\": \"%04x\", ",

@@ -22,7 +22,7 @@ struct options {
 	uint64_t image_index;
 	sa_split split;
 	uint64_t first, count, threads;
-	sa_device_kind device;
+	const char *device; /* NULL: SHIFTACCEL_DEVICE if set, else cpu */
 	int json, confusion;
 	int holdout, split_set, data_set; /* --holdout; --split and --data given */
 };
@@ -48,7 +48,9 @@ static void usage(FILE *f)
 		   "                   $SHIFTACCEL_DATA or data)\n"
 		   "  --first N        skip the first N images\n"
 		   "  --count N        evaluate N images (default: all after --first)\n"
-		   "  --device DEV     cpu (default), cpu-float, auto or accel\n"
+		   "  --device DEV     cpu (default, or $SHIFTACCEL_DEVICE), cpu-float, auto,\n"
+		   "                   accel, accel:N (card N of shiftaccel-info),\n"
+		   "                   accel:/dev/accel/accelN or accel:DDDD:BB:DD.F\n"
 		   "  --threads N      sessions run in parallel (default: all cores)\n"
 		   "  --confusion      also print the confusion matrix (rows: true class)\n"
 		   "  --json           print the result as one JSON object\n"
@@ -97,7 +99,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->data = "mnist";
 	o->split = SA_SPLIT_TEST;
-	o->device = SA_DEVICE_CPU;
 	o->threads = cores > 0 ? (uint64_t)cores : 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -121,7 +122,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_DATA_DIR: o->data_dir = optarg; break;
 		case OPT_FIRST: bad = cli_parse_uint(optarg, 0, UINT32_MAX, &o->first); break;
 		case OPT_COUNT: bad = cli_parse_uint(optarg, 1, UINT32_MAX, &o->count); break;
-		case OPT_DEVICE: bad = cli_parse_device(optarg, &o->device); break;
+		case OPT_DEVICE:
+			if (cli_parse_device(optarg, &o->device))
+				return -1;
+			break;
 		case OPT_THREADS: bad = cli_parse_uint(optarg, 1, 1024, &o->threads); break;
 		case OPT_CONFUSION: o->confusion = 1; break;
 		case OPT_JSON: o->json = 1; break;
@@ -141,6 +145,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (bad)
 			return cli_bad_value(argv);
 	}
+	if (!o->device && cli_check_device_env() != 0)
+		return -1;
 	if (o->holdout && (o->split_set || o->image_path)) {
 		cli_error("--holdout chooses the images itself: not with --split or --write-image");
 		return -1;
@@ -162,6 +168,24 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /* "test", "train", or "holdout" (the part of the data the trainer held out). */
+/*
+ * What to ask the library for: --device, else NULL when SHIFTACCEL_DEVICE is
+ * set (the library reads it and names it in its messages), else the CPU,
+ * this tool's default.
+ */
+static const char *device_arg(const struct options *o)
+{
+	const char *env = getenv(SA_DEVICE_ENV);
+
+	return o->device ? o->device : env && *env ? NULL : "cpu";
+}
+
+/* The device for reports. */
+static const char *device_name(const struct options *o)
+{
+	return device_arg(o) ? device_arg(o) : getenv(SA_DEVICE_ENV);
+}
+
 static const char *split_name(const struct options *o)
 {
 	return o->holdout ? "holdout" : o->split == SA_SPLIT_TEST ? "test" : "train";
@@ -180,7 +204,7 @@ static void print_json(const struct options *o, const sa_model *model, const sa_
 	cli_json_string(stdout, o->data);
 	printf(",\"split\":\"%s\",\"first\":%u,\"images\":%u,\"correct\":%u,\"accuracy\":%.4f",
 	       split_name(o), first, r->total, r->correct, 100.0 * r->correct / r->total);
-	printf(",\"device\":\"%s\",\"seconds\":%.3f", cli_device_name(o->device), r->seconds);
+	printf(",\"device\":\"%s\",\"seconds\":%.3f", device_name(o), r->seconds);
 	if (recorded) {
 		printf(",\"recorded_accuracy\":");
 		cli_json_string(stdout, recorded);
@@ -223,8 +247,7 @@ static void print_text(const struct options *o, const sa_model *model, const sa_
 	       cli_escape_text(o->data, safe, sizeof(safe)), split_name(o), first,
 	       first + r->total - 1);
 	printf("accuracy: %.2f%% (%u/%u) on %s in %.1f s (%.0f images/s)\n", acc, r->correct,
-	       r->total, cli_device_name(o->device), r->seconds,
-	       r->seconds > 0 ? r->total / r->seconds : 0.0);
+	       r->total, device_name(o), r->seconds, r->seconds > 0 ? r->total / r->seconds : 0.0);
 	if (recorded)
 		printf("recorded by the trainer: %s%%\n",
 		       cli_escape_text(recorded, safe, sizeof(safe)));
@@ -359,7 +382,8 @@ int main(int argc, char **argv)
 	uint32_t count = o.count && o.count < info.count - o.first ? (uint32_t)o.count
 								   : info.count - (uint32_t)o.first;
 
-	st = sa_evaluate(model, ds, (uint32_t)o.first, count, o.device, (unsigned)o.threads, &r);
+	st = sa_evaluate_on(model, ds, (uint32_t)o.first, count, device_arg(&o),
+			    (unsigned)o.threads, &r);
 	if (st) {
 		rc = cli_fail(st, NULL);
 		goto out;

@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 		cli_error("%s", err);
 		return CLI_EXIT_INTERNAL;
 	}
+	info_number_cards(cards, r.n_cards);
 	r.driver_loaded = info_driver_loaded();
 	for (i = 0; i < r.n_cards; i++) {
 		info_driver_query(&cards[i], r.driver_loaded);

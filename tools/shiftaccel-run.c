@@ -20,7 +20,7 @@
 struct options {
 	const char *model_path, *image_path;
 	uint64_t topk, repeat, batch;
-	sa_device_kind device;
+	const char *device; /* NULL: SHIFTACCEL_DEVICE, else auto */
 	int json, convert;
 	sa_invert invert;
 	sa_fit fit;
@@ -29,6 +29,7 @@ struct options {
 struct result {
 	const char *model_name, *dataset;
 	sa_device_kind device;
+	struct sa_card_id card_id; /* on the card only */
 	size_t k;
 	uint32_t *top;
 	float *probs;
@@ -52,9 +53,12 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  --topk N        print the N most likely classes (default 5, at most the\n"
 		"                  number of classes)\n"
-		"  --device DEV    auto (default: the card if present, else the CPU), cpu,\n"
-		"                  accel (the card; an error if there is none), cpu-float\n"
-		"                  (float simulation, for comparison)\n"
+		"  --device DEV    auto (default: $SHIFTACCEL_DEVICE if set, else the card if\n"
+		"                  present, else the CPU), cpu, accel (the first usable card;\n"
+		"                  an error if there is none), accel:N (card N as\n"
+		"                  shiftaccel-info numbers them), accel:/dev/accel/accelN,\n"
+		"                  accel:DDDD:BB:DD.F (PCI address), cpu-float (float\n"
+		"                  simulation, for comparison)\n"
 		"  --repeat N      run N times and report the median latency (default 1)\n"
 		"  --batch N       also run the image N times pipelined (several in flight on\n"
 		"                  the card), check every result equals the single run, and\n"
@@ -123,7 +127,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const char *const fit_names[] = {"auto", "frame", "none"};
 	int c, choice;
 
-	*o = (struct options){.topk = 5, .repeat = 1, .device = SA_DEVICE_AUTO};
+	*o = (struct options){.topk = 5, .repeat = 1};
 	opterr = 0; /* getopt's own messages would carry argv[0]'s path as the prefix */
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -149,11 +153,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_DEVICE:
-			if (cli_parse_device(optarg, &o->device) != 0) {
-				cli_error("--device: unknown device '%s' (use one of: %s)", optarg,
-					  CLI_DEVICE_NAMES);
+			if (cli_parse_device(optarg, &o->device) != 0)
 				return -1;
-			}
 			break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_CONVERT: o->convert = 1; break;
@@ -179,7 +180,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		default: return cli_option_error(c, argv);
 		}
 	}
-	if (o->batch && o->device == SA_DEVICE_CPU_FLOAT) {
+	if (!o->device && cli_check_device_env() != 0)
+		return -1;
+	if (o->batch && o->device && strcmp(o->device, "cpu-float") == 0) {
 		cli_error("--batch runs the integer path; it does not apply to --device cpu-float");
 		return -1;
 	}
@@ -245,6 +248,9 @@ static void print_text(const struct options *o, const sa_model *model, const str
 		printf("batch:   %llu pipelined, %.1f inferences/s, each equal to the single run\n",
 		       (unsigned long long)o->batch, r->batch_per_s);
 	if (r->device == SA_DEVICE_ACCEL)
+		printf("on card: accel:%u %s %s\n", r->card_id.index, r->card_id.pci_address,
+		       r->card_id.node);
+	if (r->device == SA_DEVICE_ACCEL)
 		printf("card:    host %.3f ms, device %.3f ms, of which waiting asleep %.3f ms "
 		       "(last run)\n",
 		       r->card.host_ms, r->card.device_ms, r->card.wait_ms);
@@ -304,7 +310,11 @@ static void print_json(const struct options *o, const sa_model *model, const str
 	}
 	/* The same figures as the text's card: line, for the last run. */
 	if (r->device == SA_DEVICE_ACCEL) {
-		printf(", \"card_ms\": {\"host\": ");
+		printf(", \"card\": {\"index\": %u, \"pci_address\": ", r->card_id.index);
+		cli_json_string(stdout, r->card_id.pci_address);
+		printf(", \"node\": ");
+		cli_json_string(stdout, r->card_id.node);
+		printf("}, \"card_ms\": {\"host\": ");
 		print_json_number(r->card.host_ms);
 		printf(", \"device\": ");
 		print_json_number(r->card.device_ms);
@@ -442,13 +452,15 @@ static int classify(const struct options *o)
 		goto out;
 	}
 
-	st = sa_session_create(model, o->device, &session);
+	st = sa_session_create_on(model, o->device, &session);
 	if (st != SA_OK) {
 		cli_error("%s", sa_last_error());
 		goto out;
 	}
 	r.device = sa_session_device(session);
-	if (o->device == SA_DEVICE_AUTO && sa_session_fallback_reason(session)[0])
+	if (r.device == SA_DEVICE_ACCEL)
+		sa_session_card(session, &r.card_id);
+	if (sa_session_fallback_reason(session)[0])
 		cli_error("%s; running on the CPU", sa_session_fallback_reason(session));
 
 	st = run_timed(session, o, input, logits, &r);

@@ -103,10 +103,65 @@ typedef enum sa_device_kind {
 
 typedef struct sa_session sa_session;
 
+/* sa_session_create_on with the kind's name: "auto" (which reads SHIFTACCEL_DEVICE), "cpu", ... */
 sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_session **out);
+
+/*
+ * The environment variable that names the device when the caller leaves
+ * the choice open (docs/accel.md, "Choosing a card").
+ */
+#define SA_DEVICE_ENV "SHIFTACCEL_DEVICE"
+/* The largest N of "accel:N". */
+#define SA_MAX_CARD_INDEX 255
+
+/**
+ * sa_session_create_on() - a session on a named device.
+ * @model: the model to run.
+ * @device: one of
+ *   "auto"        the first usable card, else the CPU (sa_session_fallback_reason
+ *                 says why not the card);
+ *   "cpu"         bit-exact integer kernels on the CPU;
+ *   "cpu-float"   the float simulation of the same graph;
+ *   "accel"       the first usable card, in index order; SA_ERR_NO_DEVICE if none;
+ *   "accel:N"     card N (0 to SA_MAX_CARD_INDEX): the ShiftAccel PCI functions
+ *                 numbered from 0 in the order of their PCI addresses, whether or
+ *                 not a driver is bound, so N does not change when another card
+ *                 fails; shiftaccel-info prints each card's N;
+ *   "accel:/dev/accel/accelN"   the card of that accel node (any path to it);
+ *   "accel:DDDD:BB:DD.F"        the card at that PCI address ("BB:DD.F": domain 0).
+ *   NULL, "" and "auto" take the value of SHIFTACCEL_DEVICE when it is set
+ *   and not empty: an explicit string wins over the environment, which wins
+ *   over "auto".  Names are case-sensitive; at most 63 bytes.
+ * @out: the session.
+ *
+ * Return: SA_OK; SA_ERR_INVALID_ARGUMENT for a string (or SHIFTACCEL_DEVICE
+ * value) that is none of these forms, the message quoting it;
+ * SA_ERR_NO_DEVICE when the named card does not exist or cannot be used, the
+ * message naming what was asked and the cards there are; as sa_session_create
+ * otherwise.
+ */
+sa_status sa_session_create_on(const sa_model *model, const char *device, sa_session **out);
+/*
+ * SA_OK when device is one of the forms above, else SA_ERR_INVALID_ARGUMENT
+ * with the message sa_session_create_on would give.  Looks at no card and
+ * not at the environment: for checking a command line before any work.
+ */
+sa_status sa_device_check(const char *device);
+/* "auto", "cpu", "cpu-float" or "accel"; NULL for a value outside the enum. */
+const char *sa_device_kind_name(sa_device_kind kind);
+
 void sa_session_destroy(sa_session *session);
 /* The device the session actually runs on (never SA_DEVICE_AUTO). */
 sa_device_kind sa_session_device(const sa_session *session);
+
+/* The card a session runs on. */
+struct sa_card_id {
+	uint32_t index;	      /* the N of "accel:N" */
+	char pci_address[16]; /* "0000:00:04.0" */
+	char node[32];	      /* "/dev/accel/accel0" */
+};
+/* Fills *card for a session on a card; SA_ERR_INVALID_ARGUMENT for a CPU session. */
+sa_status sa_session_card(const sa_session *session, struct sa_card_id *card);
 /* Why SA_DEVICE_AUTO fell back to the CPU ("" if it did not). */
 const char *sa_session_fallback_reason(const sa_session *session);
 

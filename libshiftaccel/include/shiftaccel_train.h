@@ -111,6 +111,10 @@ struct sa_eval_result {
  */
 sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first, uint32_t count,
 		      sa_device_kind device, unsigned threads, struct sa_eval_result *result);
+/* The same on a device named as in sa_session_create_on ("accel:1", ...). */
+sa_status sa_evaluate_on(const sa_model *model, const sa_dataset *ds, uint32_t first,
+			 uint32_t count, const char *device, unsigned threads,
+			 struct sa_eval_result *result);
 void sa_eval_result_free(struct sa_eval_result *result);
 
 /* ----------------------------------------------------------------- training */

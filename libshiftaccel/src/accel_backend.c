@@ -25,9 +25,9 @@ struct sa_accel {
 	const struct sa_model *model;
 	struct sa_accel_program prog;
 	struct sa_accel_dev dev;
-	struct sa_accel_bo consts;
+	struct sa_drm_buf consts;
 	uint32_t slots;
-	struct sa_accel_bo acts[MAX_SLOTS];
+	struct sa_drm_buf acts[MAX_SLOTS];
 	struct sa_hw_desc *descs[MAX_SLOTS]; /* the program for each arena, without fences */
 	uint64_t slot_fence[MAX_SLOTS];	     /* fence of the job last given to each arena */
 	struct sa_accel_queue q;
@@ -56,7 +56,7 @@ static uint32_t ring_entries(uint32_t steps)
 	return n;
 }
 
-static sa_status setup(struct sa_accel *a)
+static sa_status setup(struct sa_accel *a, const struct sa_device_choice *card)
 {
 	const uint32_t rw = SHIFTACCEL_VM_READ | SHIFTACCEL_VM_WRITE;
 	/*
@@ -66,7 +66,7 @@ static sa_status setup(struct sa_accel *a)
 	sa_status st = sa_accel_compile(a->model, &a->prog);
 
 	if (st == SA_OK)
-		st = sa_accel_dev_open(&a->dev);
+		st = sa_accel_dev_open(&a->dev, card);
 	if (st == SA_OK)
 		st = sa_accel_bo_new(&a->dev, a->prog.const_bytes, SHIFTACCEL_VM_READ, &a->consts);
 	if (st == SA_OK)
@@ -87,7 +87,8 @@ static sa_status setup(struct sa_accel *a)
 	return sa_accel_queue_new(&a->dev, ring_entries(a->slots * a->prog.num_steps), &a->q);
 }
 
-sa_status sa_accel_create(const struct sa_model *model, struct sa_accel **out)
+sa_status sa_accel_create(const struct sa_model *model, const struct sa_device_choice *card,
+			  struct sa_accel **out)
 {
 	struct sa_accel *a = calloc(1, sizeof(*a));
 	sa_status st;
@@ -98,7 +99,7 @@ sa_status sa_accel_create(const struct sa_model *model, struct sa_accel **out)
 	a->model = model;
 	a->dev.fd = -1;
 	a->q.efd = -1;
-	st = setup(a);
+	st = setup(a, card);
 	if (st != SA_OK) {
 		sa_accel_destroy(a);
 		return st;
@@ -114,8 +115,8 @@ void sa_accel_destroy(struct sa_accel *a)
 	if (a->dev.fd >= 0) {
 		sa_accel_queue_free(&a->dev, &a->q);
 		for (uint32_t k = 0; k < MAX_SLOTS; k++)
-			sa_accel_bo_free(&a->dev, &a->acts[k]);
-		sa_accel_bo_free(&a->dev, &a->consts);
+			sa_drm_buf_free(a->dev.fd, &a->acts[k]);
+		sa_drm_buf_free(a->dev.fd, &a->consts);
 		sa_accel_dev_close(&a->dev);
 	}
 	for (uint32_t k = 0; k < MAX_SLOTS; k++)
@@ -162,7 +163,7 @@ static uint64_t push_steps(struct sa_accel *a, uint32_t k, uint32_t first, uint3
 	struct sa_hw_desc *last = &a->descs[k][first + count - 1];
 
 	last->flags = SA_DESC_F_FENCE | SA_DESC_F_IRQ;
-	last->fence_addr = a->q.fence.va;
+	last->fence_addr = a->q.hw.fence.va;
 	last->fence_value = ++a->seq;
 	sa_accel_queue_push(&a->q, &a->descs[k][first], count);
 	last->flags = 0;
@@ -193,9 +194,9 @@ sa_status sa_accel_run_quantized(struct sa_accel *a, const void *input, void *ou
 		return st;
 	memcpy(arena + p->input_off, input, p->input_bytes);
 	/* A ring holds at most q.entries descriptors: longer programs go in turns. */
-	for (uint32_t first = 0; first < p->num_steps; first += a->q.entries) {
-		uint32_t n =
-			p->num_steps - first < a->q.entries ? p->num_steps - first : a->q.entries;
+	for (uint32_t first = 0; first < p->num_steps; first += a->q.hw.entries) {
+		uint32_t n = p->num_steps - first < a->q.hw.entries ? p->num_steps - first
+								    : a->q.hw.entries;
 		uint64_t fence = push_steps(a, 0, first, n);
 		int64_t rung = sa_accel_now_ns();
 
@@ -254,4 +255,9 @@ sa_status sa_accel_run_batch(struct sa_accel *a, size_t n, const void *inputs, v
 void sa_accel_last_timing(const struct sa_accel *a, struct sa_run_timing *t)
 {
 	*t = a->timing;
+}
+
+void sa_accel_card(const struct sa_accel *a, struct sa_card_id *card)
+{
+	*card = a->dev.card;
 }

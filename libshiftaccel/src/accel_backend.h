@@ -9,12 +9,16 @@
 #ifndef SA_ACCEL_BACKEND_H
 #define SA_ACCEL_BACKEND_H
 
+#include "device_choice.h"
 #include "model.h"
 
 struct sa_accel;
 
-/* SA_ERR_NO_DEVICE (with the reason) when there is no usable card. */
-sa_status sa_accel_create(const struct sa_model *model, struct sa_accel **out);
+/* On the card `card` names; SA_ERR_NO_DEVICE (with the reason) when it is not usable. */
+sa_status sa_accel_create(const struct sa_model *model, const struct sa_device_choice *card,
+			  struct sa_accel **out);
+/* Which card it runs on. */
+void sa_accel_card(const struct sa_accel *a, struct sa_card_id *card);
 void sa_accel_destroy(struct sa_accel *a);
 
 /* Input and output in the model's dtypes, as sa_cpu_run_quantized. */

@@ -4,97 +4,202 @@
  */
 #include "accel_device.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#include <xf86drm.h>
 
 #include "accel_probe.h"
 #include "error.h"
 
-#define DRIVER_NAME "shiftaccel"
+#define MAX_CARDS (SA_MAX_CARD_INDEX + 1)
 
-/* 1: fd is a DRM device of our driver. */
-static int is_shiftaccel(int fd)
+/* The card list, once per open (on the heap: 256 cards would be 24 KiB of stack). */
+struct card_list {
+	struct sa_drm_card cards[MAX_CARDS];
+	int n;
+};
+
+/* The open card answers GET_INFO and is ready for descriptors of our size; else it is closed. */
+static sa_status check_ready(struct sa_accel_dev *d)
 {
-	drmVersionPtr v = drmGetVersion(fd);
-	int ok = v && v->name && strcmp(v->name, DRIVER_NAME) == 0;
+	sa_status st;
+	int ret;
 
-	drmFreeVersion(v);
-	return ok;
-}
-
-/* Why no node could be used: sysfs knows best (no card, no driver, ...). */
-static sa_status no_node(const char *why)
-{
-	char addr[64];
-
-	if (sa_accel_probe("", addr, sizeof(addr)) != SA_OK)
-		return SA_ERR_NO_DEVICE; /* the probe's message says why */
-	return sa_fail(SA_ERR_NO_DEVICE, "ShiftAccel card found at %s but %s", addr, why);
-}
-
-sa_status sa_accel_dev_open(struct sa_accel_dev *d)
-{
-	char why[320] = "no /dev/accel/accel* node of the " DRIVER_NAME " driver exists";
-	struct dirent *e;
-	DIR *dir;
-
-	memset(d, 0, sizeof(*d));
-	d->fd = -1;
-	dir = opendir("/dev/accel");
-	while (dir && d->fd < 0 && (e = readdir(dir))) {
-		int fd;
-
-		if (strncmp(e->d_name, "accel", 5) != 0)
-			continue;
-		snprintf(d->node, sizeof(d->node), "/dev/accel/%.40s", e->d_name);
-		fd = open(d->node, O_RDWR | O_CLOEXEC);
-		if (fd < 0 && errno == EDQUOT) {
-			snprintf(why, sizeof(why),
-				 "%s cannot be opened: this user already has as many files of it "
-				 "open as the driver allows (shiftaccel module parameter "
-				 "user_context_limit)",
-				 d->node);
-			continue;
-		}
-		if (fd < 0) {
-			snprintf(why, sizeof(why), "%s cannot be opened: %s", d->node,
-				 strerror(errno));
-			continue;
-		}
-		if (is_shiftaccel(fd))
-			d->fd = fd;
-		else
-			close(fd);
-	}
-	if (dir)
-		closedir(dir);
-	if (d->fd < 0)
-		return no_node(why);
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_GET_INFO, &d->info) != 0) {
-		sa_status st =
-			sa_fail(SA_ERR_DEVICE, "%s: GET_INFO failed: %s", d->node, strerror(errno));
-
+	ret = sa_drm_get_info(d->fd, &d->info);
+	if (ret) {
+		st = sa_fail(SA_ERR_DEVICE, "%s: GET_INFO failed: %s", d->node, strerror(-ret));
 		sa_accel_dev_close(d);
 		return st;
 	}
 	if (d->info.desc_size != sizeof(struct sa_hw_desc) ||
 	    d->info.device_state != SHIFTACCEL_DEVICE_READY) {
-		sa_status st = sa_fail(
-			SA_ERR_DEVICE,
-			"%s: card not usable (state %u, descriptor size %u, want %zu)", d->node,
-			d->info.device_state, d->info.desc_size, sizeof(struct sa_hw_desc));
-
+		st = sa_fail(SA_ERR_DEVICE,
+			     "%s: card not usable (state %u, descriptor size %u, want %zu)",
+			     d->node, d->info.device_state, d->info.desc_size,
+			     sizeof(struct sa_hw_desc));
 		sa_accel_dev_close(d);
 		return st;
 	}
 	return SA_OK;
+}
+
+/*
+ * Opens card i of l; on failure the message names what was asked and the
+ * card, and "accel" goes on to the next card.
+ */
+static sa_status open_card(struct sa_accel_dev *d, const struct card_list *l, int i,
+			   const char *asked)
+{
+	const struct sa_drm_card *c = &l->cards[i];
+	char problem[320];
+	int fd;
+
+	sa_accel_card_problem(c, "", problem, sizeof(problem));
+	if (problem[0])
+		return sa_fail(SA_ERR_NO_DEVICE,
+			       "%s: ShiftAccel card found at %s (accel:%d) but %s", asked,
+			       c->pci_addr, i, problem);
+	fd = sa_drm_open(c->node);
+	if (fd == -EDQUOT)
+		return sa_fail(SA_ERR_NO_DEVICE,
+			       "%s: %s cannot be opened: this user already has as many files of it "
+			       "open as the driver allows (shiftaccel module parameter "
+			       "user_context_limit)",
+			       asked, c->node);
+	if (fd < 0)
+		return sa_fail(SA_ERR_NO_DEVICE, "%s: %s cannot be opened: %s", asked, c->node,
+			       strerror(-fd));
+	if (!sa_drm_is_shiftaccel(fd)) {
+		close(fd);
+		return sa_fail(SA_ERR_NO_DEVICE, "%s: %s is not a node of the %s driver", asked,
+			       c->node, SA_DRM_DRIVER_NAME);
+	}
+	d->fd = fd;
+	snprintf(d->node, sizeof(d->node), "%s", c->node);
+	d->card.index = (uint32_t)i;
+	snprintf(d->card.pci_address, sizeof(d->card.pci_address), "%s", c->pci_addr);
+	snprintf(d->card.node, sizeof(d->card.node), "%s", c->node);
+	return check_ready(d);
+}
+
+/* "accel" and "auto": the first card that opens, else the first card's reason. */
+static sa_status open_first(struct sa_accel_dev *d, const struct card_list *l, const char *asked)
+{
+	char first[512] = "";
+	sa_status first_st = SA_ERR_NO_DEVICE;
+
+	for (int i = 0; i < l->n && i < MAX_CARDS; i++) {
+		sa_status st = open_card(d, l, i, asked);
+
+		if (st == SA_OK)
+			return SA_OK;
+		if (!first[0]) {
+			first_st = st;
+			snprintf(first, sizeof(first), "%s", sa_last_error());
+		}
+	}
+	return sa_fail(first_st, "%s", first);
+}
+
+/* The index of the card whose accel node is `path` (any path to it), or -1. */
+static int card_of_node(const struct card_list *l, const char *path, int *err)
+{
+	struct stat want, have;
+
+	*err = 0;
+	if (stat(path, &want) != 0) {
+		*err = errno;
+		return -1;
+	}
+	for (int i = 0; i < l->n && i < MAX_CARDS; i++)
+		if (l->cards[i].node[0] && stat(l->cards[i].node, &have) == 0 &&
+		    S_ISCHR(want.st_mode) && want.st_rdev == have.st_rdev)
+			return i;
+	return -1;
+}
+
+static int card_of_pci(const struct card_list *l, const char *addr)
+{
+	for (int i = 0; i < l->n && i < MAX_CARDS; i++)
+		if (strcmp(l->cards[i].pci_addr, addr) == 0)
+			return i;
+	return -1;
+}
+
+/* The named card (what; NULL: any card) does not exist: say what was asked and what there is. */
+static sa_status no_such_card(const struct card_list *l, const char *asked, const char *what)
+{
+	char cards[384];
+
+	if (l->n <= 0) {
+		char addr[32], probe[384];
+
+		sa_accel_probe("", addr, sizeof(addr));
+		snprintf(probe, sizeof(probe), "%s", sa_last_error());
+		if (!what)
+			return sa_fail(SA_ERR_NO_DEVICE, "%s: %s", asked, probe);
+		return sa_fail(SA_ERR_NO_DEVICE, "%s: %s; %s", asked, what, probe);
+	}
+	sa_accel_cards_text(l->cards, l->n, cards, sizeof(cards));
+	return sa_fail(SA_ERR_NO_DEVICE, "%s: %s; there %s %s", asked, what,
+		       l->n == 1 ? "is" : "are", cards);
+}
+
+static sa_status open_chosen(struct sa_accel_dev *d, const struct sa_device_choice *c,
+			     const struct card_list *l)
+{
+	char what[160];
+	int i = -1, err = 0;
+
+	switch (c->by) {
+	case SA_CARD_FIRST_USABLE:
+		if (l->n <= 0)
+			return no_such_card(l, c->asked, NULL);
+		return open_first(d, l, c->asked);
+	case SA_CARD_INDEX:
+		i = c->index < (uint32_t)l->n ? (int)c->index : -1;
+		snprintf(what, sizeof(what), "no card accel:%u", c->index);
+		break;
+	case SA_CARD_PCI:
+		i = card_of_pci(l, c->name);
+		snprintf(what, sizeof(what), "no ShiftAccel card at PCI address %s", c->name);
+		break;
+	case SA_CARD_NODE:
+		i = card_of_node(l, c->name, &err);
+		if (err)
+			snprintf(what, sizeof(what), "%s: %s", c->name, strerror(err));
+		else
+			snprintf(what, sizeof(what),
+				 "%s is not the accel node of a ShiftAccel card", c->name);
+		break;
+	}
+	if (i < 0)
+		return no_such_card(l, c->asked, what);
+	return open_card(d, l, i, c->asked);
+}
+
+sa_status sa_accel_dev_open(struct sa_accel_dev *d, const struct sa_device_choice *c)
+{
+	struct card_list *l = malloc(sizeof(*l));
+	sa_status st;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	if (!l)
+		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for the card list", c->asked);
+	l->n = sa_drm_cards("", l->cards, MAX_CARDS);
+	if (l->n < 0)
+		st = sa_fail(SA_ERR_NO_DEVICE,
+			     "%s: cannot list PCI devices to find the ShiftAccel card: %s",
+			     c->asked, strerror(-l->n));
+	else
+		st = open_chosen(d, c, l);
+	free(l);
+	return st;
 }
 
 void sa_accel_dev_close(struct sa_accel_dev *d)
@@ -109,7 +214,7 @@ void sa_accel_dev_close(struct sa_accel_dev *d)
  * RLIMIT_MEMLOCK (docs/driver.md, Memory), so ENOMEM usually means that
  * limit: name it, with its value.
  */
-static sa_status bo_error(const struct sa_accel_dev *d, const char *what, uint64_t size, int err)
+sa_status sa_accel_bo_error(const struct sa_accel_dev *d, const char *what, uint64_t size, int err)
 {
 	struct rlimit lock = {0};
 
@@ -126,52 +231,16 @@ static sa_status bo_error(const struct sa_accel_dev *d, const char *what, uint64
 }
 
 sa_status sa_accel_bo_new(struct sa_accel_dev *d, uint64_t size, uint32_t vm_flags,
-			  struct sa_accel_bo *bo)
+			  struct sa_drm_buf *bo)
 {
-	struct drm_shiftaccel_bo_create c = {.size = size ? size : 1};
-	struct drm_shiftaccel_bo_mmap_offset mo = {0};
-	struct drm_shiftaccel_vm_map vm = {.flags = vm_flags};
-	void *p;
+	/* A zero-byte part of a program still gets a page, so every buffer has a VA. */
+	int ret = sa_drm_buf_new(d->fd, size ? size : 1, vm_flags, bo);
 
-	memset(bo, 0, sizeof(*bo));
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_BO_CREATE, &c) != 0)
-		return bo_error(d, "create", size, errno);
-	bo->handle = c.handle;
-	bo->size = c.size;
-	mo.handle = c.handle;
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_BO_MMAP_OFFSET, &mo) != 0)
-		goto fail;
-	p = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, (off_t)mo.offset);
-	if (p == MAP_FAILED)
-		goto fail;
-	bo->cpu = p;
-	vm.handle = c.handle;
-	vm.size = bo->size;
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_VM_MAP, &vm) != 0)
-		goto fail;
-	bo->va = vm.va;
+	if (ret) {
+		sa_status st = sa_accel_bo_error(d, bo->handle ? "map" : "create", size, -ret);
+
+		sa_drm_buf_free(d->fd, bo);
+		return st;
+	}
 	return SA_OK;
-fail : {
-	sa_status st = bo_error(d, "map", size, errno);
-
-	sa_accel_bo_free(d, bo);
-	return st;
-}
-}
-
-void sa_accel_bo_free(struct sa_accel_dev *d, struct sa_accel_bo *bo)
-{
-	if (bo->va) {
-		struct drm_shiftaccel_vm_unmap u = {.va = bo->va};
-
-		drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_VM_UNMAP, &u);
-	}
-	if (bo->cpu)
-		munmap(bo->cpu, bo->size);
-	if (bo->handle) {
-		struct drm_gem_close g = {.handle = bo->handle};
-
-		drmIoctl(d->fd, DRM_IOCTL_GEM_CLOSE, &g);
-	}
-	memset(bo, 0, sizeof(*bo));
 }

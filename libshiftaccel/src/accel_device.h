@@ -13,30 +13,19 @@
 #include <liburing.h>
 #include <stdint.h>
 
-#include "../../uapi/drm/shiftaccel_accel.h"
-#include "../../uapi/shiftaccel_hw.h"
+#include "../drm/sa_drm.h"
 #include "../include/shiftaccel.h"
+#include "device_choice.h"
 
 struct sa_accel_dev {
 	int fd;
 	char node[64]; /* "/dev/accel/accel0" */
+	struct sa_card_id card;
 	struct drm_shiftaccel_info info;
 };
 
-struct sa_accel_bo {
-	uint32_t handle;
-	uint64_t size; /* rounded to pages */
-	uint64_t va;   /* device VA (0: not mapped) */
-	void *cpu;     /* this process's mapping */
-};
-
 struct sa_accel_queue {
-	uint32_t id;
-	uint32_t entries;
-	uint32_t tail; /* next ring index to write */
-	struct sa_accel_bo ring, fence;
-	struct sa_hw_desc *ring_map;
-	volatile uint32_t *doorbell;
+	struct sa_drm_queue hw; /* ring, fence, doorbell (sa_drm.h) */
 	int efd;
 	int have_uring, read_pending;
 	int64_t blocked_ns; /* time spent asleep in sa_accel_queue_wait, summed */
@@ -44,14 +33,20 @@ struct sa_accel_queue {
 	struct io_uring uring;
 };
 
-/* Opens the first accel node whose DRM driver is "shiftaccel"; SA_ERR_NO_DEVICE with why not. */
-sa_status sa_accel_dev_open(struct sa_accel_dev *d);
+/*
+ * Opens the card c names (c->kind is SA_DEVICE_ACCEL or SA_DEVICE_AUTO):
+ * SA_ERR_NO_DEVICE naming what was asked, why it cannot be used and which
+ * cards there are.
+ */
+sa_status sa_accel_dev_open(struct sa_accel_dev *d, const struct sa_device_choice *c);
 void sa_accel_dev_close(struct sa_accel_dev *d);
 
 /* A zeroed BO of at least size bytes, mmap()ed and mapped at a driver-chosen device VA. */
 sa_status sa_accel_bo_new(struct sa_accel_dev *d, uint64_t size, uint32_t vm_flags,
-			  struct sa_accel_bo *bo);
-void sa_accel_bo_free(struct sa_accel_dev *d, struct sa_accel_bo *bo);
+			  struct sa_drm_buf *bo);
+
+/* The message for a buffer the driver refused (err: errno): names RLIMIT_MEMLOCK on ENOMEM. */
+sa_status sa_accel_bo_error(const struct sa_accel_dev *d, const char *what, uint64_t size, int err);
 
 /* A queue of `entries` (power of two) descriptors with ring, doorbell and eventfd set up. */
 sa_status sa_accel_queue_new(struct sa_accel_dev *d, uint32_t entries, struct sa_accel_queue *q);

@@ -10,10 +10,8 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include <xf86drm.h>
 
 #include "error.h"
 
@@ -47,112 +45,79 @@ const char *sa_accel_error_name(uint32_t error)
 	return error < sizeof(names) / sizeof(names[0]) ? names[error] : "unknown error";
 }
 
-static sa_status queue_mmap(struct sa_accel_dev *d, struct sa_accel_queue *q,
-			    const struct drm_shiftaccel_queue_create *c)
-{
-	void *p = mmap(NULL, q->ring.size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
-		       (off_t)c->ring_mmap_offset);
-
-	if (p == MAP_FAILED)
-		return sa_fail(SA_ERR_DEVICE, "%s: cannot map the ring: %s", d->node,
-			       strerror(errno));
-	q->ring_map = p;
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
-		 (off_t)c->doorbell_mmap_offset);
-	if (p == MAP_FAILED)
-		return sa_fail(SA_ERR_DEVICE, "%s: cannot map the doorbell: %s", d->node,
-			       strerror(errno));
-	q->doorbell = p;
-	return SA_OK;
-}
-
 static sa_status queue_eventfd(struct sa_accel_dev *d, struct sa_accel_queue *q)
 {
-	struct drm_shiftaccel_queue_eventfd e = {.queue_id = q->id};
+	int ret;
 
 	/* Blocking: io_uring then waits for it instead of failing with EAGAIN. */
 	q->efd = eventfd(0, EFD_CLOEXEC);
 	if (q->efd < 0)
 		return sa_fail(SA_ERR_DEVICE, "cannot create an eventfd: %s", strerror(errno));
-	e.fd = q->efd;
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_QUEUE_EVENTFD, &e) != 0)
+	ret = sa_drm_queue_eventfd(d->fd, q->hw.id, q->efd);
+	if (ret)
 		return sa_fail(SA_ERR_DEVICE, "%s: cannot attach the queue's eventfd: %s", d->node,
-			       strerror(errno));
+			       strerror(-ret));
 	if (io_uring_queue_init(4, &q->uring, 0) != 0)
 		return sa_fail(SA_ERR_DEVICE, "cannot set up io_uring to wait for the card");
 	q->have_uring = 1;
 	return SA_OK;
 }
 
+/* Which step of sa_drm_queue_new failed, from what it left in q->hw. */
+static sa_status queue_error(struct sa_accel_dev *d, const struct sa_accel_queue *q,
+			     uint32_t entries, int err)
+{
+	/* Its ring and fence buffers come first: a refused buffer gets the buffer messages. */
+	if (!q->hw.ring.va)
+		return sa_accel_bo_error(d, q->hw.ring.handle ? "map" : "create",
+					 (uint64_t)entries * sizeof(struct sa_hw_desc), err);
+	if (!q->hw.fence.va)
+		return sa_accel_bo_error(d, q->hw.fence.handle ? "map" : "create", SA_DRM_PAGE_SIZE,
+					 err);
+	if (!q->hw.entries && err == EDQUOT)
+		return sa_fail(SA_ERR_DEVICE,
+			       "%s: cannot create a queue: this file or user already holds "
+			       "as many as the driver allows (shiftaccel module parameters "
+			       "file_queue_limit, user_queue_limit)",
+			       d->node);
+	if (!q->hw.entries)
+		return sa_fail(SA_ERR_DEVICE, "%s: cannot create a queue: %s", d->node,
+			       strerror(err));
+	return sa_fail(SA_ERR_DEVICE, "%s: cannot map the %s: %s", d->node,
+		       q->hw.ring_map ? "doorbell" : "ring", strerror(err));
+}
+
 sa_status sa_accel_queue_new(struct sa_accel_dev *d, uint32_t entries, struct sa_accel_queue *q)
 {
-	struct drm_shiftaccel_queue_create c = {0};
-	sa_status st;
+	int ret;
 
 	memset(q, 0, sizeof(*q));
 	q->efd = -1;
-	st = sa_accel_bo_new(d, (uint64_t)entries * sizeof(struct sa_hw_desc), SHIFTACCEL_VM_READ,
-			     &q->ring);
-	if (st == SA_OK)
-		st = sa_accel_bo_new(d, 4096, SHIFTACCEL_VM_READ | SHIFTACCEL_VM_WRITE, &q->fence);
-	if (st != SA_OK)
-		return st;
-	c.ring_va = q->ring.va;
-	c.fence_va = q->fence.va;
-	c.ring_entries = entries;
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c) != 0) {
-		if (errno == EDQUOT)
-			return sa_fail(SA_ERR_DEVICE,
-				       "%s: cannot create a queue: this file or user already holds "
-				       "as many as the driver allows (shiftaccel module parameters "
-				       "file_queue_limit, user_queue_limit)",
-				       d->node);
-		return sa_fail(SA_ERR_DEVICE, "%s: cannot create a queue: %s", d->node,
-			       strerror(errno));
-	}
-	q->id = c.queue_id;
-	q->entries = entries;
-	q->tail = c.start_index;
-	st = queue_mmap(d, q, &c);
-	if (st == SA_OK)
-		st = queue_eventfd(d, q);
-	return st;
+	ret = sa_drm_queue_new(d->fd, entries, &q->hw);
+	if (ret)
+		return queue_error(d, q, entries, -ret);
+	return queue_eventfd(d, q);
 }
 
 void sa_accel_queue_free(struct sa_accel_dev *d, struct sa_accel_queue *q)
 {
 	if (q->have_uring)
 		io_uring_queue_exit(&q->uring);
-	if (q->doorbell)
-		munmap((void *)q->doorbell, 4096);
-	if (q->ring_map)
-		munmap(q->ring_map, q->ring.size);
-	if (q->entries) {
-		struct drm_shiftaccel_queue_destroy qd = {.queue_id = q->id};
-
-		drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_QUEUE_DESTROY, &qd);
-	}
+	sa_drm_queue_free(d->fd, &q->hw);
 	if (q->efd >= 0)
 		close(q->efd);
-	sa_accel_bo_free(d, &q->ring);
-	sa_accel_bo_free(d, &q->fence);
 	memset(q, 0, sizeof(*q));
 	q->efd = -1;
 }
 
 void sa_accel_queue_push(struct sa_accel_queue *q, const struct sa_hw_desc *descs, uint32_t count)
 {
-	for (uint32_t i = 0; i < count; i++)
-		memcpy(&q->ring_map[(q->tail + i) & (q->entries - 1)], &descs[i], sizeof(*descs));
-	q->tail += count;
-	/* The descriptors must be in memory before the card sees the new tail. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*q->doorbell = q->tail;
+	sa_drm_queue_push(&q->hw, descs, count);
 }
 
 uint64_t sa_accel_queue_fence(const struct sa_accel_queue *q)
 {
-	return __atomic_load_n((const uint64_t *)q->fence.cpu, __ATOMIC_ACQUIRE);
+	return sa_drm_queue_fence(&q->hw);
 }
 
 /* Sleeps until the eventfd fires or one slice passes (the read stays armed across calls). */
@@ -180,9 +145,7 @@ static void block_on_eventfd(struct sa_accel_queue *q)
 static int queue_failed(struct sa_accel_dev *d, struct sa_accel_queue *q,
 			struct drm_shiftaccel_status *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->queue_id = q->id;
-	if (drmIoctl(d->fd, DRM_IOCTL_SHIFTACCEL_STATUS, st) != 0) {
+	if (sa_drm_queue_status(d->fd, q->hw.id, st) != 0) {
 		st->queue_state = SHIFTACCEL_QUEUE_STATE_LOST;
 		st->error = SHIFTACCEL_ERR_DEVICE_LOST;
 		return 1;
@@ -200,11 +163,11 @@ sa_status sa_accel_queue_wait(struct sa_accel_dev *d, struct sa_accel_queue *q, 
 		sched_yield();
 	while (sa_accel_queue_fence(q) < value) {
 		if (queue_failed(d, q, why))
-			return sa_fail(SA_ERR_DEVICE, "%s: queue %u stopped", d->node, q->id);
+			return sa_fail(SA_ERR_DEVICE, "%s: queue %u stopped", d->node, q->hw.id);
 		if (sa_accel_now_ns() - start > timeout_ns)
 			return sa_fail(SA_ERR_DEVICE,
 				       "%s: queue %u made no progress to fence %llu in %lld ms",
-				       d->node, q->id, (unsigned long long)value,
+				       d->node, q->hw.id, (unsigned long long)value,
 				       (long long)(timeout_ns / 1000000));
 		int64_t t = sa_accel_now_ns();
 

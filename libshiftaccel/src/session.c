@@ -26,25 +26,35 @@ struct sa_session {
 
 sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_session **out)
 {
+	const char *name = sa_device_kind_name(device);
+
+	if (!name)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_session_create: unknown device kind %d",
+			       (int)device);
+	return sa_session_create_on(model, name, out);
+}
+
+sa_status sa_session_create_on(const sa_model *model, const char *device, sa_session **out)
+{
+	struct sa_device_choice choice;
 	struct sa_session *s;
 	sa_status st;
 
 	if (!model || !out)
 		return sa_fail(SA_ERR_INVALID_ARGUMENT,
 			       "sa_session_create: model and out must not be NULL");
-	if (device != SA_DEVICE_AUTO && device != SA_DEVICE_CPU && device != SA_DEVICE_ACCEL &&
-	    device != SA_DEVICE_CPU_FLOAT)
-		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_session_create: unknown device kind %d",
-			       (int)device);
+	st = sa_device_choose(device, &choice);
+	if (st != SA_OK)
+		return st;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return sa_fail(SA_ERR_NO_MEMORY, "%s: out of memory for a session", model->name);
 	s->model = model;
-	s->device = device == SA_DEVICE_CPU_FLOAT ? SA_DEVICE_CPU_FLOAT : SA_DEVICE_CPU;
+	s->device = choice.kind == SA_DEVICE_CPU_FLOAT ? SA_DEVICE_CPU_FLOAT : SA_DEVICE_CPU;
 
-	if (device == SA_DEVICE_ACCEL || device == SA_DEVICE_AUTO) {
-		st = sa_accel_create(model, &s->accel);
-		if (st != SA_OK && device == SA_DEVICE_ACCEL) {
+	if (choice.kind == SA_DEVICE_ACCEL || choice.kind == SA_DEVICE_AUTO) {
+		st = sa_accel_create(model, &choice, &s->accel);
+		if (st != SA_OK && choice.kind == SA_DEVICE_ACCEL) {
 			free(s);
 			return st;
 		}
@@ -70,6 +80,14 @@ sa_status sa_session_create(const sa_model *model, sa_device_kind device, sa_ses
 	}
 	sa_clear_error();
 	*out = s;
+	return SA_OK;
+}
+
+sa_status sa_session_card(const sa_session *s, struct sa_card_id *card)
+{
+	if (!s || !card || !s->accel)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_session_card: not a session on a card");
+	sa_accel_card(s->accel, card);
 	return SA_OK;
 }
 

@@ -22,6 +22,9 @@ check-build: $(ACCEL_VM_TOOLS)
 
 VM_TESTS += tests/accel/test_accel_vm.sh
 test_accel_vm_VMFLAGS := --debug-card
+# Choosing a card among two (docs/accel.md, "Choosing a card").
+VM_TESTS += tests/accel/test_cards_vm.sh
+test_cards_vm_VMFLAGS := --cards 2
 vmcheck: accel-vm-tools module driver-firmware
 
 # Fast tier: the compiler's descriptors run on the reference kernels, bit-exact.

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xf86drm.h>
 
 #include "../../libshiftaccel/src/accel_device.h"
 
@@ -24,6 +23,7 @@ static double seconds(int64_t ns)
 
 static int tiny_jobs(void)
 {
+	struct sa_device_choice first;
 	struct sa_accel_dev d;
 	struct sa_accel_queue q;
 	struct sa_hw_desc nop;
@@ -31,14 +31,15 @@ static int tiny_jobs(void)
 	int64_t t0;
 	double doorbell, ioctl_rate;
 
-	if (sa_accel_dev_open(&d) != SA_OK || sa_accel_queue_new(&d, 64, &q) != SA_OK) {
+	if (sa_device_choose(NULL, &first) != SA_OK || sa_accel_dev_open(&d, &first) != SA_OK ||
+	    sa_accel_queue_new(&d, 64, &q) != SA_OK) {
 		printf("accel: no card: %s\n", sa_last_error());
 		return -1;
 	}
 	memset(&nop, 0, sizeof(nop));
 	nop.opcode = SA_OP_NOP;
 	nop.flags = SA_DESC_F_FENCE;
-	nop.fence_addr = q.fence.va;
+	nop.fence_addr = q.hw.fence.va;
 	t0 = sa_accel_now_ns();
 	for (int i = 0; i < TINY_JOBS; i++) {
 		nop.fence_value = ++v;
@@ -55,17 +56,10 @@ static int tiny_jobs(void)
 	nop.fence_value = 0;
 	t0 = sa_accel_now_ns();
 	for (int i = 0; i < TINY_JOBS; i++) {
-		struct drm_shiftaccel_submit s = {.descs = (uintptr_t)&nop,
-						  .count = 1,
-						  .desc_size = sizeof(nop),
-						  .queue_id = q.id,
-						  .signal_value = ++v};
-
-		if (drmIoctl(d.fd, DRM_IOCTL_SHIFTACCEL_SUBMIT, &s) != 0) {
+		if (sa_drm_queue_submit(d.fd, &q.hw, &nop, 1, ++v, 0) != 0) {
 			printf("accel: submit ioctl failed\n");
 			break;
 		}
-		q.tail = (uint32_t)s.tail;
 		while (sa_accel_queue_fence(&q) < v) {
 			/* poll: this measures submission, not sleeping */
 		}

@@ -38,13 +38,7 @@ add_totals() {
 	failed=$((failed + ${line%% failed}))
 }
 
-load_drm_deps
-if insmod "$B/driver/shiftaccel.ko"; then
-	pass "insmod shiftaccel.ko"
-else
-	fail "insmod shiftaccel.ko"
-	finish
-fi
+load_module "$B/driver/shiftaccel.ko"
 for _ in $(seq 50); do
 	compgen -G "/dev/accel/accel*" >/dev/null && break
 	sleep 0.1
@@ -79,7 +73,7 @@ for c in "${cli_cases[@]}"; do
 	# shellcheck disable=SC2086
 	auto=$(shiftaccel-run $c --topk 3 2>&1)
 	if grep -qx 'device:  accel' <<<"$card" &&
-		[[ $(grep -v -e '^device:' -e '^latency:' -e '^card:' <<<"$card") == "$cpu" ]] &&
+		[[ $(grep -v -e '^device:' -e '^latency:' -e '^card:' -e '^on card:' <<<"$card") == "$cpu" ]] &&
 		[[ -n $cpu ]]; then
 		pass "shiftaccel-run $c: --device accel prints what --device cpu prints"
 	else

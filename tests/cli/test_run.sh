@@ -117,6 +117,14 @@ if [[ ! -d /sys/class/accel ]] || [[ -z "$(ls -A /sys/class/accel 2>/dev/null)" 
 		not_ok "--device auto fallback" "exit $rc" "stdout: $out" "stderr: $err"
 	fi
 	expect_fail "--device accel without a card" 3 "card" "$T/gray.dsm" "$T/top.png" --device accel
+	expect_fail "--device accel:5 without a card" 3 "^shiftaccel-run: accel:5: no card accel:5; no ShiftAccel card" \
+		"$T/gray.dsm" "$T/top.png" --device accel:5
+	expect_fail "--device accel:PCI without a card" 3 "accel:0000:00:05.0: no ShiftAccel card at PCI address 0000:00:05.0" \
+		"$T/gray.dsm" "$T/top.png" --device accel:0000:00:05.0
+	expect_fail "--device accel:/dev/accel/accel0 without a card" 3 "accel:/dev/accel/accel0: /dev/accel/accel0: No such file" \
+		"$T/gray.dsm" "$T/top.png" --device accel:/dev/accel/accel0
+	SHIFTACCEL_DEVICE=accel:1 expect_fail "SHIFTACCEL_DEVICE=accel:1 without a card" 3 \
+		"SHIFTACCEL_DEVICE=accel:1: no card accel:1" "$T/gray.dsm" "$T/top.png"
 else
 	# A card is present (VM tier): the fallback paths cannot be exercised here.
 	run "$T/gray.dsm" "$T/top.png" --device accel
@@ -200,7 +208,36 @@ expect_fail "unknown option" 1 "unknown option '--frobnicate'" "$T/gray.dsm" "$T
 expect_fail "--topk 0" 1 "--topk: '0'" "$T/gray.dsm" "$T/top.png" --topk 0
 expect_fail "--repeat abc" 1 "--repeat: 'abc'" "$T/gray.dsm" "$T/top.png" --repeat abc
 expect_fail "--topk without a value" 1 "--topk needs an argument" "$T/gray.dsm" "$T/top.png" --topk
-expect_fail "unknown device" 1 "unknown device 'gpu'" "$T/gray.dsm" "$T/top.png" --device gpu
+expect_fail "unknown device" 1 '--device: device "gpu": unknown device' "$T/gray.dsm" "$T/top.png" --device gpu
+expect_fail "device names are case-sensitive" 1 'device "ACCEL": unknown device' \
+	"$T/gray.dsm" "$T/top.png" --device ACCEL
+expect_fail "accel: without a card" 1 'device "accel:": nothing after' "$T/gray.dsm" "$T/top.png" --device accel:
+expect_fail "negative card index" 1 'device "accel:-1": a card index is decimal digits only' \
+	"$T/gray.dsm" "$T/top.png" --device accel:-1
+expect_fail "huge card index" 1 'device "accel:99999999999": card index out of range \(0 to 255\)' \
+	"$T/gray.dsm" "$T/top.png" --device accel:99999999999
+expect_fail "bad PCI address" 1 'device "accel:0000:zz:00.0": not a PCI address' \
+	"$T/gray.dsm" "$T/top.png" --device accel:0000:zz:00.0
+expect_fail "very long device string" 1 'is 300 bytes long; a device string has at most 63' \
+	"$T/gray.dsm" "$T/top.png" --device "accel:$(printf 'x%.0s' $(seq 294))"
+# A bad SHIFTACCEL_DEVICE is refused by name, as a usage error ...
+SHIFTACCEL_DEVICE=gpu expect_fail "bad SHIFTACCEL_DEVICE" 1 \
+	'environment variable SHIFTACCEL_DEVICE: device "gpu": unknown device' "$T/gray.dsm" "$T/top.png"
+# ... and an explicit --device wins over it.
+SHIFTACCEL_DEVICE=gpu top1_is "--device wins over SHIFTACCEL_DEVICE" cat "$T/gray.dsm" "$T/top.png" \
+	--device cpu
+SHIFTACCEL_DEVICE=cpu-float run "$T/gray.dsm" "$T/top.png"
+if [[ $rc -eq 0 && -z "$err" ]] && grep -qx 'device:  cpu-float' <<<"$out"; then
+	ok "SHIFTACCEL_DEVICE=cpu-float is honoured"
+else
+	not_ok "SHIFTACCEL_DEVICE=cpu-float" "exit $rc" "stdout: $out" "stderr: $err"
+fi
+SHIFTACCEL_DEVICE=cpu run "$T/gray.dsm" "$T/top.png" --device auto
+if [[ $rc -eq 0 && -z "$err" ]] && grep -qx 'device:  cpu' <<<"$out"; then
+	ok "SHIFTACCEL_DEVICE=cpu is honoured with --device auto, without a fallback notice"
+else
+	not_ok "SHIFTACCEL_DEVICE=cpu" "exit $rc" "stdout: $out" "stderr: $err"
+fi
 expect_fail "missing image argument" 1 "expected MODEL.dsm and IMAGE.png" "$T/gray.dsm"
 
 # ---------------------------------------------------------------- bad files

@@ -11,7 +11,7 @@ DRIVER_SELFTEST_COMMON := tests/driver/sa_selftest.c
 DRIVER_SELFTEST_CFLAGS = -std=gnu11 -g -O2 -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wno-unused-parameter -Wno-sign-compare -Wno-misleading-indentation -Wno-clobbered \
 	-D_GNU_SOURCE -I$(SA_KSRC_CACHE)/tools/testing/selftests -Iuapi -I/usr/include/libdrm \
-	-Ilibshiftaccel/kernels
+	-Ilibshiftaccel/kernels -Ilibshiftaccel/drm
 
 VM_TESTS += tests/driver/run_selftests.sh tests/driver/run_suspend.sh
 run_selftests_VMFLAGS := --debug-card --timeout 900

@@ -94,14 +94,14 @@ int64_t fc_fi_fired(void)
  */
 int fc_event_overflow(unsigned int hold_s)
 {
-	static struct sa_queue q[OVERFLOW_QUEUES];
+	static struct sa_drm_queue q[OVERFLOW_QUEUES];
 	struct sa_hw_desc bad;
 	struct sa_dev d;
 	int n = 0;
 
 	if (sa_dev_open(&d))
 		return 0;
-	while (n < OVERFLOW_QUEUES && !sa_queue_new(d.fd, 8, &q[n]))
+	while (n < OVERFLOW_QUEUES && !sa_drm_queue_new(d.fd, 8, &q[n]))
 		n++;
 	memset(&bad, 0, sizeof(bad));
 	bad.opcode = 0xff; /* BAD_OPCODE */

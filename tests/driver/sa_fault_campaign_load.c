@@ -27,9 +27,9 @@
 
 struct load {
 	struct sa_dev d;
-	struct sa_queue q;
+	struct sa_drm_queue q;
 	bool have_queue;
-	struct sa_buf src, dst;
+	struct sa_drm_buf src, dst;
 	uint32_t index;
 	uint64_t max_k;	    /* highest job number on the current queue */
 	uint64_t last_seen; /* highest plausible fence value seen on it */
@@ -53,7 +53,7 @@ static void pattern(uint32_t index, uint64_t k, uint8_t *out)
 	out[SLOT_BYTES - 1] = 0x11;
 }
 
-static uint8_t *slot(struct sa_buf *b, uint64_t k)
+static uint8_t *slot(struct sa_drm_buf *b, uint64_t k)
 {
 	return (uint8_t *)b->cpu + ((k - 1) % SLOTS) * SLOT_BYTES;
 }
@@ -65,16 +65,16 @@ static int new_queue(struct load *l)
 	int ret;
 
 	if (l->have_queue)
-		sa_queue_free(l->d.fd, &l->q);
+		sa_drm_queue_free(l->d.fd, &l->q);
 	l->have_queue = false;
 	do {
-		ret = sa_queue_new(l->d.fd, 16, &l->q);
+		ret = sa_drm_queue_new(l->d.fd, 16, &l->q);
 		if (!ret) {
 			l->have_queue = true;
 			l->max_k = l->last_seen = 0;
 			return 0;
 		}
-		sa_queue_free(l->d.fd, &l->q);
+		sa_drm_queue_free(l->d.fd, &l->q);
 		usleep(50000);
 	} while (now_ns() < end);
 	printf("# load %u: no queue for %lld s: %s\n", l->index, FC_LOST_AFTER_NS / 1000000000,
@@ -98,7 +98,7 @@ static void classify_error(struct load *l)
 {
 	struct drm_shiftaccel_status st;
 
-	if (!sa_queue_status(l->d.fd, l->q.id, &st) &&
+	if (!sa_drm_queue_status(l->d.fd, l->q.id, &st) &&
 	    st.queue_state != SHIFTACCEL_QUEUE_STATE_RUNNING && st.error != SHIFTACCEL_ERR_NONE)
 		l->t.failed++;
 	else
@@ -115,8 +115,8 @@ static enum outcome wait_job(struct load *l, uint64_t k, int64_t start)
 	int ret;
 
 	for (;;) {
-		ret = sa_queue_wait(l->d.fd, &l->q, k, 200ll * 1000 * 1000);
-		observe(l, sa_queue_fence(&l->q), &dup);
+		ret = sa_drm_queue_wait(l->d.fd, &l->q, k, 200ll * 1000 * 1000);
+		observe(l, sa_drm_queue_fence(&l->q), &dup);
 		if (ret == 0 || ret == -EIO || now_ns() - start > FC_LOST_AFTER_NS)
 			break;
 		if (ret != -ETIME) {
@@ -137,7 +137,7 @@ static enum outcome wait_job(struct load *l, uint64_t k, int64_t start)
 	}
 	/* The wait said done: the fence must read k (or ~k when the card corrupted it). */
 	for (int i = 0; i < 500; i++) {
-		v = sa_queue_fence(&l->q);
+		v = sa_drm_queue_fence(&l->q);
 		if (v == k || v == ~k)
 			break;
 		usleep(10000);
@@ -160,11 +160,11 @@ static int submit_job(struct load *l, uint64_t k)
 	sa_desc_copy(&d, l->src.va + off, l->dst.va + off, SLOT_BYTES);
 	l->max_k = k;
 	if (k & 1)
-		return sa_queue_submit(l->d.fd, &l->q, &d, 1, k, 0);
+		return sa_drm_queue_submit(l->d.fd, &l->q, &d, 1, k, 0);
 	d.flags = SA_DESC_F_FENCE | SA_DESC_F_IRQ;
 	d.fence_addr = l->q.fence.va;
 	d.fence_value = k;
-	sa_queue_push(&l->q, &d, 1);
+	sa_drm_queue_push(&l->q, &d, 1);
 	return 0;
 }
 
@@ -179,7 +179,7 @@ static void replay(struct load *l, uint64_t k)
 	uint64_t off = ((k - 1) % SLOTS) * SLOT_BYTES;
 
 	sa_desc_copy(&d, l->src.va + off, l->dst.va + off, SLOT_BYTES);
-	sa_queue_push(&l->q, &d, 1);
+	sa_drm_queue_push(&l->q, &d, 1);
 }
 
 /* A tombstoned slot that holds anything else was written again. */
@@ -226,9 +226,9 @@ static int setup(struct load *l)
 	int ret = sa_dev_open(&l->d);
 
 	if (!ret)
-		ret = sa_buf_new(l->d.fd, SLOTS * SLOT_BYTES, SHIFTACCEL_VM_READ, &l->src);
+		ret = sa_drm_buf_new(l->d.fd, SLOTS * SLOT_BYTES, SHIFTACCEL_VM_READ, &l->src);
 	if (!ret)
-		ret = sa_buf_new(l->d.fd, SLOTS * SLOT_BYTES, RW, &l->dst);
+		ret = sa_drm_buf_new(l->d.fd, SLOTS * SLOT_BYTES, RW, &l->dst);
 	if (!ret)
 		ret = new_queue(l);
 	if (ret)
@@ -248,15 +248,15 @@ static int setup(struct load *l)
  */
 static void churn(struct load *l)
 {
-	struct sa_queue q;
-	struct sa_buf b;
+	struct sa_drm_queue q;
+	struct sa_drm_buf b;
 
-	if (sa_buf_new(l->d.fd, 64 * 1024, RW, &b) == 0)
-		sa_buf_free(l->d.fd, &b);
+	if (sa_drm_buf_new(l->d.fd, 64 * 1024, RW, &b) == 0)
+		sa_drm_buf_free(l->d.fd, &b);
 	else
 		l->t.alloc_refused++;
-	if (sa_queue_new(l->d.fd, 8, &q) == 0)
-		sa_queue_free(l->d.fd, &q);
+	if (sa_drm_queue_new(l->d.fd, 8, &q) == 0)
+		sa_drm_queue_free(l->d.fd, &q);
 	else
 		l->t.alloc_refused++;
 }

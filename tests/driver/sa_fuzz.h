@@ -106,10 +106,10 @@ struct fz_proc {
 	int other_fd;
 	uint32_t other_handle, other_queue;
 	uint64_t other_va;
-	struct sa_queue other_q; /* nothing may ever write its ring or fence */
-	bool skip_va_end;	 /* SA_FUZZ_SKIP_VA_END: no address argument >= va_end */
-	bool trace_mem;		 /* SA_FUZZ_TRACE_MEM: log an operation that takes >= 64 MiB */
-	bool skip_big_bo;	 /* SA_FUZZ_SKIP_BIG_BO: no BO over 1 MiB (unaccounted pinning) */
+	struct sa_drm_queue other_q; /* nothing may ever write its ring or fence */
+	bool skip_va_end;	     /* SA_FUZZ_SKIP_VA_END: no address argument >= va_end */
+	bool trace_mem;		     /* SA_FUZZ_TRACE_MEM: log an operation that takes >= 64 MiB */
+	bool skip_big_bo; /* SA_FUZZ_SKIP_BIG_BO: no BO over 1 MiB (unaccounted pinning) */
 	struct fz_shared *shared;
 };
 

@@ -177,7 +177,7 @@ int fz_wait_ready(int timeout_s)
 int fz_fresh_job(void)
 {
 	struct sa_conv_job job;
-	struct sa_queue q;
+	struct sa_drm_queue q;
 	struct sa_dev d;
 	struct sa_hw_desc desc;
 	size_t bad;
@@ -188,7 +188,7 @@ int fz_fresh_job(void)
 		printf("# a fresh process cannot open the card: %s\n", strerror(-ret));
 		return ret;
 	}
-	ret = sa_queue_new(d.fd, 16, &q);
+	ret = sa_drm_queue_new(d.fd, 16, &q);
 	if (!ret)
 		ret = sa_conv_job_new(d.fd, 77, &job);
 	if (ret) {
@@ -198,27 +198,27 @@ int fz_fresh_job(void)
 	}
 	/* Through the mapped ring and doorbell, then a fence through the submit ioctl. */
 	sa_conv_desc(&job, &desc, q.fence.va, 41);
-	sa_queue_push(&q, &desc, 1);
-	ret = sa_queue_wait(d.fd, &q, 41, SA_TEST_TIMEOUT_NS);
+	sa_drm_queue_push(&q, &desc, 1);
+	ret = sa_drm_queue_wait(d.fd, &q, 41, SA_TEST_TIMEOUT_NS);
 	bad = sa_conv_mismatches(&job);
-	if (ret || bad || sa_queue_fence(&q) != 41) {
+	if (ret || bad || sa_drm_queue_fence(&q) != 41) {
 		printf("# fresh conv: wait %d, %zu wrong bytes, fence %llu (want 41)\n", ret, bad,
-		       (unsigned long long)sa_queue_fence(&q));
+		       (unsigned long long)sa_drm_queue_fence(&q));
 		ret = ret ? ret : -EIO;
 	}
 	if (!ret) {
 		sa_desc_nop(&desc, 0, 0);
-		ret = sa_queue_submit(d.fd, &q, &desc, 1, 42, 0);
+		ret = sa_drm_queue_submit(d.fd, &q, &desc, 1, 42, 0);
 		if (!ret)
-			ret = sa_queue_wait(d.fd, &q, 42, SA_TEST_TIMEOUT_NS);
-		if (ret || sa_queue_fence(&q) != 42) {
+			ret = sa_drm_queue_wait(d.fd, &q, 42, SA_TEST_TIMEOUT_NS);
+		if (ret || sa_drm_queue_fence(&q) != 42) {
 			printf("# fresh fence: %d, fence %llu (want 42)\n", ret,
-			       (unsigned long long)sa_queue_fence(&q));
+			       (unsigned long long)sa_drm_queue_fence(&q));
 			ret = ret ? ret : -EIO;
 		}
 	}
 	sa_conv_job_free(d.fd, &job);
-	sa_queue_free(d.fd, &q);
+	sa_drm_queue_free(d.fd, &q);
 	sa_dev_close(&d);
 	return ret;
 }

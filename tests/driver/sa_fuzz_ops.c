@@ -976,7 +976,7 @@ int fz_proc_init(struct fz_proc *p, uint32_t index, struct fz_shared *shared, bo
 	if (ret)
 		return ret;
 	p->other_fd = other.fd;
-	if (!sa_queue_new(other.fd, 8, &p->other_q)) {
+	if (!sa_drm_queue_new(other.fd, 8, &p->other_q)) {
 		p->other_handle = p->other_q.ring.handle;
 		p->other_queue = p->other_q.id;
 		p->other_va = p->other_q.fence.va;

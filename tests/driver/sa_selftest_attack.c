@@ -75,7 +75,7 @@ static const uint64_t hostile_va[] = {
 TEST_F_TIMEOUT(attack, vm_unmap_at_hostile_addresses_is_refused, 60)
 {
 	for (size_t i = 0; i < sizeof(hostile_va) / sizeof(hostile_va[0]); i++) {
-		EXPECT_EQ(-EINVAL, sa_vm_unmap(self->d.fd, hostile_va[i]))
+		EXPECT_EQ(-EINVAL, sa_drm_vm_unmap(self->d.fd, hostile_va[i]))
 		TH_LOG("VM_UNMAP va %#llx", (unsigned long long)hostile_va[i]);
 	}
 }
@@ -95,39 +95,39 @@ TEST_F_TIMEOUT(attack, vm_map_fixed_past_the_end_is_refused, 60)
 	uint32_t handle;
 	uint64_t va;
 
-	ASSERT_EQ(0, sa_bo_create(self->d.fd, 2 * PAGE, &handle));
+	ASSERT_EQ(0, sa_drm_bo_create(self->d.fd, 2 * PAGE, &handle));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		va = cases[i].va;
-		EXPECT_EQ(-EINVAL, sa_vm_map(self->d.fd, handle, 0, cases[i].size,
-					     RW | SHIFTACCEL_VM_FIXED, &va))
+		EXPECT_EQ(-EINVAL, sa_drm_vm_map(self->d.fd, handle, 0, cases[i].size,
+						 RW | SHIFTACCEL_VM_FIXED, &va))
 		TH_LOG("VM_MAP va %#llx size %#llx", (unsigned long long)cases[i].va,
 		       (unsigned long long)cases[i].size);
 	}
 	/* The last page of the VA space is a place like any other. */
 	va = VA_END - PAGE;
-	EXPECT_EQ(0, sa_vm_map(self->d.fd, handle, 0, PAGE, RW | SHIFTACCEL_VM_FIXED, &va));
-	EXPECT_EQ(0, sa_vm_unmap(self->d.fd, VA_END - PAGE));
-	EXPECT_EQ(0, sa_bo_close(self->d.fd, handle));
+	EXPECT_EQ(0, sa_drm_vm_map(self->d.fd, handle, 0, PAGE, RW | SHIFTACCEL_VM_FIXED, &va));
+	EXPECT_EQ(0, sa_drm_vm_unmap(self->d.fd, VA_END - PAGE));
+	EXPECT_EQ(0, sa_drm_bo_close(self->d.fd, handle));
 }
 
 TEST_F_TIMEOUT(attack, queue_create_with_hostile_ring_and_fence_is_refused, 60)
 {
 	struct drm_shiftaccel_queue_create c;
-	struct sa_buf ok;
+	struct sa_drm_buf ok;
 
-	ASSERT_EQ(0, sa_buf_new(self->d.fd, 64 * 1024, RW, &ok));
+	ASSERT_EQ(0, sa_drm_buf_new(self->d.fd, 64 * 1024, RW, &ok));
 	for (size_t i = 0; i < sizeof(hostile_va) / sizeof(hostile_va[0]); i++) {
 		memset(&c, 0, sizeof(c));
 		c.ring_entries = 8;
 		c.ring_va = hostile_va[i] & ~(PAGE - 1);
 		c.fence_va = ok.va;
-		EXPECT_EQ(-EINVAL, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c))
+		EXPECT_EQ(-EINVAL, sa_drm_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c))
 		TH_LOG("ring_va %#llx", (unsigned long long)c.ring_va);
 		memset(&c, 0, sizeof(c));
 		c.ring_entries = 8;
 		c.ring_va = ok.va;
 		c.fence_va = hostile_va[i] & ~7ull;
-		EXPECT_EQ(-EINVAL, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c))
+		EXPECT_EQ(-EINVAL, sa_drm_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c))
 		TH_LOG("fence_va %#llx", (unsigned long long)c.fence_va);
 	}
 	/* A ring that starts in the last page but needs more than it. */
@@ -135,27 +135,27 @@ TEST_F_TIMEOUT(attack, queue_create_with_hostile_ring_and_fence_is_refused, 60)
 	c.ring_entries = SA_RING_MAX_ENTRIES;
 	c.ring_va = VA_END - PAGE;
 	c.fence_va = ok.va;
-	EXPECT_EQ(-EINVAL, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c));
-	sa_buf_free(self->d.fd, &ok);
+	EXPECT_EQ(-EINVAL, sa_drm_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_QUEUE_CREATE, &c));
+	sa_drm_buf_free(self->d.fd, &ok);
 }
 
 /* The largest timeout means "forever", not a deadline that wrapped into the past. */
 TEST_F_TIMEOUT(attack, wait_with_the_largest_timeout_waits, 60)
 {
 	struct drm_shiftaccel_wait w;
-	struct sa_queue q;
+	struct sa_drm_queue q;
 	struct sa_hw_desc d;
 
-	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &q));
+	ASSERT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &q));
 	sa_desc_nop(&d, q.fence.va, 1);
-	sa_queue_push(&q, &d, 1);
+	sa_drm_queue_push(&q, &d, 1);
 	memset(&w, 0, sizeof(w));
 	w.queue_id = q.id;
 	w.value = 1;
 	w.timeout_ns = INT64_MAX;
-	EXPECT_EQ(0, sa_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_WAIT, &w));
+	EXPECT_EQ(0, sa_drm_ioctl(self->d.fd, DRM_IOCTL_SHIFTACCEL_WAIT, &w));
 	EXPECT_EQ(1, w.fence_value);
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &q));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &q));
 }
 
 /*
@@ -167,39 +167,39 @@ TEST_F_TIMEOUT(attack, wait_with_the_largest_timeout_waits, 60)
 TEST_F_TIMEOUT(attack, work_rung_in_during_a_reset_completes, 300)
 {
 	struct drm_shiftaccel_status st;
-	struct sa_queue bypass, ioctl_q;
+	struct sa_drm_queue bypass, ioctl_q;
 	int in_window = 0, rounds = 6;
 	struct sa_hw_desc d;
 	char state[32];
 	long resets;
 
-	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &bypass));
-	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &ioctl_q));
+	ASSERT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &bypass));
+	ASSERT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &ioctl_q));
 	for (int r = 1; r <= rounds; r++) {
 		resets = sa_sysfs_long(&self->d, "reset_count");
 		ASSERT_EQ(0, sa_write_debugfs("force_reset", "1"));
 		while (sa_sysfs_long(&self->d, "reset_count") == resets)
 			;
 		sa_desc_nop(&d, bypass.fence.va, r);
-		sa_queue_push(&bypass, &d, 1);
+		sa_drm_queue_push(&bypass, &d, 1);
 		/* A plain NOP; the driver appends the fence write for signal_value. */
 		sa_desc_nop(&d, 0, 0);
-		ASSERT_EQ(0, sa_queue_submit(self->d.fd, &ioctl_q, &d, 1, r, 0));
+		ASSERT_EQ(0, sa_drm_queue_submit(self->d.fd, &ioctl_q, &d, 1, r, 0));
 		if (!sa_sysfs_str(&self->d, "device_state", state, sizeof(state)) &&
 		    strcmp(state, "ready"))
 			in_window++;
-		EXPECT_EQ(0, sa_queue_wait(self->d.fd, &bypass, r, SA_TEST_TIMEOUT_NS))
+		EXPECT_EQ(0, sa_drm_queue_wait(self->d.fd, &bypass, r, SA_TEST_TIMEOUT_NS))
 		TH_LOG("round %d: the doorbell's job was lost in the reset", r);
-		EXPECT_EQ(0, sa_queue_wait(self->d.fd, &ioctl_q, r, SA_TEST_TIMEOUT_NS))
+		EXPECT_EQ(0, sa_drm_queue_wait(self->d.fd, &ioctl_q, r, SA_TEST_TIMEOUT_NS))
 		TH_LOG("round %d: the submit ioctl's job was lost in the reset", r);
 		ASSERT_EQ(0, sa_wait_ready(&self->d, resets + 1));
 	}
 	TH_LOG("%d of %d rounds submitted while the card was still recovering", in_window, rounds);
-	ASSERT_EQ(0, sa_queue_status(self->d.fd, bypass.id, &st));
+	ASSERT_EQ(0, sa_drm_queue_status(self->d.fd, bypass.id, &st));
 	EXPECT_EQ(SHIFTACCEL_QUEUE_STATE_RUNNING, st.queue_state);
 	EXPECT_EQ(st.completed, bypass.tail);
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &bypass));
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &ioctl_q));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &bypass));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &ioctl_q));
 }
 
 /* This process's pinned memory (VmPin in /proc/self/status), in KiB. */
@@ -236,30 +236,30 @@ TEST_F_TIMEOUT(attack, buffers_are_charged_to_rlimit_memlock, 60)
 	ASSERT_LE(0, before);
 
 	/* 2 MiB could all be pinned through one mmap() or one mapped page. */
-	EXPECT_EQ(-ENOMEM, sa_bo_create(self->d.fd, 2 << 20, &big));
+	EXPECT_EQ(-ENOMEM, sa_drm_bo_create(self->d.fd, 2 << 20, &big));
 	EXPECT_EQ(before, vm_pinned_kib());
 
-	ASSERT_EQ(0, sa_bo_create(self->d.fd, 512 << 10, &half1));
+	ASSERT_EQ(0, sa_drm_bo_create(self->d.fd, 512 << 10, &half1));
 	EXPECT_EQ(before + 512, vm_pinned_kib());
-	ASSERT_EQ(0, sa_bo_create(self->d.fd, 512 << 10, &half2));
+	ASSERT_EQ(0, sa_drm_bo_create(self->d.fd, 512 << 10, &half2));
 	EXPECT_EQ(before + 1024, vm_pinned_kib());
-	EXPECT_EQ(-ENOMEM, sa_bo_create(self->d.fd, 4096, &half3));
+	EXPECT_EQ(-ENOMEM, sa_drm_bo_create(self->d.fd, 4096, &half3));
 	/* Mapping and mmap() of charged buffers cost nothing more. */
 	va1 = 0;
-	ASSERT_EQ(0, sa_vm_map(self->d.fd, half1, 0, 512 << 10, RW, &va1));
-	cpu = sa_bo_mmap(self->d.fd, half2, 512 << 10);
+	ASSERT_EQ(0, sa_drm_vm_map(self->d.fd, half1, 0, 512 << 10, RW, &va1));
+	cpu = sa_drm_bo_mmap(self->d.fd, half2, 512 << 10);
 	ASSERT_NE(NULL, cpu);
 	memset(cpu, 0x5a, 512 << 10);
 	EXPECT_EQ(before + 1024, vm_pinned_kib());
 	/* The charge goes when the buffer does: not while a mapping holds it. */
-	EXPECT_EQ(0, sa_bo_close(self->d.fd, half1));
+	EXPECT_EQ(0, sa_drm_bo_close(self->d.fd, half1));
 	EXPECT_EQ(before + 1024, vm_pinned_kib());
-	EXPECT_EQ(0, sa_vm_unmap(self->d.fd, va1));
+	EXPECT_EQ(0, sa_drm_vm_unmap(self->d.fd, va1));
 	EXPECT_EQ(before + 512, vm_pinned_kib());
-	EXPECT_EQ(0, sa_bo_create(self->d.fd, 512 << 10, &half3));
+	EXPECT_EQ(0, sa_drm_bo_create(self->d.fd, 512 << 10, &half3));
 	EXPECT_EQ(before + 1024, vm_pinned_kib());
 	va = 0;
-	EXPECT_EQ(0, sa_vm_map(self->d.fd, half3, 0, 4096, RW, &va));
+	EXPECT_EQ(0, sa_drm_vm_map(self->d.fd, half3, 0, 4096, RW, &va));
 	munmap(cpu, 512 << 10);
 }
 
@@ -290,7 +290,7 @@ static bool kmsg_has(int fd, const char *a, const char *b)
 }
 
 /* The word a queue's SA_OP_WAIT waits on: next to its fence. */
-static volatile uint64_t *wait_word(const struct sa_queue *q)
+static volatile uint64_t *wait_word(const struct sa_drm_queue *q)
 {
 	return (volatile uint64_t *)((char *)q->fence.cpu + 8);
 }
@@ -299,7 +299,7 @@ static volatile uint64_t *wait_word(const struct sa_queue *q)
  * Queues a wait for wait_word() >= 1 and, behind it, a descriptor with an
  * undefined opcode: the queue blocks now and faults once released.
  */
-static void push_wait_then_bad_opcode(struct sa_queue *q)
+static void push_wait_then_bad_opcode(struct sa_drm_queue *q)
 {
 	struct sa_hw_desc d[2];
 
@@ -310,7 +310,7 @@ static void push_wait_then_bad_opcode(struct sa_queue *q)
 	d[0].u.wait.cond = SA_WAIT_GE;
 	d[1].opcode = 0xee;
 	d[1].tag = 0xbad0 + q->id;
-	sa_queue_push(q, d, 2);
+	sa_drm_queue_push(q, d, 2);
 }
 
 /*
@@ -325,7 +325,7 @@ TEST_F_TIMEOUT(attack, a_flood_of_faults_fails_each_queue_without_a_reset, 120)
 {
 	enum { PER_FILE = 4, MAX_FILES = SA_HW_MAX_QUEUES / PER_FILE };
 	struct sa_dev files[MAX_FILES];
-	struct sa_queue qs[MAX_FILES][PER_FILE], good;
+	struct sa_drm_queue qs[MAX_FILES][PER_FILE], good;
 	struct drm_shiftaccel_status st;
 	struct sa_hw_desc d;
 	char all[16];
@@ -337,11 +337,11 @@ TEST_F_TIMEOUT(attack, a_flood_of_faults_fails_each_queue_without_a_reset, 120)
 	ASSERT_LE(3, nfiles) TH_LOG("the card has only %u queues", self->d.info.num_queues);
 	snprintf(all, sizeof(all), "%u", self->d.info.num_queues);
 	ASSERT_EQ(0, sa_param_set("user_queue_limit", all));
-	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &good));
+	ASSERT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &good));
 	for (i = 0; i < nfiles; i++) {
 		ASSERT_EQ(0, sa_dev_open(&files[i]));
 		for (j = 0; j < PER_FILE; j++) {
-			ASSERT_EQ(0, sa_queue_new(files[i].fd, 8, &qs[i][j]));
+			ASSERT_EQ(0, sa_drm_queue_new(files[i].fd, 8, &qs[i][j]));
 		}
 	}
 	resets = sa_sysfs_long(&self->d, "reset_count");
@@ -358,8 +358,8 @@ TEST_F_TIMEOUT(attack, a_flood_of_faults_fails_each_queue_without_a_reset, 120)
 	for (i = 0; i < nfiles; i++) {
 		for (j = 0; j < PER_FILE; j++) {
 			EXPECT_EQ(-EIO,
-				  sa_queue_wait(files[i].fd, &qs[i][j], 1, SA_TEST_TIMEOUT_NS));
-			ASSERT_EQ(0, sa_queue_status(files[i].fd, qs[i][j].id, &st));
+				  sa_drm_queue_wait(files[i].fd, &qs[i][j], 1, SA_TEST_TIMEOUT_NS));
+			ASSERT_EQ(0, sa_drm_queue_status(files[i].fd, qs[i][j].id, &st));
 			/*
 			 * On the debug kernel a queue has been seen still in its
 			 * wait after the job timeout (not understood yet); it is
@@ -401,34 +401,34 @@ TEST_F_TIMEOUT(attack, a_flood_of_faults_fails_each_queue_without_a_reset, 120)
 	sa_sleep_ms(2500);
 	EXPECT_EQ(resets, sa_sysfs_long(&self->d, "reset_count"));
 	sa_desc_nop(&d, good.fence.va, 1);
-	sa_queue_push(&good, &d, 1);
-	EXPECT_EQ(0, sa_queue_wait(self->d.fd, &good, 1, SA_TEST_TIMEOUT_NS));
+	sa_drm_queue_push(&good, &d, 1);
+	EXPECT_EQ(0, sa_drm_queue_wait(self->d.fd, &good, 1, SA_TEST_TIMEOUT_NS));
 	for (i = 0; i < nfiles; i++) {
 		for (j = 0; j < PER_FILE; j++)
-			sa_queue_free(files[i].fd, &qs[i][j]);
+			sa_drm_queue_free(files[i].fd, &qs[i][j]);
 		sa_dev_close(&files[i]);
 	}
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &good));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &good));
 }
 
 TEST_F_TIMEOUT(attack, one_file_cannot_take_every_queue, 60)
 {
-	struct sa_queue q[3], other;
+	struct sa_drm_queue q[3], other;
 	struct sa_dev second;
 
 	ASSERT_EQ(0, sa_param_set("file_queue_limit", "2"));
-	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &q[0]));
-	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &q[1]));
-	EXPECT_EQ(-EDQUOT, sa_queue_new(self->d.fd, 8, &q[2]));
+	ASSERT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &q[0]));
+	ASSERT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &q[1]));
+	EXPECT_EQ(-EDQUOT, sa_drm_queue_new(self->d.fd, 8, &q[2]));
 	/* Another file still gets one, and freeing one gives this file room again. */
 	ASSERT_EQ(0, sa_dev_open(&second));
-	EXPECT_EQ(0, sa_queue_new(second.fd, 8, &other));
-	EXPECT_EQ(0, sa_queue_free(second.fd, &other));
+	EXPECT_EQ(0, sa_drm_queue_new(second.fd, 8, &other));
+	EXPECT_EQ(0, sa_drm_queue_free(second.fd, &other));
 	sa_dev_close(&second);
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &q[1]));
-	EXPECT_EQ(0, sa_queue_new(self->d.fd, 8, &q[2]));
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &q[2]));
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &q[0]));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &q[1]));
+	EXPECT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &q[2]));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &q[2]));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &q[0]));
 }
 
 /* The accel node's path, for another user to open. */
@@ -459,7 +459,7 @@ static int open_as(uid_t uid, const char *node)
 TEST_F_TIMEOUT(attack, one_user_cannot_take_every_context_or_queue, 60)
 {
 	struct sa_dev extra[3];
-	struct sa_queue q[4];
+	struct sa_drm_queue q[4];
 	char node[256];
 	struct stat stbuf;
 
@@ -480,15 +480,15 @@ TEST_F_TIMEOUT(attack, one_user_cannot_take_every_context_or_queue, 60)
 
 	/* Queues: three for the user, across all its files. */
 	ASSERT_EQ(0, sa_param_set("user_queue_limit", "3"));
-	ASSERT_EQ(0, sa_queue_new(self->d.fd, 8, &q[0]));
-	ASSERT_EQ(0, sa_queue_new(extra[0].fd, 8, &q[1]));
-	ASSERT_EQ(0, sa_queue_new(extra[2].fd, 8, &q[2]));
-	EXPECT_EQ(-EDQUOT, sa_queue_new(extra[0].fd, 8, &q[3]));
-	EXPECT_EQ(0, sa_queue_free(extra[2].fd, &q[2]));
-	EXPECT_EQ(0, sa_queue_new(extra[0].fd, 8, &q[3]));
-	EXPECT_EQ(0, sa_queue_free(extra[0].fd, &q[3]));
-	EXPECT_EQ(0, sa_queue_free(extra[0].fd, &q[1]));
-	EXPECT_EQ(0, sa_queue_free(self->d.fd, &q[0]));
+	ASSERT_EQ(0, sa_drm_queue_new(self->d.fd, 8, &q[0]));
+	ASSERT_EQ(0, sa_drm_queue_new(extra[0].fd, 8, &q[1]));
+	ASSERT_EQ(0, sa_drm_queue_new(extra[2].fd, 8, &q[2]));
+	EXPECT_EQ(-EDQUOT, sa_drm_queue_new(extra[0].fd, 8, &q[3]));
+	EXPECT_EQ(0, sa_drm_queue_free(extra[2].fd, &q[2]));
+	EXPECT_EQ(0, sa_drm_queue_new(extra[0].fd, 8, &q[3]));
+	EXPECT_EQ(0, sa_drm_queue_free(extra[0].fd, &q[3]));
+	EXPECT_EQ(0, sa_drm_queue_free(extra[0].fd, &q[1]));
+	EXPECT_EQ(0, sa_drm_queue_free(self->d.fd, &q[0]));
 	sa_dev_close(&extra[0]);
 	sa_dev_close(&extra[2]);
 }

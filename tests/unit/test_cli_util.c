@@ -51,16 +51,20 @@ TEST(parse_double)
 TEST(device_names_round_trip)
 {
 	static const char *names[] = {"auto", "cpu", "accel", "cpu-float"};
-	sa_device_kind k = SA_DEVICE_CPU;
+	static const sa_device_kind kinds[] = {SA_DEVICE_AUTO, SA_DEVICE_CPU, SA_DEVICE_ACCEL,
+					       SA_DEVICE_CPU_FLOAT};
+	const char *d = NULL;
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		CHECK_EQ_INT(cli_parse_device(names[i], &k), 0);
-		CHECK(strcmp(cli_device_name(k), names[i]) == 0);
+		CHECK_EQ_INT(cli_parse_device(names[i], &d), 0);
+		CHECK(d == names[i]);
+		CHECK(strcmp(cli_device_name(kinds[i]), names[i]) == 0);
 	}
-	CHECK_EQ_INT(cli_parse_device("gpu", &k), -1);
-	CHECK_EQ_INT(cli_parse_device("CPU", &k), -1);
-	CHECK_EQ_INT(k, SA_DEVICE_CPU_FLOAT);
+	CHECK_EQ_INT(cli_parse_device("accel:1", &d), 0);
+	CHECK_EQ_INT(cli_parse_device("gpu", &d), -1);
+	CHECK_EQ_INT(cli_parse_device("CPU", &d), -1);
+	CHECK(strcmp(d, "accel:1") == 0);
 }
 
 TEST(exit_codes)

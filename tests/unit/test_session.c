@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "shiftaccel.h"
+#include "../../libshiftaccel/drm/sa_drm.h"
 #include "../../libshiftaccel/src/accel_probe.h"
 #include "exact_ref.h"
 #include "../check.h"
@@ -973,11 +974,13 @@ TEST(accel_probe_reasons_on_fake_sysfs)
 					  "sys/bus/pci/devices/0000:00:04.0/driver");
 	st[4] = sa_accel_probe(fake_root, addr, sizeof(addr));
 	snprintf(msg[4], sizeof(msg[4]), "%s", sa_last_error());
-	/* 5: the accel device exists: found. */
-	setup |=
-		make_dir("sys/class") | make_dir("sys/class/accel") |
-		make_dir("sys/class/accel/accel0") |
-		make_link("../../../bus/pci/devices/0000:00:04.0", "sys/class/accel/accel0/device");
+	/* 5: the accel device exists (under its PCI device, as the kernel lays it out): found. */
+	setup |= make_dir("sys/class") | make_dir("sys/class/accel") |
+		 make_dir("sys/class/accel/accel0") |
+		 make_link("../../../bus/pci/devices/0000:00:04.0",
+			   "sys/class/accel/accel0/device") |
+		 make_dir("sys/bus/pci/devices/0000:00:04.0/accel") |
+		 make_dir("sys/bus/pci/devices/0000:00:04.0/accel/accel0");
 	st[5] = sa_accel_probe(fake_root, addr, sizeof(addr));
 	snprintf(msg[5], sizeof(msg[5]), "%s", addr);
 	remove_tree();
@@ -996,6 +999,74 @@ TEST(accel_probe_reasons_on_fake_sysfs)
 	CHECK_STR_CONTAINS(msg[4], "has no accel device");
 	CHECK_EQ_INT(st[5], SA_OK);
 	CHECK_STR_CONTAINS(msg[5], "0000:00:04.0");
+}
+
+/* A fake PCI function with the ShiftAccel IDs, bound to driver (NULL: none), with accel device
+ * accel (NULL: none). */
+static int fake_card(const char *addr, const char *driver, const char *accel)
+{
+	char rel[160], target[160];
+	int r;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s", addr);
+	r = make_dir(rel);
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vendor", addr);
+	r |= put_file(rel, "0x1234\n");
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/device", addr);
+	r |= put_file(rel, "0x5a11\n");
+	if (driver) {
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", addr);
+		snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+		r |= make_link(target, rel);
+	}
+	if (accel) {
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/accel", addr);
+		r |= make_dir(rel);
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/accel/%s", addr, accel);
+		r |= make_dir(rel);
+	}
+	return r;
+}
+
+/*
+ * The card list is in PCI address order whatever the directory order and the
+ * accel minor numbers, counts every ShiftAccel function (bound or not), and
+ * keeps the lowest addresses when the caller's array is short.
+ */
+TEST(drm_cards_in_pci_address_order)
+{
+	struct sa_drm_card cards[4];
+	int setup, n, n_short;
+
+	snprintf(fake_root, sizeof(fake_root), "/tmp/sa_sysfs_XXXXXX");
+	CHECK(mkdtemp(fake_root) != NULL);
+	setup = make_dir("sys") | make_dir("sys/bus") | make_dir("sys/bus/pci") |
+		make_dir("sys/bus/pci/devices") |
+		fake_card("0000:00:05.0", "shiftaccel", "accel0") |
+		fake_card("0000:00:03.0", NULL, NULL) |
+		fake_card("0000:01:00.0", "vfio-pci", NULL) |
+		fake_card("0000:00:04.0", "shiftaccel", "accel1") |
+		make_dir("sys/bus/pci/devices/0000:00:02.0") |
+		put_file("sys/bus/pci/devices/0000:00:02.0/vendor", "0x8086\n") |
+		put_file("sys/bus/pci/devices/0000:00:02.0/device", "0x7000\n");
+	n = sa_drm_cards(fake_root, cards, 4);
+	CHECK_EQ_INT(setup, 0);
+	CHECK_EQ_INT(n, 4);
+	CHECK(strcmp(cards[0].pci_addr, "0000:00:03.0") == 0 && !cards[0].driver[0] &&
+	      !cards[0].node[0]);
+	CHECK(strcmp(cards[1].pci_addr, "0000:00:04.0") == 0 &&
+	      strcmp(cards[1].node, "/dev/accel/accel1") == 0);
+	CHECK(strcmp(cards[2].pci_addr, "0000:00:05.0") == 0 &&
+	      strcmp(cards[2].node, "/dev/accel/accel0") == 0);
+	CHECK(strcmp(cards[3].pci_addr, "0000:01:00.0") == 0 &&
+	      strcmp(cards[3].driver, "vfio-pci") == 0 && !cards[3].node[0]);
+	memset(cards, 0, sizeof(cards));
+	n_short = sa_drm_cards(fake_root, cards, 2);
+	remove_tree();
+	CHECK_EQ_INT(n_short, 4);
+	CHECK(strcmp(cards[0].pci_addr, "0000:00:03.0") == 0);
+	CHECK(strcmp(cards[1].pci_addr, "0000:00:04.0") == 0);
+	CHECK(!cards[2].pci_addr[0]);
 }
 
 int main(int argc, char **argv)
@@ -1017,5 +1088,6 @@ int main(int argc, char **argv)
 	RUN(auto_falls_back_to_cpu_with_reason);
 	RUN(cpu_session_has_no_fallback_reason);
 	RUN(accel_probe_reasons_on_fake_sysfs);
+	RUN(drm_cards_in_pci_address_order);
 	CHECK_MAIN_END();
 }

@@ -41,6 +41,17 @@ load_drm_deps() {
 	done
 }
 
+# load_module KO: the DRM modules and then KO; a failure ends the test.
+load_module() {
+	load_drm_deps
+	if insmod "$1"; then
+		pass "insmod $(basename "$1")"
+	else
+		fail "insmod $(basename "$1")"
+		finish
+	fi
+}
+
 # Evaluates C constant expressions over the uapi headers with one cpp run:
 #   load_hw NAME=EXPR ...   sets HW[NAME] to the value of EXPR.
 declare -A HW

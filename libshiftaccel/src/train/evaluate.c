@@ -18,7 +18,7 @@
 struct eval_job {
 	const sa_model *model;
 	const sa_dataset *ds;
-	sa_device_kind device;
+	const char *device;
 	uint32_t first, count, outputs;
 	size_t input_elems; /* the model's input, which sa_preprocess fills */
 	int parts;
@@ -44,7 +44,7 @@ static void eval_task(void *ctx, int part, int thread)
 
 	(void)thread;
 	if (!st)
-		st = sa_session_create(j->model, j->device, &s);
+		st = sa_session_create_on(j->model, j->device, &s);
 	for (uint32_t i = lo; !st && i < hi; i++) {
 		sa_image img;
 		uint32_t best;
@@ -83,6 +83,18 @@ void sa_eval_result_free(struct sa_eval_result *r)
 
 sa_status sa_evaluate(const sa_model *model, const sa_dataset *ds, uint32_t first, uint32_t count,
 		      sa_device_kind device, unsigned threads, struct sa_eval_result *r)
+{
+	const char *name = sa_device_kind_name(device);
+
+	if (!name)
+		return sa_fail(SA_ERR_INVALID_ARGUMENT, "sa_evaluate: unknown device kind %d",
+			       (int)device);
+	return sa_evaluate_on(model, ds, first, count, name, threads, r);
+}
+
+sa_status sa_evaluate_on(const sa_model *model, const sa_dataset *ds, uint32_t first,
+			 uint32_t count, const char *device, unsigned threads,
+			 struct sa_eval_result *r)
 {
 	struct sa_model_info info;
 	struct eval_job j = {model, ds,	  device, first, count, 0,   0,
